@@ -1,0 +1,67 @@
+// What every command shares: resolving the warehouse from flags and environment, migrating
+// before work, closing afterwards, and turning errors into one line and an exit code.
+import type { Command } from 'commander'
+import { resolveWarehouseConfig, type WarehouseOptions } from '../core/config.ts'
+import { PolyhouseError } from '../core/errors.ts'
+import { migrate } from '../load/migrate.ts'
+import { openWarehouse, type Warehouse } from '../load/warehouse.ts'
+
+export interface GlobalOptions extends WarehouseOptions {
+  sqlDir?: string
+  viewsDir?: string
+  verbose?: boolean
+}
+
+export interface SqlDirs {
+  sqlDir?: string
+  viewsDir?: string
+}
+
+/** The sql/ and views/ folders: flags, else the ones shipped with polyhouse. */
+export function sqlDirs(command: Command): SqlDirs {
+  const { sqlDir, viewsDir } = globalOptions(command)
+  return { ...(sqlDir ? { sqlDir } : {}), ...(viewsDir ? { viewsDir } : {}) }
+}
+
+export function globalOptions(command: Command): GlobalOptions {
+  return command.optsWithGlobals() as GlobalOptions
+}
+
+/** Opens the warehouse, migrates it (a no-op when up to date), runs `work`, always closes. */
+export async function withWarehouse<T>(
+  command: Command,
+  work: (warehouse: Warehouse) => Promise<T>,
+  options: { migrate?: boolean } = {},
+): Promise<T> {
+  const config = resolveWarehouseConfig(globalOptions(command))
+  const warehouse = await openWarehouse(config)
+  try {
+    if (options.migrate !== false) {
+      const result = await migrate(warehouse, sqlDirs(command))
+      if (result.error) throw result.error
+      for (const failure of result.viewErrors) {
+        process.stderr.write(`polyhouse: warning: view ${failure.name} could not be applied: ${failure.message}\n`)
+      }
+    }
+    return await work(warehouse)
+  } finally {
+    await warehouse.close()
+  }
+}
+
+/** Prints one line (and the stack with --verbose) and returns the exit code. */
+export function reportFailure(error: unknown, verbose: boolean): number {
+  if (error instanceof PolyhouseError) {
+    process.stderr.write(`polyhouse: ${error.userMessage()}\n`)
+    if (verbose)
+      process.stderr.write(
+        `${error.stack}\n${error.cause ? `cause: ${String((error.cause as Error).stack ?? error.cause)}\n` : ''}`,
+      )
+    return error.exitCode
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  process.stderr.write(`polyhouse: ${message.split('\n')[0]}\n`)
+  if (verbose && error instanceof Error) process.stderr.write(`${error.stack}\n`)
+  else process.stderr.write('(run with --verbose for details)\n')
+  return 1
+}

@@ -1,0 +1,56 @@
+// The polyhouse program: global options here, one file per command beside this one.
+import { Command, CommanderError } from 'commander'
+import { reportFailure } from './context.ts'
+import { registerMigrate } from './migrate.ts'
+import { registerQuery } from './query.ts'
+import { registerStatus } from './status.ts'
+import { registerViews } from './views.ts'
+
+export function buildProgram(): Command {
+  const program = new Command('polyhouse')
+    .description('Backfill Polymarket into ClickHouse and build versioned views for analysts')
+    .option(
+      '--data-dir <dir>',
+      'embedded warehouse directory (env POLYHOUSE_HOME=<home> uses <home>/warehouse)',
+    )
+    .option(
+      '--clickhouse-url <url>',
+      'use a ClickHouse server instead of the embedded engine (env CLICKHOUSE_URL)',
+    )
+    .option('--clickhouse-user <user>', 'server user (env CLICKHOUSE_USER)')
+    .option('--clickhouse-password <password>', 'server password (env CLICKHOUSE_PASSWORD)')
+    .option('--clickhouse-database <name>', 'server database (env CLICKHOUSE_DATABASE)')
+    .option('--cluster <name>', 'render DDL with ON CLUSTER and Replicated engines')
+    .option('--sql-dir <dir>', 'migrations folder (default: the sql/ shipped with polyhouse)')
+    .option('--views-dir <dir>', 'views folder (default: the views/ shipped with polyhouse)')
+    .option('--verbose', 'print stack traces with errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+  registerMigrate(program)
+  registerViews(program)
+  registerStatus(program)
+  registerQuery(program)
+  return program
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram()
+  try {
+    await program.parseAsync(argv)
+    return typeof process.exitCode === 'number' ? process.exitCode : 0
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are not failures; anything else commander rejects is bad usage.
+      if (
+        error.exitCode === 0 ||
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version'
+      )
+        return 0
+      return 2
+    }
+    return reportFailure(error, program.opts().verbose === true)
+  }
+}
+
+process.exitCode = await main(process.argv)

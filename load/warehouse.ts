@@ -1,0 +1,218 @@
+// The warehouse: one @clickhouse/client for everything, over the embedded engine (chDB) by
+// default or a ClickHouse server when CLICKHOUSE_URL is set. Nothing here knows HTTP sources.
+import fs from 'node:fs'
+import path from 'node:path'
+import {
+  type ClickHouseClient,
+  type ClickHouseClientConfigOptions,
+  ClickHouseLogLevel,
+  type ClickHouseSettings,
+  createClient,
+} from '@clickhouse/client'
+import type { WarehouseConfig } from '../core/config.ts'
+import { WarehouseError, WarehouseLockedError } from '../core/errors.ts'
+
+/**
+ * Set on every client. Since ClickHouse 25.8 64-bit integers and decimals come back as bare JSON
+ * numbers, and JSON.parse silently rounds token ids and amounts; quoted, they stay exact strings.
+ */
+export const CLIENT_SETTINGS: ClickHouseSettings = {
+  output_format_json_quote_64bit_integers: 1,
+  output_format_json_quote_decimals: 1,
+}
+
+/** Server requests: long enough for a big INSERT … SELECT, short enough to notice a dead server. */
+const SERVER_REQUEST_TIMEOUT_MS = 300_000
+/**
+ * Progress headers keep a long query's connection busy so load balancers do not drop it as idle
+ * (clickhouse-js docs, "long running queries"); every 2 minutes is under their usual 5-minute limit.
+ */
+const SERVER_SETTINGS: ClickHouseSettings = {
+  send_progress_in_http_headers: 1,
+  http_headers_progress_interval_ms: '120000',
+}
+/** The client's own console logging is off: its failures reach the user as our one-line errors. */
+const CLIENT_LOG = { level: ClickHouseLogLevel.OFF }
+
+/** The file a serving process leaves beside the data it owns, so other commands can find it. */
+export const SERVE_INFO_FILE = 'polyhouse-serve.json'
+
+type ClientConnection = NonNullable<ClickHouseClientConfigOptions['connection']>
+
+export type QueryParams = Record<string, unknown>
+
+export interface InsertOptions {
+  /** Deterministic token: a retried insert of the same rows is dropped by ClickHouse, not doubled. */
+  deduplicationToken?: string
+}
+
+export class Warehouse {
+  constructor(
+    readonly client: ClickHouseClient,
+    readonly config: WarehouseConfig,
+  ) {}
+
+  get cluster(): string | undefined {
+    return this.config.kind === 'server' ? this.config.cluster : undefined
+  }
+
+  /** Where the data is, for messages: a directory or a URL without credentials. */
+  get location(): string {
+    return this.config.kind === 'embedded' ? this.config.dataDir : redactUrl(this.config.url)
+  }
+
+  async query<Row = Record<string, unknown>>(sql: string, params: QueryParams = {}): Promise<Row[]> {
+    const result = await this.client.query({ query: sql, query_params: params, format: 'JSONEachRow' })
+    return result.json<Row>()
+  }
+
+  async command(sql: string, params: QueryParams = {}, settings: ClickHouseSettings = {}): Promise<void> {
+    await this.client.command({ query: sql, query_params: params, clickhouse_settings: settings })
+  }
+
+  async insert<Row extends object>(
+    table: string,
+    rows: readonly Row[],
+    options: InsertOptions = {},
+  ): Promise<void> {
+    if (rows.length === 0) return
+    await this.client.insert({
+      table,
+      values: rows as Row[],
+      format: 'JSONEachRow',
+      clickhouse_settings: options.deduplicationToken
+        ? { insert_deduplication_token: options.deduplicationToken }
+        : {},
+    })
+  }
+
+  async close(): Promise<void> {
+    await this.client.close()
+  }
+}
+
+export async function openWarehouse(config: WarehouseConfig): Promise<Warehouse> {
+  return config.kind === 'embedded' ? openEmbedded(config.dataDir, config) : openServer(config)
+}
+
+async function openEmbedded(dataDir: string, config: WarehouseConfig): Promise<Warehouse> {
+  // chDB locks <dir>/status and writes its PID there; a live PID means another process owns it.
+  // Checking first gives the user our message instead of the engine's "Cannot lock file".
+  const holder = lockHolder(dataDir)
+  if (holder !== undefined) throw new WarehouseLockedError(dataDir, holder)
+  fs.mkdirSync(dataDir, { recursive: true })
+  const { createChdbConnection } = await import('chdb/connection')
+  let connection: ReturnType<typeof createChdbConnection>
+  try {
+    connection = createChdbConnection({ path: dataDir })
+  } catch (error) {
+    const racedHolder = lockHolder(dataDir)
+    if (racedHolder !== undefined) throw new WarehouseLockedError(dataDir, racedHolder, { cause: error })
+    throw new WarehouseError(`cannot open the embedded warehouse at ${dataDir}: ${messageOf(error)}`, {
+      hint: 'check that the directory is writable and holds only polyhouse data (or choose another with --data-dir)',
+      cause: error,
+    })
+  }
+  // chDB declares the Connection type from its own copy of @clickhouse/client-common; the
+  // contract is the same, the declarations are not.
+  const client = createClient({
+    connection: connection as unknown as ClientConnection,
+    clickhouse_settings: CLIENT_SETTINGS,
+  })
+  return new Warehouse(client, config)
+}
+
+/** The PID holding an embedded data directory, or undefined when it is free. */
+export function lockHolder(dataDir: string): number | undefined {
+  let status: string
+  try {
+    status = fs.readFileSync(path.join(dataDir, 'status'), 'utf8')
+  } catch {
+    return undefined
+  }
+  const pid = Number(/PID:\s*(\d+)/.exec(status)?.[1])
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined
+  try {
+    process.kill(pid, 0)
+    return pid
+  } catch (error) {
+    // EPERM: alive but not ours to signal; ESRCH: gone (a killed process leaves its status file).
+    return (error as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined
+  }
+}
+
+async function openServer(config: Extract<WarehouseConfig, { kind: 'server' }>): Promise<Warehouse> {
+  const base = {
+    url: config.url,
+    username: config.user,
+    password: config.password,
+    request_timeout: SERVER_REQUEST_TIMEOUT_MS,
+    clickhouse_settings: { ...CLIENT_SETTINGS, ...SERVER_SETTINGS },
+    log: CLIENT_LOG,
+  }
+  // The database may not exist yet on a new server: create it through the default one.
+  const bootstrap = createClient(base)
+  try {
+    await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS \`${config.database}\`` })
+  } catch (error) {
+    throw serverError(error, config)
+  } finally {
+    await bootstrap.close()
+  }
+  return new Warehouse(createClient({ ...base, database: config.database }), config)
+}
+
+/**
+ * The ClickHouse error code ("57", "516", …) of a failed query, or undefined for other failures.
+ * Duck-typed: chDB raises the ClickHouseError of its own copy of @clickhouse/client-common, which
+ * is not an instance of the class @clickhouse/client exports.
+ */
+export function clickhouseErrorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && /^\d+$/.test(code) ? code : undefined
+}
+
+/** Turns what the server or the network said into one line naming the fix. */
+export function serverError(
+  error: unknown,
+  config: Extract<WarehouseConfig, { kind: 'server' }>,
+): WarehouseError {
+  const where = redactUrl(config.url)
+  const code = clickhouseErrorCode(error)
+  if (code !== undefined) {
+    const message = firstLine((error as Error).message)
+    // 516 AUTHENTICATION_FAILED, 192 UNKNOWN_USER, 194 REQUIRED_PASSWORD
+    if (code === '516' || code === '192' || code === '194') {
+      return new WarehouseError(`ClickHouse at ${where} refused user '${config.user}': ${message}`, {
+        hint: 'check CLICKHOUSE_USER and CLICKHOUSE_PASSWORD',
+        cause: error,
+      })
+    }
+    return new WarehouseError(`ClickHouse at ${where} answered: ${message}`, { cause: error })
+  }
+  const network =
+    (error as NodeJS.ErrnoException)?.code ?? (error as { cause?: NodeJS.ErrnoException })?.cause?.code
+  return new WarehouseError(`cannot reach ClickHouse at ${where} (${network ?? messageOf(error)})`, {
+    hint: 'check CLICKHOUSE_URL and that the server is running',
+    cause: error,
+  })
+}
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    parsed.username = ''
+    parsed.password = ''
+    return parsed.toString().replace(/\/$/, '')
+  } catch {
+    return url
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]?.trim() ?? text
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

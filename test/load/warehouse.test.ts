@@ -1,0 +1,82 @@
+import { spawn } from 'node:child_process'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { WarehouseLockedError } from '../../core/errors.ts'
+import { lockHolder, openWarehouse, type Warehouse } from '../../load/warehouse.ts'
+import { ROOT } from '../helpers/cli.ts'
+import { openTempWarehouse, tempDir } from '../helpers/warehouse.ts'
+
+// A real token id from ../shared/fixtures/polymarket/clob/clob-book.json: 77 digits, beyond UInt128.
+const TOKEN_ID = '98022490269692409998126496127597032490334070080325855126491859374983463996227'
+
+describe('embedded warehouse', () => {
+  let warehouse: Warehouse
+  beforeAll(async () => {
+    warehouse = await openTempWarehouse()
+  })
+  afterAll(async () => {
+    await warehouse.close()
+  })
+
+  it('round-trips a 77-digit UInt256 token id and a Decimal(18,6) amount exactly', async () => {
+    await warehouse.command(
+      'CREATE TABLE amounts (token_id UInt256, amount Decimal(18, 6), shares UInt64) ENGINE = MergeTree ORDER BY token_id',
+    )
+    await warehouse.insert('amounts', [{ token_id: TOKEN_ID, amount: '999999999999.999999', shares: '18446744073709551615' }])
+    const rows = await warehouse.query<{ token_id: string; amount: string; shares: string }>('SELECT * FROM amounts')
+    expect(TOKEN_ID).toHaveLength(77)
+    expect(rows).toEqual([{ token_id: TOKEN_ID, amount: '999999999999.999999', shares: '18446744073709551615' }])
+  })
+
+  it('binds parameters as values, never as SQL', async () => {
+    const [row] = await warehouse.query<{ w: string }>('SELECT {w:String} AS w', { w: "x' OR 1=1 --" })
+    expect(row?.w).toBe("x' OR 1=1 --")
+  })
+
+  it('drops a repeated insert that carries the same deduplication token', async () => {
+    await warehouse.command(
+      'CREATE TABLE pages (id UInt32) ENGINE = MergeTree ORDER BY id SETTINGS non_replicated_deduplication_window = 100',
+    )
+    await warehouse.insert('pages', [{ id: 1 }, { id: 2 }], { deduplicationToken: 'page-1' })
+    await warehouse.insert('pages', [{ id: 1 }, { id: 2 }], { deduplicationToken: 'page-1' })
+    const [row] = await warehouse.query<{ n: string }>('SELECT count() AS n FROM pages')
+    expect(row?.n).toBe('2')
+  })
+})
+
+describe('a data directory held by another process', () => {
+  it('is refused with a message naming the directory, the holder and polyhouse serve', async () => {
+    const dataDir = path.join(tempDir(), 'warehouse')
+    const holderScript = `
+      import { openWarehouse } from './load/warehouse.ts'
+      const w = await openWarehouse({ kind: 'embedded', dataDir: ${JSON.stringify(dataDir)} })
+      await w.query('SELECT 1')
+      process.stdout.write('ready\\n')
+      setTimeout(async () => { await w.close() }, 30000)
+    `
+    const holder = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', holderScript], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.on('data', (chunk) => String(chunk).includes('ready') && resolve())
+        holder.on('exit', (code) => reject(new Error(`holder exited ${code}`)))
+      })
+      expect(lockHolder(dataDir)).toBe(holder.pid)
+      const error = await openWarehouse({ kind: 'embedded', dataDir }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(WarehouseLockedError)
+      const message = (error as WarehouseLockedError).userMessage()
+      expect(message).toContain(dataDir)
+      expect(message).toContain(`pid ${holder.pid}`)
+      expect(message).toContain('polyhouse serve')
+    } finally {
+      holder.kill('SIGKILL')
+    }
+    // A killed holder leaves its status file behind; the directory is free again.
+    await new Promise((resolve) => holder.once('exit', resolve))
+    expect(lockHolder(dataDir)).toBeUndefined()
+    const reopened = await openWarehouse({ kind: 'embedded', dataDir })
+    await reopened.close()
+  })
+})
