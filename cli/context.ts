@@ -40,7 +40,9 @@ export async function withWarehouse<T>(
       const result = await migrate(warehouse, sqlDirs(command))
       if (result.error) throw result.error
       for (const failure of result.viewErrors) {
-        process.stderr.write(`polyhouse: warning: view ${failure.name} could not be applied: ${failure.message}\n`)
+        process.stderr.write(
+          `polyhouse: warning: view ${failure.name} could not be applied: ${failure.message}\n`,
+        )
       }
     }
     return await work(warehouse)

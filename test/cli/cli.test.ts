@@ -62,12 +62,18 @@ describe('polyhouse CLI', () => {
     const sql =
       "SELECT toUInt256('98022490269692409998126496127597032490334070080325855126491859374983463996227') AS token_id, toDecimal64('0.123456', 6) AS price"
     const csv = await runCli(['query', sql, '--format', 'csv'], env)
-    expect(csv.stdout).toBe('"token_id","price"\n98022490269692409998126496127597032490334070080325855126491859374983463996227,0.123456\n')
+    expect(csv.stdout).toBe(
+      '"token_id","price"\n98022490269692409998126496127597032490334070080325855126491859374983463996227,0.123456\n',
+    )
     const tsv = await runCli(['query', sql, '--format', 'tsv'], env)
-    expect(tsv.stdout).toBe('token_id\tprice\n98022490269692409998126496127597032490334070080325855126491859374983463996227\t0.123456\n')
+    expect(tsv.stdout).toBe(
+      'token_id\tprice\n98022490269692409998126496127597032490334070080325855126491859374983463996227\t0.123456\n',
+    )
     const table = await runCli(['query', sql], env)
     expect(table.stdout.split('\n')[0]).toMatch(/^\s*token_id\s+price$/)
-    expect(table.stdout).toContain('98022490269692409998126496127597032490334070080325855126491859374983463996227  0.123456')
+    expect(table.stdout).toContain(
+      '98022490269692409998126496127597032490334070080325855126491859374983463996227  0.123456',
+    )
     expect(table.stdout).toContain('(1 row)')
   })
 
@@ -85,14 +91,18 @@ describe('polyhouse CLI', () => {
     const env = home()
     const result = await runCli(['status'], { ...env, CLICKHOUSE_URL: 'localhost' })
     expect(result.code).toBe(2)
-    expect(result.stderr).toBe("polyhouse: CLICKHOUSE_URL is not a URL: got 'localhost'; try http://localhost:8123\n")
+    expect(result.stderr).toBe(
+      "polyhouse: CLICKHOUSE_URL is not a URL: got 'localhost'; try http://localhost:8123\n",
+    )
     expect(fs.existsSync(env.POLYHOUSE_HOME)).toBe(false)
   })
 
   it('says which server it cannot reach', async () => {
     const result = await runCli(['status'], { ...home(), CLICKHOUSE_URL: 'http://127.0.0.1:9' })
     expect(result.code).toBe(1)
-    expect(result.stderr).toMatch(/^polyhouse: cannot reach ClickHouse at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\); check CLICKHOUSE_URL/)
+    expect(result.stderr).toMatch(
+      /^polyhouse: cannot reach ClickHouse at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\); check CLICKHOUSE_URL/,
+    )
   })
 
   it('fails a second process on a held data directory with the clear message and exit code 1', async () => {
@@ -104,12 +114,15 @@ describe('polyhouse CLI', () => {
       stdio: 'ignore',
     })
     const statusFile = path.join(env.POLYHOUSE_HOME, 'warehouse', 'status')
-    for (let i = 0; i < 200 && !fs.existsSync(statusFile); i++) await new Promise((resolve) => setTimeout(resolve, 25))
+    for (let i = 0; i < 200 && !fs.existsSync(statusFile); i++)
+      await new Promise((resolve) => setTimeout(resolve, 25))
     const second = await runCli(['status'], env)
     const firstExit = await new Promise((resolve) => first.on('exit', resolve))
     expect(firstExit).toBe(0)
     expect(second.code).toBe(1)
-    expect(second.stderr).toContain(`the data directory ${path.join(env.POLYHOUSE_HOME, 'warehouse')} is held by another polyhouse process (pid ${first.pid})`)
+    expect(second.stderr).toContain(
+      `the data directory ${path.join(env.POLYHOUSE_HOME, 'warehouse')} is held by another polyhouse process (pid ${first.pid})`,
+    )
     expect(second.stderr).toContain('polyhouse serve')
     // Once the first is done, the directory is free.
     expect((await runCli(['status'], env)).code).toBe(0)
@@ -126,7 +139,12 @@ describe('polyhouse CLI', () => {
     const status = await runCli(['--sql-dir', sqlDir, 'status'], env)
     expect(status.code).toBe(1)
     const ledger = await runCli(
-      ['query', "SELECT status, statements_applied, error != '' AS has_error FROM schema_migrations FINAL WHERE name = '950_broken'", '--format', 'json'],
+      [
+        'query',
+        "SELECT status, statements_applied, error != '' AS has_error FROM schema_migrations FINAL WHERE name = '950_broken'",
+        '--format',
+        'json',
+      ],
       env,
     )
     expect(JSON.parse(ledger.stdout)).toEqual([{ status: 'failed', statements_applied: 0, has_error: 1 }])

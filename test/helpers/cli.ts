@@ -12,7 +12,11 @@ export interface CliResult {
   stderr: string
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, options: SpawnOptions = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  options: SpawnOptions = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: ROOT,

@@ -38,8 +38,19 @@ describe('migrate', () => {
     )
     expect(tables.map((table) => table.name)).toEqual(
       expect.arrayContaining([
-        'markets', 'events', 'market_tokens', 'positions', 'wallets', 'chain_fills', 'chain_blocks',
-        'etl_checkpoints', 'etl_runs', 'etl_jobs', 'etl_errors', 'etl_quarantine', 'vw_markets',
+        'markets',
+        'events',
+        'market_tokens',
+        'positions',
+        'wallets',
+        'chain_fills',
+        'chain_blocks',
+        'etl_checkpoints',
+        'etl_runs',
+        'etl_jobs',
+        'etl_errors',
+        'etl_quarantine',
+        'vw_markets',
       ]),
     )
     const ledgerBefore = await readLedger(warehouse)
@@ -94,12 +105,20 @@ describe('migrate', () => {
     // The new migration changes the tables, so the existing view is re-applied too.
     expect(order).toContain('vw_markets')
     await warehouse.command("INSERT INTO markets (market_id, category) VALUES (1, 'sports'), (2, 'sports')")
-    expect(await warehouse.query('SELECT * FROM vw_categories')).toEqual([{ category: 'sports', markets: '2' }])
+    expect(await warehouse.query('SELECT * FROM vw_categories')).toEqual([
+      { category: 'sports', markets: '2' },
+    ])
   })
 
   it('names a cycle between views', () => {
-    fs.writeFileSync(path.join(dirs.viewsDir, 'vw_a.sql'), 'CREATE OR REPLACE VIEW vw_a AS SELECT * FROM vw_b')
-    fs.writeFileSync(path.join(dirs.viewsDir, 'vw_b.sql'), 'CREATE OR REPLACE VIEW vw_b AS SELECT * FROM vw_a')
+    fs.writeFileSync(
+      path.join(dirs.viewsDir, 'vw_a.sql'),
+      'CREATE OR REPLACE VIEW vw_a AS SELECT * FROM vw_b',
+    )
+    fs.writeFileSync(
+      path.join(dirs.viewsDir, 'vw_b.sql'),
+      'CREATE OR REPLACE VIEW vw_b AS SELECT * FROM vw_a',
+    )
     expect(() => loadViews(dirs.viewsDir)).toThrow(/cycle: vw_a -> vw_b -> vw_a/)
   })
 
@@ -109,7 +128,9 @@ describe('migrate', () => {
     const good = 'CREATE TABLE IF NOT EXISTS first_table (id UInt8) ENGINE = MergeTree ORDER BY id'
     fs.writeFileSync(file, `${good};\nCREATE TABLE second_table (id UInt8 ENGINE = MergeTree ORDER BY id;\n`)
     const failed = await migrate(warehouse, dirs)
-    expect(failed.error?.userMessage()).toMatch(/sql\/901_two_tables\.sql failed at statement 2 of 2: .*Syntax error/)
+    expect(failed.error?.userMessage()).toMatch(
+      /sql\/901_two_tables\.sql failed at statement 2 of 2: .*Syntax error/,
+    )
     const entry = (await readLedger(warehouse)).get('migration:901_two_tables')
     expect(entry).toMatchObject({ status: 'failed', statements_applied: 1, statements_total: 2 })
     expect(entry?.error).toMatch(/Syntax error/)
@@ -121,16 +142,27 @@ describe('migrate', () => {
     expect(resumed.error).toBeUndefined()
     expect(resumed.applied[0]).toMatchObject({ name: '901_two_tables', fromStatement: 1 })
     expect(await warehouse.query('SELECT id FROM first_table')).toEqual([{ id: 7 }])
-    expect((await readLedger(warehouse)).get('migration:901_two_tables')).toMatchObject({ status: 'applied', statements_applied: 2 })
+    expect((await readLedger(warehouse)).get('migration:901_two_tables')).toMatchObject({
+      status: 'applied',
+      statements_applied: 2,
+    })
   })
 
   it('refuses an edit to a statement that already ran in a half-applied file', async () => {
     const file = path.join(dirs.sqlDir, '902_half.sql')
-    fs.writeFileSync(file, 'CREATE TABLE IF NOT EXISTS half_a (id UInt8) ENGINE = MergeTree ORDER BY id;\nSELEC 1;\n')
+    fs.writeFileSync(
+      file,
+      'CREATE TABLE IF NOT EXISTS half_a (id UInt8) ENGINE = MergeTree ORDER BY id;\nSELEC 1;\n',
+    )
     expect((await migrate(warehouse, dirs)).error).toBeDefined()
-    fs.writeFileSync(file, 'CREATE TABLE IF NOT EXISTS half_b (id UInt8) ENGINE = MergeTree ORDER BY id;\nSELECT 1;\n')
+    fs.writeFileSync(
+      file,
+      'CREATE TABLE IF NOT EXISTS half_b (id UInt8) ENGINE = MergeTree ORDER BY id;\nSELECT 1;\n',
+    )
     const result = await migrate(warehouse, dirs)
-    expect(result.error?.userMessage()).toMatch(/sql\/902_half\.sql was changed in statement 1, which was already applied/)
+    expect(result.error?.userMessage()).toMatch(
+      /sql\/902_half\.sql was changed in statement 1, which was already applied/,
+    )
   })
 
   it('lets only one of two concurrent migrators apply each file', async () => {

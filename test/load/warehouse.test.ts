@@ -22,10 +22,16 @@ describe('embedded warehouse', () => {
     await warehouse.command(
       'CREATE TABLE amounts (token_id UInt256, amount Decimal(18, 6), shares UInt64) ENGINE = MergeTree ORDER BY token_id',
     )
-    await warehouse.insert('amounts', [{ token_id: TOKEN_ID, amount: '999999999999.999999', shares: '18446744073709551615' }])
-    const rows = await warehouse.query<{ token_id: string; amount: string; shares: string }>('SELECT * FROM amounts')
+    await warehouse.insert('amounts', [
+      { token_id: TOKEN_ID, amount: '999999999999.999999', shares: '18446744073709551615' },
+    ])
+    const rows = await warehouse.query<{ token_id: string; amount: string; shares: string }>(
+      'SELECT * FROM amounts',
+    )
     expect(TOKEN_ID).toHaveLength(77)
-    expect(rows).toEqual([{ token_id: TOKEN_ID, amount: '999999999999.999999', shares: '18446744073709551615' }])
+    expect(rows).toEqual([
+      { token_id: TOKEN_ID, amount: '999999999999.999999', shares: '18446744073709551615' },
+    ])
   })
 
   it('binds parameters as values, never as SQL', async () => {
