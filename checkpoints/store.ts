@@ -1,0 +1,121 @@
+// Checkpoints live in the warehouse (etl_checkpoints), written only after ClickHouse acknowledged
+// the unit's rows. Keyset partitions keep their last committed cursor; block streams keep one row
+// per completed range, so concurrent ranges and processes never read-modify-write a shared value.
+import type { Warehouse } from '../load/warehouse.ts'
+import { type BlockRange, RangeSet } from './range-set.ts'
+
+export interface CursorCheckpoint {
+  unit: string
+  /** The after_cursor to continue from; empty when the walk has not committed a page yet. */
+  cursor: string
+  done: boolean
+  rows: number
+}
+
+export interface RangeCheckpoint extends BlockRange {
+  blockHash: string
+  rows: number
+}
+
+export class CheckpointStore {
+  constructor(
+    private readonly warehouse: Warehouse,
+    private readonly runId: string,
+  ) {}
+
+  /** The committed position of every partition of a keyset stream. */
+  async cursors(stream: string): Promise<Map<string, CursorCheckpoint>> {
+    const rows = await this.warehouse.query<{ unit: string; cursor: string; kind: string; rows: string }>(
+      `SELECT unit, cursor, kind, toString(rows) AS rows FROM etl_checkpoints FINAL
+       WHERE stream = {stream:String} AND kind IN ('cursor', 'done')`,
+      { stream },
+    )
+    return new Map(
+      rows.map((row) => [
+        row.unit,
+        { unit: row.unit, cursor: row.cursor, done: row.kind === 'done', rows: Number(row.rows) },
+      ]),
+    )
+  }
+
+  /** Records that every page up to `cursor` is in the warehouse. `rows` is the partition's total so far. */
+  async recordCursor(stream: string, unit: string, cursor: string, rows: number): Promise<void> {
+    await this.write([{ stream, unit, kind: 'cursor', cursor, rows }])
+  }
+
+  /** Records that a unit (a partition walked to its end, a wallet, a page) is complete. */
+  async recordDone(stream: string, unit: string, rows: number): Promise<void> {
+    await this.write([{ stream, unit, kind: 'done', cursor: '', rows }])
+  }
+
+  /** The units of a stream recorded done, by name. */
+  async doneUnits(stream: string): Promise<Set<string>> {
+    const rows = await this.warehouse.query<{ unit: string }>(
+      `SELECT unit FROM etl_checkpoints FINAL WHERE stream = {stream:String} AND kind = 'done'`,
+      { stream },
+    )
+    return new Set(rows.map((row) => row.unit))
+  }
+
+  /** Every completed block range of a stream, merged. */
+  async ranges(stream: string): Promise<RangeSet> {
+    return RangeSet.of(...(await this.rangeRows(stream)))
+  }
+
+  /** The completed ranges as recorded (unmerged), with the hash of each range's last block. */
+  async rangeRows(stream: string): Promise<RangeCheckpoint[]> {
+    const rows = await this.warehouse.query<{ from_block: string; to_block: string; block_hash: string; rows: string }>(
+      `SELECT toString(from_block) AS from_block, toString(to_block) AS to_block, block_hash, toString(rows) AS rows
+       FROM etl_checkpoints FINAL WHERE stream = {stream:String} AND kind = 'range' ORDER BY from_block`,
+      { stream },
+    )
+    return rows.map((row) => ({
+      from: Number(row.from_block),
+      to: Number(row.to_block),
+      blockHash: row.block_hash,
+      rows: Number(row.rows),
+    }))
+  }
+
+  async recordRange(stream: string, range: RangeCheckpoint): Promise<void> {
+    await this.write([
+      {
+        stream,
+        unit: `${range.from}-${range.to}`,
+        kind: 'range',
+        cursor: '',
+        from_block: range.from,
+        to_block: range.to,
+        block_hash: range.blockHash,
+        rows: range.rows,
+      },
+    ])
+  }
+
+  /**
+   * Forgets every block from `fromBlock` on (a reorg abandoned them): ranges ending before it stay,
+   * a range straddling it is cut short and kept without a hash for its new last block.
+   */
+  async forgetBlocksFrom(stream: string, fromBlock: number): Promise<void> {
+    const straddling = (await this.rangeRows(stream)).filter((range) => range.from < fromBlock && range.to >= fromBlock)
+    await this.warehouse.command(
+      `DELETE FROM etl_checkpoints WHERE stream = {stream:String} AND kind = 'range' AND to_block >= {fromBlock:UInt64}`,
+      { stream, fromBlock },
+    )
+    for (const range of straddling) {
+      await this.recordRange(stream, { from: range.from, to: fromBlock - 1, blockHash: '', rows: 0 })
+    }
+  }
+
+  /** Discards all progress of a stream (`backfill --fresh`). */
+  async reset(stream: string): Promise<void> {
+    await this.warehouse.command('DELETE FROM etl_checkpoints WHERE stream = {stream:String}', { stream })
+  }
+
+  private async write(rows: Record<string, unknown>[]): Promise<void> {
+    await this.warehouse.insert(
+      'etl_checkpoints',
+      rows.map((row) => ({ ...row, _run_id: this.runId, updated_at: Date.now() })),
+    )
+  }
+}

@@ -1,0 +1,186 @@
+// The Polymarket contracts on Polygon PoS that the chain steps read, and the event topics
+// that select their logs. Facts only: addresses are lower-case (DESIGN.md "Addresses and
+// hashes lower-cased"); topic0 values are computed from the event signatures here and
+// checked against the real logs in ../shared/fixtures/polymarket/chain/ by the tests.
+import { toEventSelector } from 'viem'
+
+export type Address = `0x${string}`
+export type ExchangeVersion = 1 | 2
+
+/** CTF Exchange V1 (DESIGN.md "Sources"; fixture vike_orderfilled_v1_log.json is one of its logs). */
+export const CTF_EXCHANGE_V1: Address = '0x4bfb41d5b3570defd03c39a9a4d8de6bd8b8982e'
+/** NegRisk CTF Exchange V1 (DESIGN.md "Sources"); same ABI as V1. */
+export const NEG_RISK_CTF_EXCHANGE_V1: Address = '0xc5d563a36ae78145c45a50134d48a1215220f80a'
+/** CTF Exchange V2 (DESIGN.md "Sources"; fixture vike_orderfilled_v2_log.json is one of its logs). */
+export const CTF_EXCHANGE_V2: Address = '0xe111180000d2663c0091e4f400237545b87b996b'
+/** NegRisk CTF Exchange V2 (DESIGN.md "Sources"); same ABI as V2. */
+export const NEG_RISK_CTF_EXCHANGE_V2: Address = '0xe2222d279d744050d28e00520010520000310f59'
+/** Gnosis ConditionalTokens, the ERC-1155 that holds every outcome token (issue 8). */
+export const CONDITIONAL_TOKENS: Address = '0x4d97dcd97ec945f40cf65f87097ace5ea0476045'
+/**
+ * NegRiskAdapter: the emitter of fixture vike_negrisk_positionsconverted_log.json, and the
+ * operator/from of the TransferSingle burn in vike_ctf_transfersingle_log.json.
+ */
+export const NEG_RISK_ADAPTER: Address = '0xd91e80cf2e7be2e162c6513ced06f1dd0da35296'
+
+/** Polygon PoS mainnet (eth_chainId 0x89). */
+export const POLYGON_CHAIN_ID = 137
+
+/**
+ * First block worth scanning: CTF Exchange V1's deployment block (issue 5, DESIGN.md). No
+ * OrderFilled of any of the four exchanges can be older, since V1 is the oldest of them.
+ */
+export const V1_DEPLOYMENT_BLOCK = 33_605_403
+
+/**
+ * How far below the tip the chain steps read by default, in blocks.
+ *
+ * Source: Polygon's finality docs (docs.polygon.technology/pos/concepts/finality/finality):
+ * since the Heimdall v2 upgrade, milestones give deterministic finality "in 2 to 5 seconds",
+ * i.e. one to three ~2 s Bor blocks, and `eth_getBlockByNumber("finalized")` returns the last
+ * milestone-finalized block. Before v2, milestones finalized after a minimum of 12 blocks
+ * (forum.polygon.technology "Improved UX with Milestones for Polygon PoS") and the docs'
+ * example says "confirmed after 16 blocks". We take 32 blocks (~64 s): twice the old milestone
+ * depth and an order of magnitude past v2 finality, which also absorbs load-balanced providers
+ * whose backends lag the tip by a few blocks. It costs a backfill nothing, and the reorg check
+ * (issue 5) still guards the rare deeper case. `--confirmations 0` is for local nodes (anvil).
+ */
+export const DEFAULT_CONFIRMATIONS_POLYGON = 32
+
+export interface Exchange {
+  address: Address
+  version: ExchangeVersion
+  negRisk: boolean
+  name: string
+}
+
+/** The four exchanges whose OrderFilled logs make up `chain_fills` (issue 5). */
+export const EXCHANGES: readonly Exchange[] = Object.freeze([
+  { address: CTF_EXCHANGE_V1, version: 1, negRisk: false, name: 'CTF Exchange V1' },
+  { address: NEG_RISK_CTF_EXCHANGE_V1, version: 1, negRisk: true, name: 'NegRisk CTF Exchange V1' },
+  { address: CTF_EXCHANGE_V2, version: 2, negRisk: false, name: 'CTF Exchange V2' },
+  { address: NEG_RISK_CTF_EXCHANGE_V2, version: 2, negRisk: true, name: 'NegRisk CTF Exchange V2' },
+])
+
+export const EXCHANGE_ADDRESSES: readonly Address[] = Object.freeze(EXCHANGES.map((e) => e.address))
+
+/** The exchange at `address` (any case), or undefined when it is not one of the four. */
+export function exchangeAt(address: string): Exchange | undefined {
+  const lower = address.toLowerCase()
+  return EXCHANGES.find((e) => e.address === lower)
+}
+
+/**
+ * Contracts that move outcome tokens on behalf of users and are therefore not wallets: mints
+ * and burns pass through the adapter, fills through the exchanges (issue 8: "exchange and
+ * adapter contracts are not wallets"). The zero address (mint source / burn sink) is separate.
+ */
+export const NON_WALLET_CONTRACTS: ReadonlySet<string> = new Set<string>([
+  ...EXCHANGE_ADDRESSES,
+  NEG_RISK_ADAPTER,
+  CONDITIONAL_TOKENS,
+])
+
+export const ZERO_ADDRESS: Address = '0x0000000000000000000000000000000000000000'
+
+/**
+ * Canonical event signatures (SOURCES.md, chain section, "Event signatures"; the ABIs in
+ * fixtures/polymarket/chain/abi/ declare the same inputs).
+ */
+export const EVENT_SIGNATURES = Object.freeze({
+  orderFilledV1: 'OrderFilled(bytes32,address,address,uint256,uint256,uint256,uint256,uint256)',
+  orderFilledV2: 'OrderFilled(bytes32,address,address,uint8,uint256,uint256,uint256,uint256,bytes32,bytes32)',
+  transferSingle: 'TransferSingle(address,address,address,uint256,uint256)',
+  transferBatch: 'TransferBatch(address,address,address,uint256[],uint256[])',
+} as const)
+
+type Hash = `0x${string}`
+
+/** topic0 of each event: keccak-256 of its signature. */
+export const TOPIC0: Readonly<Record<keyof typeof EVENT_SIGNATURES, Hash>> = Object.freeze({
+  orderFilledV1: toEventSelector(EVENT_SIGNATURES.orderFilledV1),
+  orderFilledV2: toEventSelector(EVENT_SIGNATURES.orderFilledV2),
+  transferSingle: toEventSelector(EVENT_SIGNATURES.transferSingle),
+  transferBatch: toEventSelector(EVENT_SIGNATURES.transferBatch),
+})
+
+/** The eth_getLogs filter for every fill: four addresses, either OrderFilled topic. */
+export const FILLS_FILTER = Object.freeze({
+  address: EXCHANGE_ADDRESSES,
+  topics: [[TOPIC0.orderFilledV1, TOPIC0.orderFilledV2]] as const,
+})
+
+/** The eth_getLogs filter for every ERC-1155 movement of an outcome token. */
+export const TRANSFERS_FILTER = Object.freeze({
+  address: [CONDITIONAL_TOKENS] as const,
+  topics: [[TOPIC0.transferSingle, TOPIC0.transferBatch]] as const,
+})
+
+// Event ABI fragments, copied as data from ../shared/fixtures/polymarket/chain/abi/
+// (V1: Exchange.v1.polymarket-subgraph.json; V2: CTFExchangeV2.autonolas.json; ERC-1155:
+// ConditionalTokens.autonolas.json). The tests check that each one's selector is its TOPIC0.
+
+export const ORDER_FILLED_V1_ABI = [
+  {
+    type: 'event',
+    name: 'OrderFilled',
+    anonymous: false,
+    inputs: [
+      { indexed: true, name: 'orderHash', type: 'bytes32' },
+      { indexed: true, name: 'maker', type: 'address' },
+      { indexed: true, name: 'taker', type: 'address' },
+      { indexed: false, name: 'makerAssetId', type: 'uint256' },
+      { indexed: false, name: 'takerAssetId', type: 'uint256' },
+      { indexed: false, name: 'makerAmountFilled', type: 'uint256' },
+      { indexed: false, name: 'takerAmountFilled', type: 'uint256' },
+      { indexed: false, name: 'fee', type: 'uint256' },
+    ],
+  },
+] as const
+
+export const ORDER_FILLED_V2_ABI = [
+  {
+    type: 'event',
+    name: 'OrderFilled',
+    anonymous: false,
+    inputs: [
+      { indexed: true, name: 'orderHash', type: 'bytes32' },
+      { indexed: true, name: 'maker', type: 'address' },
+      { indexed: true, name: 'taker', type: 'address' },
+      { indexed: false, name: 'side', type: 'uint8' },
+      { indexed: false, name: 'tokenId', type: 'uint256' },
+      { indexed: false, name: 'makerAmountFilled', type: 'uint256' },
+      { indexed: false, name: 'takerAmountFilled', type: 'uint256' },
+      { indexed: false, name: 'fee', type: 'uint256' },
+      { indexed: false, name: 'builder', type: 'bytes32' },
+      { indexed: false, name: 'metadata', type: 'bytes32' },
+    ],
+  },
+] as const
+
+export const ERC1155_TRANSFER_ABI = [
+  {
+    type: 'event',
+    name: 'TransferSingle',
+    anonymous: false,
+    inputs: [
+      { indexed: true, name: 'operator', type: 'address' },
+      { indexed: true, name: 'from', type: 'address' },
+      { indexed: true, name: 'to', type: 'address' },
+      { indexed: false, name: 'id', type: 'uint256' },
+      { indexed: false, name: 'value', type: 'uint256' },
+    ],
+  },
+  {
+    type: 'event',
+    name: 'TransferBatch',
+    anonymous: false,
+    inputs: [
+      { indexed: true, name: 'operator', type: 'address' },
+      { indexed: true, name: 'from', type: 'address' },
+      { indexed: true, name: 'to', type: 'address' },
+      { indexed: false, name: 'ids', type: 'uint256[]' },
+      { indexed: false, name: 'values', type: 'uint256[]' },
+    ],
+  },
+] as const

@@ -1,0 +1,167 @@
+// What the operator reads in the morning: every run (etl_runs), every long unit of work (etl_jobs),
+// every unit that failed after its retries (etl_errors), every record that failed validation
+// (etl_quarantine). Writes are plain inserts; the latest row per key wins (ReplacingMergeTree).
+import { createHash, randomUUID } from 'node:crypto'
+import os from 'node:os'
+import type { Warehouse } from './warehouse.ts'
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'interrupted'
+export type JobStatus = 'pending' | 'in_progress' | 'completed' | 'failed'
+
+/** Flags whose value is a secret: stored as '***'. */
+const SECRET_FLAGS = /^--(clickhouse-password|password|key|token|secret)(=|$)/
+
+export function redactArguments(args: readonly string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string
+    const secret = SECRET_FLAGS.exec(arg)
+    if (secret) {
+      out.push(secret[2] === '=' ? `${arg.slice(0, arg.indexOf('=') + 1)}***` : arg)
+      if (secret[2] !== '=' && i + 1 < args.length) {
+        out.push('***')
+        i += 1
+      }
+      continue
+    }
+    out.push(redactUrlCredentials(arg))
+  }
+  return out
+}
+
+/** http://user:pass@host → http://user:***@host, wherever a URL appears. */
+export function redactUrlCredentials(text: string): string {
+  return text.replace(/(\w+:\/\/[^/\s:@]+):[^@\s/]+@/g, '$1:***@')
+}
+
+export interface QuarantinedRecord {
+  /** The record's id when it has one; otherwise a hash of raw is used. */
+  key?: string
+  reason: string
+  raw: string
+}
+
+export class RunLog {
+  readonly runId: string
+  private readonly startedAt = Date.now()
+  private counts: Record<string, number> = {}
+
+  constructor(
+    private readonly warehouse: Warehouse,
+    private readonly command: string,
+    private readonly args: readonly string[],
+    runId: string = randomUUID(),
+  ) {
+    this.runId = runId
+  }
+
+  async start(): Promise<void> {
+    await this.write('running')
+  }
+
+  count(name: string, by = 1): void {
+    this.counts[name] = (this.counts[name] ?? 0) + by
+  }
+
+  get totals(): Readonly<Record<string, number>> {
+    return this.counts
+  }
+
+  /** Saves the counts so far (for `status` while the run goes on). */
+  async checkpoint(): Promise<void> {
+    await this.write('running')
+  }
+
+  async finish(status: Exclude<RunStatus, 'running'>, error = ''): Promise<void> {
+    await this.write(status, error, Date.now())
+  }
+
+  async job(job: {
+    jobId: string
+    kind: string
+    target: string
+    rangeFrom?: number
+    rangeTo?: number
+    status: JobStatus
+    progress?: number
+    rowsWritten?: number
+    error?: string
+    startedAt?: number
+  }): Promise<void> {
+    await this.warehouse.insert('etl_jobs', [
+      {
+        job_id: job.jobId,
+        run_id: this.runId,
+        kind: job.kind,
+        target: job.target,
+        range_from: job.rangeFrom ?? 0,
+        range_to: job.rangeTo ?? 0,
+        status: job.status,
+        progress: job.progress ?? (job.status === 'completed' ? 1 : 0),
+        rows_written: job.rowsWritten ?? 0,
+        error: job.error ?? '',
+        started_at: job.startedAt ?? null,
+        updated_at: Date.now(),
+      },
+    ])
+  }
+
+  /** A unit that failed after its retries: logged here, and left not-done in its checkpoint. */
+  async error(failure: {
+    stream: string
+    unit: string
+    error: unknown
+    attempts?: number
+    url?: string
+  }): Promise<void> {
+    this.count('errors')
+    const error = failure.error as Error | undefined
+    await this.warehouse.insert('etl_errors', [
+      {
+        occurred_at: Date.now(),
+        run_id: this.runId,
+        stream: failure.stream,
+        unit: failure.unit,
+        error_kind: error?.name ?? 'Error',
+        message: redactUrlCredentials(error?.message ?? String(failure.error)),
+        attempts: failure.attempts ?? 1,
+        url: redactUrlCredentials(failure.url ?? ''),
+      },
+    ])
+  }
+
+  /** Records that failed validation go here with their raw JSON and why; the run goes on. */
+  async quarantine(stream: string, records: readonly QuarantinedRecord[]): Promise<void> {
+    if (records.length === 0) return
+    this.count('quarantined', records.length)
+    await this.warehouse.insert(
+      'etl_quarantine',
+      records.map((record) => ({
+        stream,
+        record_key: record.key ?? createHash('sha256').update(record.raw).digest('hex'),
+        reason: record.reason,
+        raw: record.raw,
+        run_id: this.runId,
+        quarantined_at: Date.now(),
+      })),
+    )
+  }
+
+  private async write(status: RunStatus, error = '', finishedAt: number | null = null): Promise<void> {
+    await this.warehouse.insert('etl_runs', [
+      {
+        run_id: this.runId,
+        command: this.command,
+        arguments: redactArguments(this.args).join(' '),
+        host: os.hostname(),
+        pid: process.pid,
+        status,
+        started_at: this.startedAt,
+        finished_at: finishedAt,
+        counts: this.counts,
+        error: redactUrlCredentials(error),
+        updated_at: Date.now(),
+      },
+    ])
+  }
+}
