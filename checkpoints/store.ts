@@ -64,7 +64,12 @@ export class CheckpointStore {
 
   /** The completed ranges as recorded (unmerged), with the hash of each range's last block. */
   async rangeRows(stream: string): Promise<RangeCheckpoint[]> {
-    const rows = await this.warehouse.query<{ from_block: string; to_block: string; block_hash: string; rows: string }>(
+    const rows = await this.warehouse.query<{
+      from_block: string
+      to_block: string
+      block_hash: string
+      rows: string
+    }>(
       `SELECT toString(from_block) AS from_block, toString(to_block) AS to_block, block_hash, toString(rows) AS rows
        FROM etl_checkpoints FINAL WHERE stream = {stream:String} AND kind = 'range' ORDER BY from_block`,
       { stream },
@@ -97,7 +102,9 @@ export class CheckpointStore {
    * a range straddling it is cut short and kept without a hash for its new last block.
    */
   async forgetBlocksFrom(stream: string, fromBlock: number): Promise<void> {
-    const straddling = (await this.rangeRows(stream)).filter((range) => range.from < fromBlock && range.to >= fromBlock)
+    const straddling = (await this.rangeRows(stream)).filter(
+      (range) => range.from < fromBlock && range.to >= fromBlock,
+    )
     await this.warehouse.command(
       `DELETE FROM etl_checkpoints WHERE stream = {stream:String} AND kind = 'range' AND to_block >= {fromBlock:UInt64}`,
       { stream, fromBlock },

@@ -25,7 +25,12 @@ describe('checkpoints, commits and the run log in a real warehouse', () => {
     await store.recordCursor('markets', 'closed=false', 'cursor-a', 100)
     await store.recordDone('markets', 'closed=false', 150)
     const cursors = await store.cursors('markets')
-    expect(cursors.get('closed=true')).toEqual({ unit: 'closed=true', cursor: 'cursor-2', done: false, rows: 200 })
+    expect(cursors.get('closed=true')).toEqual({
+      unit: 'closed=true',
+      cursor: 'cursor-2',
+      done: false,
+      rows: 200,
+    })
     expect(cursors.get('closed=false')).toEqual({ unit: 'closed=false', cursor: '', done: true, rows: 150 })
     expect(await store.doneUnits('markets')).toEqual(new Set(['closed=false']))
   })
@@ -66,7 +71,9 @@ describe('checkpoints, commits and the run log in a real warehouse', () => {
       { id: 1, title: 'a', _run_id: 'r1' },
       { id: 1, title: 'b', _run_id: 'r3' },
     ])
-    expect(deduplicationToken('pages', 'page-1', [{ id: 1 }])).not.toBe(deduplicationToken('pages', 'page-2', [{ id: 1 }]))
+    expect(deduplicationToken('pages', 'page-1', [{ id: 1 }])).not.toBe(
+      deduplicationToken('pages', 'page-2', [{ id: 1 }]),
+    )
   })
 
   it('records runs with secrets redacted, jobs, errors and quarantined records', async () => {
@@ -77,9 +84,25 @@ describe('checkpoints, commits and the run log in a real warehouse', () => {
       '--clickhouse-url=http://admin:s3cret@db:8123',
     ])
     await log.start()
-    await log.job({ jobId: 'markets/closed=true', kind: 'markets', target: 'closed=true', status: 'in_progress' })
-    await log.job({ jobId: 'markets/closed=true', kind: 'markets', target: 'closed=true', status: 'completed', rowsWritten: 5 })
-    await log.error({ stream: 'markets', unit: 'closed=true', error: new Error('HTTP 503 from http://u:pw@x/'), attempts: 6 })
+    await log.job({
+      jobId: 'markets/closed=true',
+      kind: 'markets',
+      target: 'closed=true',
+      status: 'in_progress',
+    })
+    await log.job({
+      jobId: 'markets/closed=true',
+      kind: 'markets',
+      target: 'closed=true',
+      status: 'completed',
+      rowsWritten: 5,
+    })
+    await log.error({
+      stream: 'markets',
+      unit: 'closed=true',
+      error: new Error('HTTP 503 from http://u:pw@x/'),
+      attempts: 6,
+    })
     await log.quarantine('markets', [
       { key: '42', reason: 'volumeNum: expected number', raw: '{"id":"42"}' },
       { reason: 'no id', raw: '{}' },
@@ -88,18 +111,23 @@ describe('checkpoints, commits and the run log in a real warehouse', () => {
     log.count('rows', 5)
     await log.finish('succeeded')
 
-    const [run] = await warehouse.query<{ status: string; arguments: string; counts: Record<string, string> }>(
-      'SELECT status, arguments, counts FROM etl_runs FINAL WHERE run_id = {id:String}',
-      { id: log.runId },
-    )
+    const [run] = await warehouse.query<{
+      status: string
+      arguments: string
+      counts: Record<string, string>
+    }>('SELECT status, arguments, counts FROM etl_runs FINAL WHERE run_id = {id:String}', { id: log.runId })
     expect(run?.status).toBe('succeeded')
-    expect(run?.arguments).toBe('backfill --clickhouse-password *** --clickhouse-url=http://admin:***@db:8123')
+    expect(run?.arguments).toBe(
+      'backfill --clickhouse-password *** --clickhouse-url=http://admin:***@db:8123',
+    )
     expect(run?.arguments).not.toMatch(/hunter2|s3cret/)
     expect(run?.counts).toEqual({ errors: '1', quarantined: '3', rows: '5' })
     expect(await warehouse.query('SELECT status, rows_written FROM etl_jobs FINAL')).toEqual([
       { status: 'completed', rows_written: '5' },
     ])
-    const [error] = await warehouse.query<{ message: string; attempts: number }>('SELECT message, attempts FROM etl_errors')
+    const [error] = await warehouse.query<{ message: string; attempts: number }>(
+      'SELECT message, attempts FROM etl_errors',
+    )
     expect(error).toEqual({ message: 'HTTP 503 from http://u:***@x/', attempts: 6 })
     const quarantined = await warehouse.query<{ record_key: string }>(
       'SELECT record_key FROM etl_quarantine FINAL ORDER BY record_key',
