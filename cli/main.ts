@@ -1,5 +1,6 @@
 // The polyhouse program: global options here, one file per command beside this one.
 import { Command, CommanderError } from 'commander'
+import { registerBackfill } from './backfill.ts'
 import { reportFailure } from './context.ts'
 import { registerMigrate } from './migrate.ts'
 import { registerQuery } from './query.ts'
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
   registerMigrate(program)
+  registerBackfill(program)
   registerViews(program)
   registerStatus(program)
   registerQuery(program)

@@ -1,0 +1,180 @@
+// polyhouse backfill: the overnight run. Flags are parsed here; the work is steps/backfill.ts.
+import readline from 'node:readline/promises'
+import type { Command } from 'commander'
+import { InterruptedError, UsageError } from '../core/errors.ts'
+import { RunLog } from '../load/run-log.ts'
+import type { Warehouse } from '../load/warehouse.ts'
+import { planBackfill, runBackfill } from '../steps/backfill.ts'
+import { type LogFormat, ProgressBoard } from '../steps/progress.ts'
+import { createSteps, STEP_ORDER, type StepOptions } from '../steps/registry.ts'
+import type { Step, StepName } from '../steps/step.ts'
+import { sqlDirs, withWarehouse } from './context.ts'
+
+interface BackfillFlags extends StepOptions {
+  steps?: string
+  skip?: string
+  fresh: string[]
+  yes?: boolean
+  dryRun?: boolean
+  logFormat: string
+}
+
+export function registerBackfill(program: Command): void {
+  program
+    .command('backfill')
+    .description(`run every step in order (${STEP_ORDER.join(', ')}), each resuming where it stopped`)
+    .option('--steps <list>', 'only these steps, comma-separated')
+    .option('--skip <list>', 'all steps but these, comma-separated')
+    .option('--fresh <step>', "discard a step's progress first (repeatable; asks, or --yes)", collect, [])
+    .option('-y, --yes', 'do not ask before --fresh')
+    .option('--dry-run', 'change nothing: print what is done, what remains, and its cost at the rate limits')
+    .option('--log-format <format>', 'text | json', 'text')
+    .action(async (flags: BackfillFlags, command: Command) => {
+      const format = parseLogFormat(flags.logFormat)
+      const selected = selectSteps(flags.steps, flags.skip)
+      for (const step of flags.fresh) if (!STEP_ORDER.includes(step as StepName)) throw unknownStep(step)
+      await withWarehouse(command, async (warehouse) => {
+        const steps = createSteps(selected, { ...flags, ...sqlDirs(command) })
+        if (flags.dryRun) return printPlans(warehouse, steps)
+        await discardProgress(warehouse, steps, flags)
+        process.exitCode = await backfill(warehouse, steps, format, process.argv.slice(2))
+      })
+    })
+}
+
+async function backfill(
+  warehouse: Warehouse,
+  steps: Step[],
+  format: LogFormat,
+  args: string[],
+): Promise<number> {
+  const board = new ProgressBoard({ format, tty: format === 'text' && process.stdout.isTTY === true })
+  const runLog = new RunLog(warehouse, 'backfill', args)
+  const controller = new AbortController()
+  const stop = watchSignals(controller, board)
+  await runLog.start()
+  board.start()
+  try {
+    const result = await runBackfill({ warehouse, steps, runLog, board, signal: controller.signal })
+    const failures = result.outcomes.flatMap(({ step, outcome }) =>
+      outcome.failures.map((failure) => ({ step, ...failure })),
+    )
+    if (result.interrupted) {
+      await runLog.finish('interrupted')
+      board.log('warn', 'interrupted: committed work is kept; run the same command to resume')
+      return new InterruptedError('interrupted').exitCode
+    }
+    if (failures.length > 0) {
+      await runLog.finish('failed', `${failures.length} failed units`)
+      for (const failure of failures)
+        board.log('error', `failed: ${failure.unit}: ${failure.error}`, { step: failure.step })
+      const again = [...new Set(failures.map((failure) => failure.step))].join(',')
+      board.log(
+        'error',
+        `${failures.length} units failed; retry them with: polyhouse backfill --steps ${again}`,
+      )
+      return 1
+    }
+    await runLog.finish('succeeded')
+    board.log('info', `backfill complete (run ${runLog.runId})`)
+    return 0
+  } finally {
+    board.stop()
+    stop()
+  }
+}
+
+/** SIGHUP is ignored (nohup); the first SIGINT/SIGTERM stops taking units, a second exits at once. */
+function watchSignals(controller: AbortController, board: ProgressBoard): () => void {
+  const ignore = () => {}
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      // Still safe: nothing is recorded done before ClickHouse acknowledged it.
+      process.exit(130)
+    }
+    board.log(
+      'warn',
+      `${signal}: finishing in-flight units and committing checkpoints (send again to exit now)`,
+    )
+    controller.abort(new InterruptedError(signal))
+  }
+  process.on('SIGHUP', ignore)
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  return () => {
+    process.off('SIGHUP', ignore)
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}
+
+async function printPlans(warehouse: Warehouse, steps: Step[]): Promise<void> {
+  const plans = await planBackfill(warehouse, steps)
+  for (const { step, plan } of plans) {
+    const hours = plan.seconds / 3600
+    const time =
+      plan.seconds === 0
+        ? 'nothing to fetch'
+        : hours >= 1
+          ? `${hours.toFixed(1)} h`
+          : `${Math.ceil(plan.seconds / 60)} min`
+    process.stdout.write(
+      `${step}: ${plan.done.toLocaleString('en-US')} ${plan.unit} done, ${plan.remaining.toLocaleString('en-US')} remaining` +
+        ` · ${plan.requests.toLocaleString('en-US')} requests · ${time} at the rate limits${plan.detail ? ` · ${plan.detail}` : ''}\n`,
+    )
+  }
+}
+
+async function discardProgress(warehouse: Warehouse, steps: Step[], flags: BackfillFlags): Promise<void> {
+  if (flags.fresh.length === 0) return
+  if (!flags.yes) {
+    if (!process.stdin.isTTY) {
+      throw new UsageError(`--fresh ${flags.fresh.join(',')} discards progress and needs confirmation`, {
+        hint: 'add --yes when not on a terminal',
+      })
+    }
+    const prompt = readline.createInterface({ input: process.stdin, output: process.stdout })
+    const answer = await prompt.question(`Discard the progress of ${flags.fresh.join(', ')}? [y/N] `)
+    prompt.close()
+    if (!/^y(es)?$/i.test(answer.trim()))
+      throw new UsageError('nothing discarded', { hint: 'answer y, or leave out --fresh' })
+  }
+  const { CheckpointStore } = await import('../checkpoints/store.ts')
+  const checkpoints = new CheckpointStore(warehouse, 'fresh')
+  const signal = new AbortController().signal
+  for (const step of steps)
+    if (flags.fresh.includes(step.name)) await step.reset({ warehouse, checkpoints, signal })
+}
+
+export function selectSteps(only: string | undefined, skip: string | undefined): StepName[] {
+  if (only && skip)
+    throw new UsageError('--steps and --skip cannot be used together', { hint: 'use one of them' })
+  const parse = (list: string) =>
+    list
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean)
+      .map((name) => {
+        if (!STEP_ORDER.includes(name as StepName)) throw unknownStep(name)
+        return name as StepName
+      })
+  if (only) {
+    const wanted = new Set(parse(only))
+    return STEP_ORDER.filter((name) => wanted.has(name))
+  }
+  const skipped = new Set(skip ? parse(skip) : [])
+  return STEP_ORDER.filter((name) => !skipped.has(name))
+}
+
+function unknownStep(name: string): UsageError {
+  return new UsageError(`unknown step '${name}'`, { hint: `steps are ${STEP_ORDER.join(', ')}` })
+}
+
+function parseLogFormat(value: string): LogFormat {
+  if (value === 'text' || value === 'json') return value
+  throw new UsageError(`--log-format ${value} is not supported`, { hint: 'use text or json' })
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value]
+}
