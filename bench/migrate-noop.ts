@@ -26,13 +26,21 @@ await warehouse.close()
 const cli: number[] = []
 for (let i = 0; i < 5; i++) {
   const started = performance.now()
-  const run = spawnSync(process.execPath, ['bin/polyhouse.js', '--data-dir', dataDir, 'migrate'], { encoding: 'utf8' })
+  const run = spawnSync(process.execPath, ['bin/polyhouse.js', '--data-dir', dataDir, 'migrate'], {
+    encoding: 'utf8',
+  })
   cli.push(performance.now() - started)
   if (run.status !== 0) throw new Error(run.stderr)
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0
-console.log(`machine: ${os.cpus()[0]?.model} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`)
+console.log(
+  `machine: ${os.cpus()[0]?.model} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+)
 console.log(`first migrate (all tables and views): ${firstMs.toFixed(0)} ms`)
-console.log(`no-op migrate in process: median ${median(samples).toFixed(1)} ms, max ${Math.max(...samples).toFixed(1)} ms over ${RUNS} runs`)
-console.log(`\`polyhouse migrate\` no-op, whole process (node + tsx + engine start + migrate): median ${median(cli).toFixed(0)} ms`)
+console.log(
+  `no-op migrate in process: median ${median(samples).toFixed(1)} ms, max ${Math.max(...samples).toFixed(1)} ms over ${RUNS} runs`,
+)
+console.log(
+  `\`polyhouse migrate\` no-op, whole process (node + tsx + engine start + migrate): median ${median(cli).toFixed(0)} ms`,
+)

@@ -2,8 +2,10 @@
 import { Command, CommanderError } from 'commander'
 import { registerBackfill } from './backfill.ts'
 import { reportFailure } from './context.ts'
+import { registerGrants } from './grants.ts'
 import { registerMigrate } from './migrate.ts'
 import { registerQuery } from './query.ts'
+import { registerServe } from './serve.ts'
 import { registerStatus } from './status.ts'
 import { registerViews } from './views.ts'
 
@@ -32,6 +34,8 @@ export function buildProgram(): Command {
   registerViews(program)
   registerStatus(program)
   registerQuery(program)
+  registerServe(program)
+  registerGrants(program)
   return program
 }
 

@@ -45,6 +45,7 @@ export async function runQuery(
       query: sql,
       query_params: params,
       format: FORMATS[format as keyof typeof FORMATS],
+      clickhouse_settings: warehouse.settings(),
     })
     if (format === 'json') return `${JSON.stringify(await result.json(), null, 2)}\n`
     if (format === 'table') return drawTable(await result.json<unknown[]>())

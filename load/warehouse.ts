@@ -37,6 +37,15 @@ const CLIENT_LOG = { level: ClickHouseLogLevel.OFF }
 /** The file a serving process leaves beside the data it owns, so other commands can find it. */
 export const SERVE_INFO_FILE = 'polyhouse-serve.json'
 
+/**
+ * Settings every query sends explicitly. chDB's connection applies a query's `clickhouse_settings`
+ * as session-wide `SET` statements, so a setting given to one query stays in force for every later
+ * one. Left alone, an insert's deduplication token would make ClickHouse silently drop the next
+ * insert (or INSERT … SELECT) into the same table as a "duplicate" (seen with chDB 3.4 / 26.7:
+ * checkpoint rows and quarantined records vanished). Restating the default on every call ends that.
+ */
+export const PER_QUERY_DEFAULTS: ClickHouseSettings = { insert_deduplication_token: '' }
+
 type ClientConnection = NonNullable<ClickHouseClientConfigOptions['connection']>
 
 export type QueryParams = Record<string, unknown>
@@ -61,13 +70,30 @@ export class Warehouse {
     return this.config.kind === 'embedded' ? this.config.dataDir : redactUrl(this.config.url)
   }
 
+  /**
+   * The settings to send with a query: `overrides` on top of PER_QUERY_DEFAULTS, so that nothing an
+   * earlier query set lingers (see PER_QUERY_DEFAULTS). Use it for any direct `client` call.
+   */
+  settings(overrides: ClickHouseSettings = {}): ClickHouseSettings {
+    return { ...PER_QUERY_DEFAULTS, ...overrides }
+  }
+
   async query<Row = Record<string, unknown>>(sql: string, params: QueryParams = {}): Promise<Row[]> {
-    const result = await this.client.query({ query: sql, query_params: params, format: 'JSONEachRow' })
+    const result = await this.client.query({
+      query: sql,
+      query_params: params,
+      format: 'JSONEachRow',
+      clickhouse_settings: this.settings(),
+    })
     return result.json<Row>()
   }
 
   async command(sql: string, params: QueryParams = {}, settings: ClickHouseSettings = {}): Promise<void> {
-    await this.client.command({ query: sql, query_params: params, clickhouse_settings: settings })
+    await this.client.command({
+      query: sql,
+      query_params: params,
+      clickhouse_settings: this.settings(settings),
+    })
   }
 
   async insert<Row extends object>(
@@ -80,9 +106,9 @@ export class Warehouse {
       table,
       values: rows as Row[],
       format: 'JSONEachRow',
-      clickhouse_settings: options.deduplicationToken
-        ? { insert_deduplication_token: options.deduplicationToken }
-        : {},
+      clickhouse_settings: this.settings(
+        options.deduplicationToken ? { insert_deduplication_token: options.deduplicationToken } : {},
+      ),
     })
   }
 
@@ -99,7 +125,13 @@ async function openEmbedded(dataDir: string, config: WarehouseConfig): Promise<W
   // chDB locks <dir>/status and writes its PID there; a live PID means another process owns it.
   // Checking first gives the user our message instead of the engine's "Cannot lock file".
   const holder = lockHolder(dataDir)
-  if (holder !== undefined) throw new WarehouseLockedError(dataDir, holder)
+  if (holder !== undefined) {
+    // A process that serves the directory (`polyhouse serve`, `backfill --serve`) shares it over HTTP.
+    const { findServer } = await import('./serve/info.ts')
+    const server = findServer(dataDir, holder)
+    if (server) return openServed(server)
+    throw new WarehouseLockedError(dataDir, holder)
+  }
   fs.mkdirSync(dataDir, { recursive: true })
   const { createChdbConnection } = await import('chdb/connection')
   let connection: ReturnType<typeof createChdbConnection>
@@ -118,6 +150,29 @@ async function openEmbedded(dataDir: string, config: WarehouseConfig): Promise<W
   const client = createClient({
     connection: connection as unknown as ClientConnection,
     clickhouse_settings: CLIENT_SETTINGS,
+  })
+  return new Warehouse(client, config)
+}
+
+/**
+ * The embedded warehouse of a serving process, over HTTP: a server-kind Warehouse authenticated with
+ * the owner key from the serve info file, so commands work as they would in that process.
+ */
+function openServed(server: { url: string; user: string; key: string }): Warehouse {
+  const config = {
+    kind: 'server' as const,
+    url: server.url,
+    user: server.user,
+    password: server.key,
+    database: 'default',
+  }
+  const client = createClient({
+    url: server.url,
+    username: server.user,
+    password: server.key,
+    request_timeout: SERVER_REQUEST_TIMEOUT_MS,
+    clickhouse_settings: CLIENT_SETTINGS,
+    log: CLIENT_LOG,
   })
   return new Warehouse(client, config)
 }

@@ -86,3 +86,25 @@ describe('a data directory held by another process', () => {
     await reopened.close()
   })
 })
+
+describe('settings given to one query', () => {
+  it('do not leak into the next: an insert without a token after one with a token is kept', async () => {
+    const warehouse = await openTempWarehouse()
+    try {
+      for (const table of ['first', 'second']) {
+        await warehouse.command(
+          `CREATE TABLE ${table} (x UInt8) ENGINE = MergeTree ORDER BY x SETTINGS non_replicated_deduplication_window = 100`,
+        )
+      }
+      await warehouse.insert('first', [{ x: 1 }], { deduplicationToken: 'T1' })
+      await warehouse.insert('second', [{ x: 2 }])
+      await warehouse.insert('second', [{ x: 3 }])
+      await warehouse.insert('first', [{ x: 4 }])
+      await warehouse.command('INSERT INTO first SELECT 5')
+      expect(await warehouse.query('SELECT x FROM first ORDER BY x')).toEqual([{ x: 1 }, { x: 4 }, { x: 5 }])
+      expect(await warehouse.query('SELECT x FROM second ORDER BY x')).toEqual([{ x: 2 }, { x: 3 }])
+    } finally {
+      await warehouse.close()
+    }
+  })
+})

@@ -1,0 +1,302 @@
+// Running one served query in the engine. Every request gets a chDB session of its own on the
+// warehouse's directory (opening one costs about 0.2 ms): settings, parameters and the current
+// database are per connection in chDB, so nothing a caller sets reaches another caller or
+// polyhouse's own client, and each stream has its connection to itself (chDB allows one per session).
+//
+// Read-only is the engine's: `SET readonly = 1` after the caller's settings, so the caller's URL
+// settings apply (clients send them) while every write, DDL, SET, SETTINGS clause and table function
+// in the statement is refused by ClickHouse itself with READONLY (164).
+import { type ChdbQueryStream, Session, type StreamChunk } from 'chdb'
+import { ErrorCode, fromEngineError, ServeError } from './errors.ts'
+import { isStreamable } from './formats.ts'
+import type { ServedQuery } from './request.ts'
+import { inspectStatement } from './statement.ts'
+
+export interface ExecutionPolicy {
+  /** Apply readonly = 1 after the caller's settings. */
+  readOnly: boolean
+  /** Engine limits imposed on the query; the caller may lower them, never raise them. */
+  limits: QueryLimits | undefined
+  /** Refuse KILL: every served query runs as the engine's one user, so it would reach the backfill's. */
+  denyKill: boolean
+  /** Refuse file(), INTO OUTFILE and FROM INFILE (see statement.ts). */
+  denyHostFiles: boolean
+}
+
+export interface QueryLimits {
+  max_execution_time: number
+  max_result_rows: number
+  /** Applied only to formats that are produced whole before sending. */
+  max_result_bytes: number
+}
+
+export interface QuerySummary {
+  resultRows: number
+  resultBytes: number
+  elapsedNs: number
+}
+
+export interface Execution {
+  /** The output format the engine writes (FORMAT clause, else the request's default). */
+  format: string
+  /** SELECT, INSERT, SHOW, …: the statement's first keyword. */
+  kind: string
+  streamed: boolean
+  /** The next chunk of output, undefined at the end; throws a ServeError if the engine fails. */
+  next(): Promise<Uint8Array | undefined>
+  summary(): QuerySummary
+  /** Cancels a stream still running and releases the session. Idempotent. */
+  close(): void
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/
+/** chDB's refusal to stream a statement that returns no rows (DDL, INSERT, SHOW, …): run it whole instead. */
+const NOT_STREAMABLE = /Streaming query is not supported/
+const STREAMED_KINDS = new Set(['SELECT', 'WITH'])
+/** ClickHouse's default max_query_size (256 KiB). */
+const DEFAULT_MAX_QUERY_SIZE = 262_144
+
+export async function startExecution(
+  dataDir: string,
+  query: ServedQuery,
+  policy: ExecutionPolicy,
+  signal: AbortSignal,
+): Promise<Execution> {
+  if (query.sql.trim() === '') throw new ServeError(ErrorCode.SYNTAX_ERROR, 'Empty query')
+  const started = process.hrtime.bigint()
+  const session = new Session(dataDir)
+  try {
+    const settings = callerSettings(query.settings, policy)
+    // The statement goes to formatQuerySingleLine() as a literal, which the parser counts against
+    // max_query_size; an INSERT's rows (which the engine does not count) would overflow it. So the
+    // limit is raised for that one call when needed, and put back before the statement runs.
+    const literal = quoteString(query.sql)
+    const maxQuerySize = settings.max_query_size ?? 'DEFAULT'
+    const widen = literal.length + 64 > (Number(settings.max_query_size) || DEFAULT_MAX_QUERY_SIZE)
+    // One round trip: database, the caller's settings and parameters, then the engine's rendering
+    // of the statement, which says what it is before anything runs.
+    const canonical = await engineText(
+      session,
+      [
+        ...(query.database ? [`USE ${quoteIdentifier(query.database)}`] : []),
+        ...Object.entries(settings).map(([name, value]) => `SET ${name} = ${quoteString(value)}`),
+        ...Object.entries(query.params).map(
+          ([name, value]) => `SET ${paramName(name)} = ${quoteString(value)}`,
+        ),
+        ...(widen ? [`SET max_query_size = ${literal.length + 64}`] : []),
+        `SELECT formatQuerySingleLine(${literal})`,
+      ].join('; '),
+    )
+    const facts = inspectStatement(canonical)
+    refuseUnsafe(facts, policy)
+    const format = facts.outputFormat ?? query.defaultFormat
+    const stream = STREAMED_KINDS.has(facts.kind) && isStreamable(format, query.settings)
+    // readonly goes last: once set, the engine refuses every later SET, ours included.
+    const readonly = policy.readOnly ? '1' : query.settings.readonly
+    const locks = [
+      ...(widen
+        ? [`SET max_query_size = ${maxQuerySize === 'DEFAULT' ? 'DEFAULT' : quoteString(maxQuerySize)}`]
+        : []),
+      ...limitStatements(settings, policy.limits, stream),
+      ...(readonly === undefined ? [] : [`SET readonly = ${quoteString(readonly)}`]),
+    ]
+    if (locks.length > 0) await engineText(session, locks.join('; '))
+    const source = stream ? await openStream(session, query, signal) : undefined
+    const execution = source
+      ? streamedExecution(session, source, started)
+      : await wholeExecution(session, query, started)
+    return { ...execution, format, kind: facts.kind }
+  } catch (error) {
+    session.close()
+    throw fromEngineError(error)
+  }
+}
+
+/** The caller's settings, checked against the policy: readonly may not be lifted, limits not raised. */
+function callerSettings(requested: Record<string, string>, policy: ExecutionPolicy): Record<string, string> {
+  const settings: Record<string, string> = {}
+  for (const [name, value] of Object.entries(requested)) {
+    if (!IDENTIFIER.test(name))
+      throw new ServeError(ErrorCode.BAD_ARGUMENTS, `Invalid setting name: ${JSON.stringify(name)}`)
+    // The engine refuses a readonly change once readonly is set; ours comes after the caller's
+    // settings, so the caller's attempt is refused here in the engine's words.
+    if (name === 'readonly') {
+      if (policy.readOnly && value.trim() !== '1') {
+        throw new ServeError(ErrorCode.READONLY, "Cannot modify 'readonly' setting in readonly mode")
+      }
+      continue
+    }
+    const limit = policy.limits?.[name as keyof QueryLimits]
+    const number = Number(value)
+    if (limit !== undefined && value.trim() !== '' && Number.isFinite(number)) {
+      // 0 means "no limit" to ClickHouse, so it is the largest value of all.
+      if (number < 0 || number === 0 || number > limit) {
+        throw new ServeError(
+          ErrorCode.SETTING_CONSTRAINT_VIOLATION,
+          number > limit || number === 0
+            ? `Setting ${name} shouldn't be greater than ${limit}`
+            : `Setting ${name} shouldn't be less than 1`,
+        )
+      }
+    }
+    settings[name] = value
+  }
+  return settings
+}
+
+/** SETs for the limits the caller did not lower themselves. */
+function limitStatements(
+  settings: Record<string, string>,
+  limits: QueryLimits | undefined,
+  streamed: boolean,
+): string[] {
+  if (!limits) return []
+  return Object.entries(limits)
+    .filter(([name]) => !(streamed && name === 'max_result_bytes'))
+    .filter(([name]) => settings[name] === undefined)
+    .map(([name, value]) => `SET ${name} = ${value}`)
+}
+
+function refuseUnsafe(facts: ReturnType<typeof inspectStatement>, policy: ExecutionPolicy): void {
+  if (policy.denyHostFiles && facts.hostFileAccess === 'INTO OUTFILE') {
+    throw new ServeError(ErrorCode.INTO_OUTFILE_NOT_ALLOWED, 'INTO OUTFILE is not allowed')
+  }
+  if (policy.denyHostFiles && facts.hostFileAccess !== undefined) {
+    throw new ServeError(
+      ErrorCode.ACCESS_DENIED,
+      `${facts.hostFileAccess} reaches the files of the serving host, which polyhouse serve does not allow`,
+    )
+  }
+  if (policy.denyKill && facts.kind === 'KILL') {
+    throw new ServeError(
+      ErrorCode.ACCESS_DENIED,
+      'KILL is not allowed: every served query runs as the same engine user, so it would reach queries that are not yours',
+    )
+  }
+}
+
+async function engineText(session: Session, sql: string): Promise<string> {
+  try {
+    return (await session.queryAsync(sql, { format: 'TSVRaw' })).text().trim()
+  } catch (error) {
+    throw withoutWrapper(fromEngineError(error))
+  }
+}
+
+/**
+ * The engine reports a statement it cannot parse from inside our formatQuerySingleLine() call,
+ * echoing the call ("… In scope SELECT formatQuerySingleLine('…')"); the caller only needs the part
+ * about their statement.
+ */
+function withoutWrapper(error: ServeError): ServeError {
+  const at = error.message.indexOf('In scope SELECT formatQuerySingleLine(')
+  if (at === -1) return error
+  const type = /\(([A-Z0-9_]+)\)\s*$/.exec(error.message)?.[1] ?? 'UNKNOWN_EXCEPTION'
+  return new ServeError(error.code, `${error.message.slice(0, at).replace(/[\s:.]+$/, '')}. (${type})`)
+}
+
+interface StreamSource {
+  stream: ChdbQueryStream
+  iterator: AsyncIterator<StreamChunk>
+  first: IteratorResult<StreamChunk>
+}
+
+async function openStream(
+  session: Session,
+  query: ServedQuery,
+  signal: AbortSignal,
+): Promise<StreamSource | undefined> {
+  let stream: ChdbQueryStream
+  try {
+    stream = session.queryStream(query.sql, { format: query.defaultFormat, signal })
+  } catch (error) {
+    if (NOT_STREAMABLE.test((error as Error).message)) return undefined
+    throw error
+  }
+  const iterator = stream[Symbol.asyncIterator]()
+  // The first chunk is fetched before any header is sent, so a query that fails at once (unknown
+  // table, bad parameter, readonly) answers with its own status code instead of a broken 200.
+  return { stream, iterator, first: await iterator.next() }
+}
+
+function streamedExecution(
+  session: Session,
+  source: StreamSource,
+  started: bigint,
+): Omit<Execution, 'format' | 'kind'> {
+  let pending: IteratorResult<StreamChunk> | undefined = source.first
+  let resultRows = 0
+  let resultBytes = 0
+  let closed = false
+  const close = () => {
+    if (closed) return
+    closed = true
+    source.stream.cancel()
+    session.close()
+  }
+  return {
+    streamed: true,
+    async next() {
+      let step = pending
+      pending = undefined
+      try {
+        step ??= await source.iterator.next()
+      } catch (error) {
+        close()
+        throw fromEngineError(error)
+      }
+      if (step.done) {
+        close()
+        return undefined
+      }
+      const bytes = step.value.raw()
+      resultRows += step.value.numRows
+      resultBytes += bytes.length
+      return bytes
+    },
+    summary: () => ({ resultRows, resultBytes, elapsedNs: Number(process.hrtime.bigint() - started) }),
+    close,
+  }
+}
+
+async function wholeExecution(
+  session: Session,
+  query: ServedQuery,
+  started: bigint,
+): Promise<Omit<Execution, 'format' | 'kind'>> {
+  // Single-shot queries cannot be interrupted in chDB (its docs: abort only rejects early), so no
+  // signal here: the session stays open until the engine is done with it.
+  const result = await session.queryAsync(query.sql, { format: query.defaultFormat })
+  session.close()
+  let bytes: Uint8Array | undefined = result.bytes()
+  const summary = {
+    resultRows: result.rowsRead,
+    resultBytes: bytes.length,
+    elapsedNs: Number(process.hrtime.bigint() - started),
+  }
+  return {
+    streamed: false,
+    async next() {
+      const chunk = bytes
+      bytes = undefined
+      return chunk && chunk.length > 0 ? chunk : undefined
+    },
+    summary: () => summary,
+    close: () => {},
+  }
+}
+
+/** A ClickHouse string literal: backslash escapes, so the engine reads back exactly `value`. */
+function quoteString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+}
+
+function quoteIdentifier(name: string): string {
+  return `\`${name.replace(/\\/g, '\\\\').replace(/`/g, '\\`')}\``
+}
+
+function paramName(name: string): string {
+  if (!IDENTIFIER.test(name))
+    throw new ServeError(ErrorCode.BAD_ARGUMENTS, `Invalid parameter name: ${JSON.stringify(name)}`)
+  return `param_${name}`
+}
