@@ -6,6 +6,7 @@ import { registerGrants } from './grants.ts'
 import { registerMigrate } from './migrate.ts'
 import { registerQuery } from './query.ts'
 import { registerServe } from './serve.ts'
+import { registerSimulate } from './simulate.ts'
 import { registerStatus } from './status.ts'
 import { registerViews } from './views.ts'
 
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerViews(program)
   registerStatus(program)
   registerQuery(program)
+  registerSimulate(program)
   registerServe(program)
   registerGrants(program)
   return program

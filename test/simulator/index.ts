@@ -1,0 +1,106 @@
+// startSimulator: a deterministic, seeded stand-in for Gamma, the Data API and Polygon JSON-RPC
+// (issue 3), for tests, the bench harness and `polyhouse simulate`.
+//
+//   const sim = await startSimulator({ seed: 1, markets: 500, faults: '429=0.1' })
+//   process.env.GAMMA_URL = sim.gammaUrl   // also sim.dataApiUrl, sim.rpcUrl, or sim.env
+//   ... run the pipeline ...
+//   sim.truth.summary(); sim.truth.fillTotals(); sim.stats(); await sim.close()
+import { RateLimiter } from './limits.ts'
+import { type ResolvedOptions, rateRules, resolveOptions, type SimulatorOptions } from './options.ts'
+import { CursorSigner } from './server/cursor.ts'
+import { routeData } from './server/data-api.ts'
+import { routeGamma } from './server/gamma.ts'
+import { SimulatorHttp } from './server/http.ts'
+import { json, type SimRequest, type SimResponse } from './server/route.ts'
+import { RpcService } from './server/rpc.ts'
+import { Stats, type StatsSnapshot } from './stats.ts'
+import { World } from './world/index.ts'
+import { Truth } from './world/truth.ts'
+
+export type { SimulatorOptions } from './options.ts'
+export type { StatsSnapshot } from './stats.ts'
+export type { FillTotals, MarketTruth, PositionTruth, TruthSummary } from './world/truth.ts'
+
+export interface Simulator {
+  gammaUrl: string
+  dataApiUrl: string
+  rpcUrl: string
+  /** GAMMA_URL, DATA_API_URL, POLYGON_RPC_URL: ready to merge into a child process's env. */
+  env: { GAMMA_URL: string; DATA_API_URL: string; POLYGON_RPC_URL: string }
+  options: ResolvedOptions
+  world: World
+  truth: Truth
+  stats(): StatsSnapshot
+  /** Rewrites the last `depth` blocks now (the `reorg=N` fault does this once, after the tip is read). */
+  reorg(depth: number): void
+  close(): Promise<void>
+}
+
+/** Builds the world (cheap: memory per market, wallet and position) and starts the three servers. */
+export function createSimulatorParts(options: SimulatorOptions = {}) {
+  const resolved = resolveOptions(options)
+  const world = new World({
+    seed: resolved.seed,
+    markets: resolved.markets,
+    wallets: resolved.wallets,
+    fills: resolved.fills,
+    blocks: resolved.blocks,
+    driftRate: resolved.faults.drift,
+  })
+  return { resolved, world, truth: new Truth(world) }
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const { resolved, world, truth } = createSimulatorParts(options)
+  const stats = new Stats()
+  const rules = rateRules(resolved)
+  const limiter = new RateLimiter(rules)
+  const signer = new CursorSigner(world.seed)
+  const rpc = new RpcService(
+    world,
+    { provider: resolved.rpcLimits, reorgDepth: resolved.faults.reorg, encoder: resolved.logEncoder },
+    (method) => stats.rpcCall(method),
+  )
+  const snapshot = () => stats.snapshot(limiter.snapshot(), world.chain.forkEpoch)
+  const internal = (req: SimRequest): SimResponse | undefined => {
+    if (req.path === '/__stats') return json(200, snapshot())
+    if (req.path === '/__truth') {
+      const withFills = req.query.get('fills') === '1'
+      return json(200, { ...truth.summary(), ...(withFills ? { fills: truth.fillTotals() } : {}) })
+    }
+    if (req.path === '/__truth/wallets') return json(200, truth.wallets())
+    if (req.path === '/__truth/positions') return json(200, truth.positions(req.query.get('user') ?? ''))
+    return undefined
+  }
+  const http = new SimulatorHttp(
+    world.seed,
+    {
+      host: resolved.host,
+      port: resolved.port,
+      faults: resolved.faults,
+      latency: resolved.latency,
+      hangMs: resolved.hangMs,
+    },
+    {
+      gamma: (req) => routeGamma(world, signer, req),
+      data: (req) => routeData(world, signer, req),
+      rpc: (req) => rpc.route(req),
+    },
+    internal,
+    stats,
+    limiter,
+  )
+  const urls = await http.listen()
+  return {
+    gammaUrl: urls.gamma,
+    dataApiUrl: urls.data,
+    rpcUrl: urls.rpc,
+    env: { GAMMA_URL: urls.gamma, DATA_API_URL: urls.data, POLYGON_RPC_URL: urls.rpc },
+    options: resolved,
+    world,
+    truth,
+    stats: snapshot,
+    reorg: (depth) => world.chain.reorg(depth),
+    close: () => http.close(),
+  }
+}

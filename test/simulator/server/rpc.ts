@@ -1,0 +1,295 @@
+// Polygon JSON-RPC: single and batch calls; eth_chainId, net_version, eth_blockNumber,
+// eth_getBlockByNumber (latest / safe / finalized / earliest / hex), eth_getLogs over the four
+// exchanges with the provider's caps, and a one-time reorg at the tip when the fault asks.
+
+import { PROVIDER_LIMITS, type ProviderName, type RpcError, rangeError, resultsError } from '../limits.ts'
+import { CHAIN_ID } from '../world/chain.ts'
+import type { World } from '../world/index.ts'
+import { type BlockParts, blockParts, JsonBuffer, LOG_BYTES_ESTIMATE, writeLog } from '../world/log-writer.ts'
+import { TOPIC0_V1, TOPIC0_V2 } from '../world/logs.ts'
+import type { Routed, SimRequest, SimResponse } from './route.ts'
+
+/**
+ * Blocks below the tip that `finalized`/`safe` lag (Polygon PoS milestones finalize within a few
+ * blocks since Heimdall v2; 16 keeps a margin). A configured reorg deeper than this raises the lag
+ * to its depth, since finalized blocks never reorg.
+ */
+export const FINALIZED_LAG = 16
+/**
+ * The simulator's own cap on one eth_getLogs reply (~165 MB of JSON), whatever the provider
+ * preset: with `--rpc-limits none` a whole-chain query over 10M fills would otherwise be built in
+ * memory. Answered like Infura's result cap, with "(simulator memory cap)" appended.
+ */
+export const SIMULATOR_MAX_LOGS = 150_000
+/** Pre-sized reply buffers stop growing in one step past this (they double afterwards). */
+const MAX_RESERVE_BYTES = 64 * 1024 * 1024
+/** eth_getLogs with `blockHash` looks for the block this far below the tip. */
+const BLOCK_HASH_SEARCH = 10_000
+
+export interface RpcOptions {
+  provider: ProviderName
+  /** Depth of the one-time reorg fault (0: none). */
+  reorgDepth: number
+  encoder: 'fast' | 'viem'
+}
+
+interface Call {
+  jsonrpc?: string
+  id?: unknown
+  method?: unknown
+  params?: unknown
+}
+
+type Outcome = { result: unknown } | { error: RpcError; providerLimit?: true }
+
+export class RpcService {
+  private reorgTriggered = false
+  private reorgPending = false
+
+  constructor(
+    private readonly world: World,
+    private readonly options: RpcOptions,
+    private readonly countCall: (method: string) => void,
+  ) {}
+
+  route(req: SimRequest): Routed | undefined {
+    if (req.method !== 'POST') return undefined
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(req.body)
+    } catch {
+      return {
+        endpoint: 'rpc',
+        buckets: ['rpc'],
+        cost: 1,
+        handle: () => reply({ id: null }, { error: { code: -32700, message: 'parse error' } }),
+      }
+    }
+    const calls = Array.isArray(parsed) ? (parsed as Call[]) : [parsed as Call]
+    return {
+      endpoint: 'rpc',
+      buckets: ['rpc'],
+      cost: Math.max(1, calls.length),
+      handle: () => {
+        const out = new JsonBuffer()
+        let limitErrors = 0
+        if (Array.isArray(parsed)) out.write('[')
+        for (const [i, call] of calls.entries()) {
+          if (i > 0) out.write(',')
+          if (this.writeCall(out, call)) limitErrors++
+        }
+        if (Array.isArray(parsed)) out.write(']')
+        this.applyPendingReorg()
+        return { status: 200, body: out.bytes(), providerLimitErrors: limitErrors }
+      },
+    }
+  }
+
+  /** Writes one call's reply; true when eth_getLogs was refused by the provider's caps. */
+  private writeCall(out: JsonBuffer, call: Call): boolean {
+    if (typeof call === 'object' && call !== null && call.method === 'eth_getLogs') {
+      this.countCall('eth_getLogs')
+      const mark = out.length
+      out.write(`{"jsonrpc":"2.0","id":${JSON.stringify(call.id ?? null)},"result":`)
+      const refusal = this.writeLogs(out, Array.isArray(call.params) ? call.params[0] : undefined)
+      if (refusal === undefined) {
+        out.write('}')
+        return false
+      }
+      out.rewind(mark)
+      out.write(replyText(call, refusal))
+      return refusal.providerLimit === true
+    }
+    out.write(replyText(call, this.call(call)))
+    return false
+  }
+
+  private applyPendingReorg(): void {
+    if (!this.reorgPending) return
+    this.reorgPending = false
+    this.reorgTriggered = true
+    this.world.chain.reorg(this.options.reorgDepth)
+  }
+
+  private get finalized(): number {
+    const chain = this.world.chain
+    return Math.max(chain.startBlock, chain.tip - Math.max(FINALIZED_LAG, this.options.reorgDepth))
+  }
+
+  private blockParam(value: unknown): number | RpcError {
+    const tip = this.world.chain.tip
+    if (value === undefined || value === null || value === 'latest' || value === 'pending') return tip
+    if (value === 'finalized' || value === 'safe') return this.finalized
+    if (value === 'earliest') return 0
+    if (typeof value === 'string' && /^0x[0-9a-fA-F]+$/.test(value)) return Number.parseInt(value, 16)
+    return {
+      code: -32602,
+      message: `invalid argument: hex string or block tag expected, got ${JSON.stringify(value)}`,
+    }
+  }
+
+  private call(call: Call): Outcome {
+    if (typeof call !== 'object' || call === null || typeof call.method !== 'string') {
+      return { error: { code: -32600, message: 'invalid request' } }
+    }
+    this.countCall(call.method)
+    const params = Array.isArray(call.params) ? call.params : []
+    const chain = this.world.chain
+    switch (call.method) {
+      case 'eth_chainId':
+        return { result: `0x${CHAIN_ID.toString(16)}` }
+      case 'net_version':
+        return { result: String(CHAIN_ID) }
+      case 'web3_clientVersion':
+        return { result: 'polyhouse-simulator/1.0' }
+      case 'eth_blockNumber':
+        return { result: `0x${chain.tip.toString(16)}` }
+      case 'eth_getBlockByNumber': {
+        const block = this.blockParam(params[0])
+        if (typeof block !== 'number') return { error: block }
+        return { result: block > chain.tip || block < chain.startBlock - 1 ? null : this.blockObject(block) }
+      }
+      default:
+        return {
+          error: { code: -32601, message: `the method ${call.method} does not exist/is not available` },
+        }
+    }
+  }
+
+  private blockObject(block: number): Record<string, unknown> {
+    const chain = this.world.chain
+    const zero32 = `0x${'0'.repeat(64)}`
+    return {
+      number: `0x${block.toString(16)}`,
+      hash: chain.blockHash(block),
+      parentHash: chain.blockHash(block - 1),
+      timestamp: `0x${chain.timestamp(block).toString(16)}`,
+      nonce: '0x0000000000000000',
+      sha3Uncles: '0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347',
+      logsBloom: `0x${'0'.repeat(512)}`,
+      transactionsRoot: zero32,
+      stateRoot: zero32,
+      receiptsRoot: zero32,
+      miner: '0x0000000000000000000000000000000000000000',
+      difficulty: '0x1',
+      extraData: '0x',
+      size: '0x400',
+      gasLimit: '0x1c9c380',
+      gasUsed: '0x0',
+      baseFeePerGas: '0x6fc23ac00',
+      transactions: [],
+      uncles: [],
+    }
+  }
+
+  /** Writes the result array of eth_getLogs, or returns the error to answer instead. */
+  private writeLogs(out: JsonBuffer, filter: unknown): { error: RpcError; providerLimit?: true } | undefined {
+    const f = (filter ?? {}) as {
+      fromBlock?: unknown
+      toBlock?: unknown
+      address?: unknown
+      topics?: unknown
+      blockHash?: unknown
+    }
+    const chain = this.world.chain
+    let from: number | RpcError
+    let to: number | RpcError
+    if (typeof f.blockHash === 'string') {
+      const wanted = f.blockHash.toLowerCase()
+      let found = -1
+      for (
+        let b = chain.tip;
+        b >= Math.max(chain.startBlock, chain.tip - BLOCK_HASH_SEARCH) && found < 0;
+        b--
+      )
+        if (chain.blockHash(b) === wanted) found = b
+      if (found < 0) return { error: { code: -32000, message: 'unknown block' } }
+      from = found
+      to = found
+    } else {
+      from = this.blockParam(f.fromBlock)
+      to = this.blockParam(f.toBlock)
+    }
+    if (typeof from !== 'number') return { error: from }
+    if (typeof to !== 'number') return { error: to }
+    if (from > to) return { error: { code: -32602, message: 'invalid block range params' } }
+    // geth's wording (ethereum/execution-apis tests/eth_getLogs/filter-error-future-block-range.io).
+    if (to > chain.tip)
+      return { error: { code: -32602, message: 'block range extends beyond current head block' } }
+    const spanError = rangeError(this.options.provider, from, to)
+    if (spanError) return { error: spanError, providerLimit: true }
+    const match = logMatcher(f.address, f.topics)
+    const limits = PROVIDER_LIMITS[this.options.provider]
+    const capped = to - from + 1 > limits.uncappedRange
+    let count = 0
+    let parts: BlockParts = blockParts(-1, '', 0)
+    const fills = this.world.fills
+    const estimate =
+      (chain.firstFillOfContentBlock(to + 1) - chain.firstFillOfContentBlock(from)) * LOG_BYTES_ESTIMATE
+    out.reserve(Math.min(estimate, MAX_RESERVE_BYTES))
+    out.write('[')
+    for (const fill of fills.fillsInBlocks(from, to)) {
+      if (!match(fill.exchange, fill.version, fill.orderHash, fill.maker, fill.taker)) continue
+      if (capped && count === limits.maxResults) {
+        return {
+          error: resultsError(this.options.provider, from, Math.max(from, fill.blockNumber - 1)),
+          providerLimit: true,
+        }
+      }
+      if (count === SIMULATOR_MAX_LOGS) {
+        const fitsTo = Math.max(from, fill.blockNumber - 1)
+        const range = `[0x${from.toString(16)}, 0x${fitsTo.toString(16)}]`
+        const message = `query returned more than ${SIMULATOR_MAX_LOGS} results. Try with this block range ${range}. (simulator memory cap)`
+        return { error: { code: -32005, message } }
+      }
+      if (fill.blockNumber !== parts.block)
+        parts = blockParts(
+          fill.blockNumber,
+          chain.blockHash(fill.blockNumber),
+          chain.timestamp(fill.blockNumber),
+        )
+      if (count > 0) out.write(',')
+      writeLog(out, fill, parts, this.options.encoder)
+      count++
+    }
+    out.write(']')
+    if (this.options.reorgDepth > 0 && !this.reorgTriggered && to > chain.tip - this.options.reorgDepth)
+      this.reorgPending = true
+    return undefined
+  }
+}
+
+function replyText(call: Call, outcome: Outcome): string {
+  const id = JSON.stringify(call?.id ?? null)
+  if ('error' in outcome) return `{"jsonrpc":"2.0","id":${id},"error":${JSON.stringify(outcome.error)}}`
+  return `{"jsonrpc":"2.0","id":${id},"result":${JSON.stringify(outcome.result)}}`
+}
+
+function reply(call: Call, outcome: Outcome): SimResponse {
+  return { status: 200, body: replyText(call, outcome) }
+}
+
+const padTopic = (address: string) => `0x000000000000000000000000${address.slice(2)}`
+
+/** The address and topic filter of eth_getLogs (each topic position: null, one value, or a list). */
+function logMatcher(
+  address: unknown,
+  topics: unknown,
+): (exchange: string, version: 1 | 2, orderHash: string, maker: string, taker: string) => boolean {
+  const addresses =
+    address === undefined || address === null
+      ? undefined
+      : new Set((Array.isArray(address) ? address : [address]).map((a) => String(a).toLowerCase()))
+  const positions = (Array.isArray(topics) ? topics : []).map((t) =>
+    t === null || t === undefined
+      ? undefined
+      : new Set((Array.isArray(t) ? t : [t]).map((v) => String(v).toLowerCase())),
+  )
+  const [t0, t1, t2, t3] = positions
+  return (exchange, version, orderHash, maker, taker) =>
+    (!addresses || addresses.has(exchange)) &&
+    (!t0 || t0.has(version === 1 ? TOPIC0_V1 : TOPIC0_V2)) &&
+    (!t1 || t1.has(orderHash)) &&
+    (!t2 || t2.has(padTopic(maker))) &&
+    (!t3 || t3.has(padTopic(taker)))
+}
