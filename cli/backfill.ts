@@ -3,12 +3,18 @@ import readline from 'node:readline/promises'
 import type { Command } from 'commander'
 import { InterruptedError, UsageError } from '../core/errors.ts'
 import { RunLog } from '../load/run-log.ts'
+import { sha256Hex } from '../load/serve/auth.ts'
+import { DEFAULT_PORT } from '../load/serve/options.ts'
+import { startServer } from '../load/serve/server.ts'
 import type { Warehouse } from '../load/warehouse.ts'
 import { planBackfill, runBackfill } from '../steps/backfill.ts'
 import { type LogFormat, ProgressBoard } from '../steps/progress.ts'
 import { createSteps, STEP_ORDER, type StepOptions } from '../steps/registry.ts'
 import type { Step, StepName } from '../steps/step.ts'
 import { sqlDirs, withWarehouse } from './context.ts'
+
+/** Failed units listed at the end of a run; the rest are in etl_errors. */
+const FAILURES_LISTED = 10
 
 interface BackfillFlags extends StepOptions {
   steps?: string
@@ -17,6 +23,8 @@ interface BackfillFlags extends StepOptions {
   yes?: boolean
   dryRun?: boolean
   logFormat: string
+  /** --serve [PORT]: true without a port. */
+  serve?: string | boolean
 }
 
 export function registerBackfill(program: Command): void {
@@ -29,15 +37,32 @@ export function registerBackfill(program: Command): void {
     .option('-y, --yes', 'do not ask before --fresh')
     .option('--dry-run', 'change nothing: print what is done, what remains, and its cost at the rate limits')
     .option('--log-format <format>', 'text | json', 'text')
+    .option('--serve [port]', 'serve the warehouse read-only to ClickHouse clients while it runs (port 8123)')
+    .option('--gamma-url <url>', 'Gamma API (env GAMMA_URL)')
+    .option('--data-api-url <url>', 'Data API (env DATA_API_URL)')
+    .option('--wallets <file>', 'wallets step: also fetch these wallets (one 0x address a line)')
+    .option('--data-api <version>', 'wallets step: v1 (offset pages) or v2 (cursor pages)', 'v1')
+    .option('--max-wallets <n>', 'wallets step: fetch at most N wallets this run; the rest stay queued')
+    .option('--rate <spec>', 'rate limits, e.g. data-api=10/s,gamma=300/10s,rpc=25/s (env POLYHOUSE_RATE)')
     .action(async (flags: BackfillFlags, command: Command) => {
       const format = parseLogFormat(flags.logFormat)
       const selected = selectSteps(flags.steps, flags.skip)
       for (const step of flags.fresh) if (!STEP_ORDER.includes(step as StepName)) throw unknownStep(step)
       await withWarehouse(command, async (warehouse) => {
-        const steps = createSteps(selected, { ...flags, ...sqlDirs(command) })
-        if (flags.dryRun) return printPlans(warehouse, steps)
-        await discardProgress(warehouse, steps, flags)
-        process.exitCode = await backfill(warehouse, steps, format, process.argv.slice(2))
+        const { steps, close } = createSteps(selected, { ...flags, ...sqlDirs(command) })
+        try {
+          if (flags.dryRun) return await printPlans(warehouse, steps)
+          await discardProgress(warehouse, steps, flags)
+          const server =
+            flags.serve === undefined ? undefined : await serveWhileRunning(warehouse, flags.serve)
+          try {
+            process.exitCode = await backfill(warehouse, steps, format, process.argv.slice(2))
+          } finally {
+            await server?.close()
+          }
+        } finally {
+          await close()
+        }
       })
     })
 }
@@ -66,8 +91,15 @@ async function backfill(
     }
     if (failures.length > 0) {
       await runLog.finish('failed', `${failures.length} failed units`)
-      for (const failure of failures)
+      for (const failure of failures.slice(0, FAILURES_LISTED)) {
         board.log('error', `failed: ${failure.unit}: ${failure.error}`, { step: failure.step })
+      }
+      if (failures.length > FAILURES_LISTED) {
+        board.log(
+          'error',
+          `… and ${failures.length - FAILURES_LISTED} more (polyhouse query "SELECT * FROM etl_errors")`,
+        )
+      }
       const again = [...new Set(failures.map((failure) => failure.step))].join(',')
       board.log(
         'error',
@@ -82,6 +114,26 @@ async function backfill(
     board.stop()
     stop()
   }
+}
+
+/** `--serve`: analysts query the warehouse over ClickHouse's HTTP interface while the backfill writes. */
+async function serveWhileRunning(warehouse: Warehouse, serve: string | boolean) {
+  if (warehouse.config.kind !== 'embedded') {
+    throw new UsageError('--serve shares an embedded warehouse, and CLICKHOUSE_URL points at a server', {
+      hint: 'connect ClickHouse clients to that server directly, or leave out --serve',
+    })
+  }
+  const port = serve === true ? DEFAULT_PORT : Number(serve)
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new UsageError(`--serve ${serve} is not a port`, { hint: `e.g. --serve ${DEFAULT_PORT}` })
+  }
+  const password = process.env.POLYHOUSE_SERVE_PASSWORD
+  const server = await startServer(warehouse, {
+    port,
+    ...(password ? { users: [{ name: 'default', passwordSha256Hex: sha256Hex(password) }] } : {}),
+  })
+  process.stderr.write(`polyhouse: serving ${warehouse.location} read-only at ${server.url}\n`)
+  return server
 }
 
 /** SIGHUP is ignored (nohup); the first SIGINT/SIGTERM stops taking units, a second exits at once. */

@@ -3,12 +3,14 @@ import { Command, CommanderError } from 'commander'
 import { registerBackfill } from './backfill.ts'
 import { reportFailure } from './context.ts'
 import { registerGrants } from './grants.ts'
+import { registerMarket } from './market.ts'
 import { registerMigrate } from './migrate.ts'
 import { registerQuery } from './query.ts'
 import { registerServe } from './serve.ts'
 import { registerSimulate } from './simulate.ts'
 import { registerStatus } from './status.ts'
 import { registerViews } from './views.ts'
+import { registerWallet } from './wallet.ts'
 
 export function buildProgram(): Command {
   const program = new Command('polyhouse')
@@ -35,6 +37,8 @@ export function buildProgram(): Command {
   registerViews(program)
   registerStatus(program)
   registerQuery(program)
+  registerMarket(program)
+  registerWallet(program)
   registerSimulate(program)
   registerServe(program)
   registerGrants(program)

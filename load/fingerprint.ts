@@ -8,6 +8,9 @@ import type { Warehouse } from './warehouse.ts'
 /** Columns about the run, not the data. */
 export const RUN_COLUMNS = ['_run_id', '_ingested_at', 'snapshot_at', 'positions_snapshot_at', 'fetched_at']
 
+/** Columns of views that carry a run's time: API rows of vw_trades_unified are stamped with their snapshot. */
+const VIEW_RUN_COLUMNS: Readonly<Record<string, readonly string[]>> = { vw_trades_unified: ['time'] }
+
 /** The staging tables whose content the pipeline promises; etl_* tables describe runs, not data. */
 export const DATA_TABLES = [
   'markets',
@@ -46,7 +49,8 @@ export async function fingerprint(
       'SELECT name FROM system.columns WHERE database = currentDatabase() AND table = {table:String} ORDER BY position',
       { table: name },
     )
-    const kept = columns.map((column) => column.name).filter((column) => !RUN_COLUMNS.includes(column))
+    const ignored = [...RUN_COLUMNS, ...(VIEW_RUN_COLUMNS[name] ?? [])]
+    const kept = columns.map((column) => column.name).filter((column) => !ignored.includes(column))
     const final = engine.includes('ReplacingMergeTree') ? 'FINAL' : ''
     const [row] = await warehouse.query<{ rows: string; hash: string }>(
       `SELECT toString(count()) AS rows, toString(sum(cityHash64(${kept.map((column) => `\`${column}\``).join(', ')}))) AS hash

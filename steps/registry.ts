@@ -1,20 +1,92 @@
-// The steps a backfill can run, in the order it runs them, built from the command's flags.
+// The steps a backfill can run, in the order it runs them, built from the command's flags. The
+// steps share one HTTP client, so each endpoint family has one limiter for the whole run.
+import { UsageError } from '../core/errors.ts'
+import { createHttpClient, type HttpClient } from '../extract/http/client.ts'
+import { type HttpConfigFlags, resolveHttpConfig } from '../extract/http/config.ts'
+import { createMarketsStep } from './markets/index.ts'
 import type { Step, StepName } from './step.ts'
 import { createViewsStep } from './views.ts'
+import { createWalletsStep } from './wallets/index.ts'
 
 /** Options every step may read; each step validates its own part. */
-export interface StepOptions {
+export interface StepOptions extends HttpConfigFlags {
   sqlDir?: string
   viewsDir?: string
+  /** --wallets FILE: more wallets to fetch, one address a line. */
+  wallets?: string
+  /** --data-api v1|v2 */
+  dataApi?: string
+  /** --max-wallets N */
+  maxWallets?: string
 }
 
-const FACTORIES: { name: StepName; create: (options: StepOptions) => Step }[] = [
-  { name: 'views', create: (options) => createViewsStep(options) },
+export interface StepSet {
+  steps: Step[]
+  /** Closes what the steps share (the HTTP client's connections). */
+  close(): Promise<void>
+}
+
+interface Shared {
+  options: StepOptions
+  http(): { client: HttpClient; config: ReturnType<typeof resolveHttpConfig> }
+}
+
+const FACTORIES: { name: StepName; create: (shared: Shared) => Step }[] = [
+  {
+    name: 'markets',
+    create: (shared) => {
+      const { client, config } = shared.http()
+      return createMarketsStep({ http: client, gammaUrl: config.gammaUrl, rateLimits: config.rateLimits })
+    },
+  },
+  {
+    name: 'wallets',
+    create: (shared) => {
+      const { client, config } = shared.http()
+      const { dataApi, maxWallets, wallets } = shared.options
+      if (dataApi !== undefined && dataApi !== 'v1' && dataApi !== 'v2') {
+        throw new UsageError(`--data-api ${dataApi} is not a Data API version`, { hint: 'use v1 or v2' })
+      }
+      if (maxWallets !== undefined && !/^\d+$/.test(maxWallets)) {
+        throw new UsageError(`--max-wallets ${maxWallets} is not a whole number`, {
+          hint: 'e.g. --max-wallets 20000',
+        })
+      }
+      return createWalletsStep({
+        http: client,
+        dataApiUrl: config.dataApiUrl,
+        rateLimits: config.rateLimits,
+        ...(dataApi ? { version: dataApi } : {}),
+        ...(wallets ? { walletsFile: wallets } : {}),
+        ...(maxWallets ? { maxWallets: Number(maxWallets) } : {}),
+      })
+    },
+  },
+  { name: 'views', create: (shared) => createViewsStep(shared.options) },
 ]
 
 /** The order the overnight run takes: markets first (tokens for the trade views), views last. */
 export const STEP_ORDER: readonly StepName[] = FACTORIES.map((factory) => factory.name)
 
-export function createSteps(names: readonly StepName[], options: StepOptions): Step[] {
-  return FACTORIES.filter((factory) => names.includes(factory.name)).map((factory) => factory.create(options))
+export function createSteps(names: readonly StepName[], options: StepOptions): StepSet {
+  let http: ReturnType<Shared['http']> | undefined
+  const shared: Shared = {
+    options,
+    http: () => {
+      if (!http) {
+        const config = resolveHttpConfig(options)
+        http = { client: createHttpClient({ rateLimits: config.rateLimits }), config }
+      }
+      return http
+    },
+  }
+  const steps = FACTORIES.filter((factory) => names.includes(factory.name)).map((factory) =>
+    factory.create(shared),
+  )
+  return {
+    steps,
+    close: async () => {
+      await http?.client.close()
+    },
+  }
 }

@@ -1,0 +1,306 @@
+// The markets step: the whole Gamma universe (events, markets, their tokens and tags) walked as
+// concurrent keyset partitions, each page committed before its cursor, then the anti-orphan pass:
+// every market that belongs to an event ends with that event's id and title.
+import {
+  HttpStatusError,
+  InterruptedError,
+  NonRetryableError,
+  SchemaMismatchError,
+} from '../../core/errors.ts'
+import { fetchKeysetPage, type KeysetKind, type Validated } from '../../extract/gamma/keyset.ts'
+import { keysetPartitions, type Partition } from '../../extract/gamma/partitions.ts'
+import { parseEvent, parseMarket } from '../../extract/gamma/records.ts'
+import type { GammaEvent, GammaMarket } from '../../extract/gamma/schemas.ts'
+import type { HttpClient } from '../../extract/http/client.ts'
+import type { RateLimit } from '../../extract/http/rates.ts'
+import { commitRows } from '../../load/commit.ts'
+import type { Step, StepContext, StepOutcome, StepPlan, UnitFailure } from '../step.ts'
+import { runUnits } from '../units.ts'
+import { completeOrphans } from './orphans.ts'
+import { type EventTitle, eventOf, eventRow, marketRow, tagRows, tagsWithRaw, tokenRows } from './rows.ts'
+
+/**
+ * Partitions walked at once. Each walk waits a round trip per page (~100–150 ms), so at the
+ * documented 30 pages/s for /markets about 5 walks keep the limiter busy; 12 leaves room for slow
+ * answers and retries. The limiter, not this number, keeps the rate.
+ */
+export const WALK_CONCURRENCY = 12
+
+export interface MarketsStepOptions {
+  http: HttpClient
+  gammaUrl: string
+  rateLimits: Readonly<Record<string, RateLimit>>
+  concurrency?: number
+  now?: () => number
+}
+
+interface WalkState {
+  pages: number
+  rows: number
+  partitionsDone: number
+  partitionsTotal: number
+  failures: UnitFailure[]
+}
+
+export function createMarketsStep(options: MarketsStepOptions): Step {
+  const partitions = () => keysetPartitions((options.now ?? Date.now)())
+  return {
+    name: 'markets',
+
+    async plan(context): Promise<StepPlan> {
+      const all = partitions()
+      let done = 0
+      for (const kind of ['events', 'markets'] as const) {
+        const cursors = await context.checkpoints.cursors(kind)
+        done += all.filter((partition) => cursors.get(partition.id)?.done).length
+      }
+      const remaining = all.length * 2 - done
+      const perSecond = (limit: RateLimit | undefined) => (limit ? limit.count / (limit.windowMs / 1000) : 1)
+      const rate = Math.min(
+        perSecond(options.rateLimits['gamma-markets']),
+        perSecond(options.rateLimits['gamma-events']),
+      )
+      return {
+        unit: 'partitions',
+        done,
+        remaining,
+        requests: remaining,
+        seconds: remaining / rate,
+        detail: 'at least one page per partition left; how many more, only the walk can tell',
+      }
+    },
+
+    async run(context: StepContext): Promise<StepOutcome> {
+      const all = partitions()
+      const state: WalkState = {
+        pages: 0,
+        rows: 0,
+        partitionsDone: 0,
+        partitionsTotal: all.length * 2,
+        failures: [],
+      }
+      for (const kind of ['events', 'markets'] as const) {
+        await walkAll(context, options, kind, all, state)
+        if (context.signal.aborted) break
+      }
+      let orphans = 0
+      if (!context.signal.aborted && state.failures.length === 0) {
+        const result = await completeOrphans(context, options)
+        orphans = result.remaining
+        state.rows += result.rows
+        if (result.rows > 0) context.reporter.note(`completed ${result.rows} markets from their events`)
+        if (orphans > 0)
+          context.reporter.note(`${orphans} markets still lack their event's title (see polyhouse status)`)
+      }
+      return {
+        rows: state.rows,
+        failures: state.failures,
+        complete: !context.signal.aborted && state.failures.length === 0,
+      }
+    },
+
+    async reset(context): Promise<void> {
+      await context.checkpoints.reset('events')
+      await context.checkpoints.reset('markets')
+    },
+  }
+}
+
+async function walkAll(
+  context: StepContext,
+  options: MarketsStepOptions,
+  kind: KeysetKind,
+  partitions: Partition[],
+  state: WalkState,
+): Promise<void> {
+  const cursors = await context.checkpoints.cursors(kind)
+  const pending = partitions.filter((partition) => !cursors.get(partition.id)?.done)
+  state.partitionsDone += partitions.length - pending.length
+  report(context, state)
+  await runUnits(
+    pending,
+    { concurrency: options.concurrency ?? WALK_CONCURRENCY, signal: context.signal },
+    (partition, signal) => {
+      const checkpoint = cursors.get(partition.id)
+      return walkPartition(
+        { ...context, signal },
+        options,
+        kind,
+        partition,
+        checkpoint?.cursor ?? '',
+        checkpoint?.rows ?? 0,
+        state,
+      )
+    },
+  )
+}
+
+async function walkPartition(
+  context: StepContext,
+  options: MarketsStepOptions,
+  kind: KeysetKind,
+  partition: Partition,
+  startCursor: string,
+  startRows: number,
+  state: WalkState,
+): Promise<void> {
+  const parse = kind === 'markets' ? parseMarket : parseEvent
+  const walk = {
+    http: options.http,
+    baseUrl: options.gammaUrl,
+    kind,
+    filters: kind === 'markets' ? { ...partition.filters, include_tag: 'true' } : partition.filters,
+    parse: parse as (raw: unknown) => Validated<GammaMarket | GammaEvent>,
+    signal: context.signal,
+  }
+  const seen = new Set<string>([startCursor])
+  let cursor = startCursor
+  let rows = startRows
+  while (!context.signal.aborted) {
+    const unit = `${partition.id}@${cursor}`
+    let page: Awaited<ReturnType<typeof fetchKeysetPage<GammaMarket | GammaEvent>>>
+    try {
+      page = await fetchKeysetPage(walk, cursor)
+      if (page.nextCursor && seen.has(page.nextCursor)) {
+        throw new Error(`${kind} keyset repeated a cursor in partition ${partition.id}: the walk would loop`)
+      }
+    } catch (error) {
+      if (error instanceof InterruptedError || context.signal.aborted) return
+      // Unreachable host, refused TLS, …: every partition would fail alike, so the step stops.
+      if (isSourceDown(error)) throw error
+      await context.runLog.error({
+        stream: kind,
+        unit,
+        error,
+        attempts: (error as { attempts?: number }).attempts,
+      })
+      state.failures.push({ unit: `${kind} ${unit}`, error: (error as Error).message })
+      report(context, state)
+      return
+    }
+    const written =
+      kind === 'markets'
+        ? await commitMarketsPage(context, unit, page.records as Validated<GammaMarket>[])
+        : await commitEventsPage(context, unit, page.records as Validated<GammaEvent>[])
+    rows += written
+    state.rows += written
+    state.pages++
+    // Only now that ClickHouse has the page is the cursor moved past it.
+    if (page.nextCursor) {
+      seen.add(page.nextCursor)
+      await context.checkpoints.recordCursor(kind, partition.id, page.nextCursor, rows)
+      cursor = page.nextCursor
+    } else {
+      await context.checkpoints.recordDone(kind, partition.id, rows)
+      state.partitionsDone++
+      report(context, state)
+      return
+    }
+    report(context, state)
+  }
+}
+
+async function commitEventsPage(
+  context: StepContext,
+  unit: string,
+  records: Validated<GammaEvent>[],
+): Promise<number> {
+  const runId = context.runLog.runId
+  const valid = records.filter((record) => record.ok)
+  const events = valid.map((record) => eventRow(record.value, record.raw, runId))
+  await commitRows(context.warehouse, 'events', unit, events)
+  await commitRows(
+    context.warehouse,
+    'tags',
+    unit,
+    tagRows(
+      valid.flatMap((record) => tagsWithRaw(record.value.tags, record.raw)),
+      runId,
+    ),
+  )
+  await quarantine(context, 'events', records)
+  return events.length
+}
+
+/** Stores one page of markets (with tokens and tags) and quarantines its rejected records. */
+export async function commitMarketsPage(
+  context: StepContext,
+  unit: string,
+  records: Validated<GammaMarket>[],
+): Promise<number> {
+  const runId = context.runLog.runId
+  const valid = records.filter((record) => record.ok)
+  const known = await knownEventTitles(
+    context,
+    valid.map((record) => record.value),
+  )
+  const markets = valid.map((record) =>
+    marketRow(record.value, record.raw, runId, eventOf(record.value, known)),
+  )
+  await commitRows(context.warehouse, 'markets', unit, markets)
+  await commitRows(
+    context.warehouse,
+    'market_tokens',
+    unit,
+    valid.flatMap((record) => tokenRows(record.value, runId)),
+  )
+  await commitRows(
+    context.warehouse,
+    'tags',
+    unit,
+    tagRows(
+      valid.flatMap((record) => tagsWithRaw(record.value.tags, record.raw)),
+      runId,
+    ),
+  )
+  await quarantine(context, 'markets', records)
+  return markets.length
+}
+
+/** Titles of the events that markets embed without one, from the events walked before. */
+async function knownEventTitles(
+  context: StepContext,
+  markets: GammaMarket[],
+): Promise<Map<string, EventTitle>> {
+  const untitled = [
+    ...new Set(
+      markets.flatMap((market) => market.events.filter((event) => !event.title).map((event) => event.id)),
+    ),
+  ]
+  if (untitled.length === 0) return new Map()
+  const rows = await context.warehouse.query<{ event_id: string; slug: string; title: string }>(
+    `SELECT toString(event_id) AS event_id, slug, title FROM events FINAL
+     WHERE event_id IN {ids:Array(UInt64)} AND title != ''`,
+    { ids: untitled.map(Number) },
+  )
+  return new Map(
+    rows.map((row) => [row.event_id, { eventId: row.event_id, slug: row.slug, title: row.title }]),
+  )
+}
+
+async function quarantine<T>(context: StepContext, stream: string, records: Validated<T>[]): Promise<void> {
+  const rejected = records.flatMap((record) => (record.ok ? [] : [record]))
+  await context.runLog.quarantine(
+    stream,
+    rejected.map((record) => ({ key: record.key, reason: record.reason, raw: JSON.stringify(record.raw) })),
+  )
+}
+
+function report(context: StepContext, state: WalkState): void {
+  context.reporter.update({
+    unit: 'partitions',
+    done: state.partitionsDone,
+    total: state.partitionsTotal,
+    rows: state.rows,
+    errors: state.failures.length,
+  })
+}
+
+/** A failure of the source itself rather than of one page: no other page would fare better. */
+function isSourceDown(error: unknown): boolean {
+  return (
+    error instanceof NonRetryableError &&
+    !(error instanceof HttpStatusError) &&
+    !(error instanceof SchemaMismatchError)
+  )
+}

@@ -1,0 +1,247 @@
+// The wallets step: every wallet seen on chain (makers and non-exchange takers of chain_fills) or
+// listed with --wallets FILE gets a complete snapshot of its Data API positions. The wallets table
+// is the checkpoint: a wallet is done when its row carries positions_snapshot_at, written only
+// after all its pages are in the warehouse; resuming is "wallets not fetched yet".
+import {
+  HttpStatusError,
+  InterruptedError,
+  NonRetryableError,
+  SchemaMismatchError,
+} from '../../core/errors.ts'
+import { NON_WALLET_CONTRACTS } from '../../extract/chain/contracts.ts'
+import { type DataApiVersion, fetchWalletPositions } from '../../extract/data-api/positions.ts'
+import { readWalletList } from '../../extract/data-api/wallet-list.ts'
+import type { HttpClient } from '../../extract/http/client.ts'
+import type { RateLimit } from '../../extract/http/rates.ts'
+import { commitRows } from '../../load/commit.ts'
+import type { Step, StepContext, StepOutcome, StepPlan, UnitFailure } from '../step.ts'
+import { runUnits } from '../units.ts'
+import { positionRow } from './rows.ts'
+
+/**
+ * Wallets fetched at once. At the documented 15 requests/s and ~150 ms a request, 3 in flight
+ * keep the limiter busy; 32 covers slow answers and multi-page wallets. The limiter keeps the rate.
+ */
+export const WALLET_CONCURRENCY = 32
+/** Wallets read from the warehouse at a time: memory stays bounded by this, not by the wallet count. */
+export const WALLET_BATCH = 5_000
+
+export interface WalletsStepOptions {
+  http: HttpClient
+  dataApiUrl: string
+  rateLimits: Readonly<Record<string, RateLimit>>
+  version?: DataApiVersion
+  walletsFile?: string
+  maxWallets?: number
+  concurrency?: number
+}
+
+interface Progress {
+  done: number
+  total: number
+  rows: number
+  failures: UnitFailure[]
+}
+
+/** Wallets on chain that polyhouse has not recorded yet, as discovery rows (never fetched). */
+const DISCOVER_SQL = `
+INSERT INTO wallets (wallet, source, first_seen_block, _run_id)
+SELECT wallet, 'chain', min(block_number), {run:String}
+FROM (
+    SELECT maker AS wallet, block_number FROM chain_fills
+    UNION ALL
+    SELECT taker AS wallet, block_number FROM chain_fills
+)
+WHERE wallet NOT IN {contracts:Array(String)} AND wallet NOT IN (SELECT wallet FROM wallets)
+GROUP BY wallet`
+
+const PENDING_SQL = `
+SELECT wallet, source, toString(first_seen_block) AS first_seen_block
+FROM wallets FINAL
+WHERE positions_snapshot_at = 0 AND wallet > {after:String}
+ORDER BY wallet
+LIMIT {limit:UInt32}`
+
+export function createWalletsStep(options: WalletsStepOptions): Step {
+  const perSecond = () => {
+    const limit = options.rateLimits['data-api-positions']
+    return limit ? limit.count / (limit.windowMs / 1000) : 1
+  }
+  return {
+    name: 'wallets',
+
+    async plan(context): Promise<StepPlan> {
+      const [row] = await context.warehouse.query<{ done: string; known: string; unseen: string }>(
+        `SELECT toString(countIf(positions_snapshot_at > 0)) AS done, toString(count()) AS known,
+                toString((SELECT uniqExact(wallet) FROM (SELECT maker AS wallet FROM chain_fills UNION ALL SELECT taker FROM chain_fills)
+                          WHERE wallet NOT IN {contracts:Array(String)} AND wallet NOT IN (SELECT wallet FROM wallets))) AS unseen
+         FROM wallets FINAL`,
+        { contracts: [...NON_WALLET_CONTRACTS] },
+      )
+      const done = Number(row?.done ?? 0)
+      let remaining = Number(row?.known ?? 0) - done + Number(row?.unseen ?? 0)
+      if (options.maxWallets !== undefined) remaining = Math.min(remaining, options.maxWallets)
+      return {
+        unit: 'wallets',
+        done,
+        remaining,
+        requests: remaining,
+        seconds: remaining / perSecond(),
+        detail: 'one request per wallet, more for wallets with over 500 positions',
+      }
+    },
+
+    async run(context: StepContext): Promise<StepOutcome> {
+      const failures: UnitFailure[] = []
+      if (options.walletsFile) failures.push(...(await addListedWallets(context, options.walletsFile)))
+      await context.warehouse.command(DISCOVER_SQL, {
+        run: context.runLog.runId,
+        contracts: [...NON_WALLET_CONTRACTS],
+      })
+      const [pending] = await context.warehouse.query<{ n: string }>(
+        'SELECT toString(count()) AS n FROM wallets FINAL WHERE positions_snapshot_at = 0',
+      )
+      const budget = options.maxWallets ?? Number.POSITIVE_INFINITY
+      const progress: Progress = {
+        done: 0,
+        total: Math.min(Number(pending?.n ?? 0), budget),
+        rows: 0,
+        failures,
+      }
+      report(context, progress)
+      let after = ''
+      let started = 0
+      while (!context.signal.aborted && started < budget) {
+        const batch = await context.warehouse.query<{
+          wallet: string
+          source: string
+          first_seen_block: string
+        }>(PENDING_SQL, {
+          after,
+          limit: Math.min(WALLET_BATCH, budget - started),
+        })
+        if (batch.length === 0) break
+        after = batch[batch.length - 1]?.wallet ?? after
+        started += batch.length
+        await runUnits(
+          batch,
+          { concurrency: options.concurrency ?? WALLET_CONCURRENCY, signal: context.signal },
+          (wallet, signal) => fetchWallet({ ...context, signal }, options, wallet, progress),
+        )
+      }
+      return {
+        rows: progress.rows,
+        failures,
+        complete: !context.signal.aborted && failures.length === 0 && progress.done >= progress.total,
+      }
+    },
+
+    async reset(context): Promise<void> {
+      // Forget every snapshot: all wallets are fetched again (their positions are replaced).
+      await context.warehouse.command(
+        `INSERT INTO wallets (wallet, source, first_seen_block, positions_snapshot_at, positions_count, _run_id)
+         SELECT wallet, source, first_seen_block, 0, 0, 'fresh' FROM wallets FINAL WHERE positions_snapshot_at > 0`,
+      )
+      await context.warehouse.command('DELETE FROM wallets WHERE positions_snapshot_at > 0')
+    },
+  }
+}
+
+/** Fetches one wallet's positions and, once all its pages are stored, records the wallet done. */
+export async function fetchWallet(
+  context: StepContext,
+  options: Pick<WalletsStepOptions, 'http' | 'dataApiUrl' | 'version'>,
+  wallet: { wallet: string; source: string; first_seen_block: string },
+  progress: Progress,
+): Promise<void> {
+  const snapshotAt = Date.now()
+  const runId = context.runLog.runId
+  let page = 0
+  let count = 0
+  try {
+    await fetchWalletPositions(
+      {
+        http: options.http,
+        dataApiUrl: options.dataApiUrl,
+        wallet: wallet.wallet,
+        version: options.version ?? 'v1',
+        signal: context.signal,
+      },
+      async ({ records }) => {
+        const valid = records.flatMap((record) => (record.ok ? [record] : []))
+        const rows = valid.map((record) => positionRow(record.value, record.raw, snapshotAt, runId))
+        await commitRows(context.warehouse, 'positions', `${wallet.wallet}@${snapshotAt}#${page++}`, rows)
+        const rejected = records.flatMap((record) => (record.ok ? [] : [record]))
+        await context.runLog.quarantine(
+          'positions',
+          rejected.map((record) => ({
+            key: record.key,
+            reason: record.reason,
+            raw: JSON.stringify(record.raw),
+          })),
+        )
+        count += rows.length
+      },
+    )
+  } catch (error) {
+    if (error instanceof InterruptedError || context.signal.aborted) return
+    if (
+      error instanceof NonRetryableError &&
+      !(error instanceof HttpStatusError) &&
+      !(error instanceof SchemaMismatchError)
+    )
+      throw error
+    await context.runLog.error({
+      stream: 'positions',
+      unit: wallet.wallet,
+      error,
+      attempts: (error as { attempts?: number }).attempts,
+    })
+    progress.failures.push({ unit: `wallet ${wallet.wallet}`, error: (error as Error).message })
+    report(context, progress)
+    return
+  }
+  // The checkpoint: only now, with every page acknowledged, is the wallet done.
+  await context.warehouse.insert('wallets', [
+    {
+      wallet: wallet.wallet,
+      source: wallet.source,
+      first_seen_block: wallet.first_seen_block,
+      positions_snapshot_at: snapshotAt,
+      positions_count: count,
+      _run_id: runId,
+    },
+  ])
+  progress.done++
+  progress.rows += count
+  report(context, progress)
+}
+
+/** --wallets FILE: valid addresses are queued; bad lines are failures named by line, never fetched. */
+async function addListedWallets(context: StepContext, file: string): Promise<UnitFailure[]> {
+  const list = readWalletList(file)
+  const failures = list.invalid.map((bad) => ({
+    unit: `${file}:${bad.line}`,
+    error: `not a wallet address: '${bad.text}' (expected 0x and 40 hex digits)`,
+  }))
+  for (const failure of failures) context.reporter.note(`skipped ${failure.unit}: ${failure.error}`)
+  for (let i = 0; i < list.wallets.length; i += WALLET_BATCH) {
+    await context.warehouse.command(
+      `INSERT INTO wallets (wallet, source, first_seen_block, _run_id)
+       SELECT wallet, 'file', 0, {run:String} FROM (SELECT arrayJoin({wallets:Array(String)}) AS wallet)
+       WHERE wallet NOT IN (SELECT wallet FROM wallets)`,
+      { wallets: list.wallets.slice(i, i + WALLET_BATCH), run: context.runLog.runId },
+    )
+  }
+  return failures
+}
+
+function report(context: StepContext, progress: Progress): void {
+  context.reporter.update({
+    unit: 'wallets',
+    done: progress.done,
+    total: progress.total,
+    rows: progress.rows,
+    errors: progress.failures.length,
+  })
+}
