@@ -2,6 +2,7 @@
 import readline from 'node:readline/promises'
 import type { Command } from 'commander'
 import { InterruptedError, UsageError } from '../core/errors.ts'
+import { runQuery } from '../load/query.ts'
 import { RunLog } from '../load/run-log.ts'
 import { sha256Hex } from '../load/serve/auth.ts'
 import { DEFAULT_PORT } from '../load/serve/options.ts'
@@ -25,6 +26,8 @@ interface BackfillFlags extends StepOptions {
   logFormat: string
   /** --serve [PORT]: true without a port. */
   serve?: string | boolean
+  /** --simulate [SIZE]: true without a size. */
+  simulate?: string | boolean
 }
 
 export function registerBackfill(program: Command): void {
@@ -38,6 +41,10 @@ export function registerBackfill(program: Command): void {
     .option('--dry-run', 'change nothing: print what is done, what remains, and its cost at the rate limits')
     .option('--log-format <format>', 'text | json', 'text')
     .option('--serve [port]', 'serve the warehouse read-only to ClickHouse clients while it runs (port 8123)')
+    .option(
+      '--simulate [size]',
+      'run against the bundled Polymarket simulator (small | medium) and print a sample',
+    )
     .option('--gamma-url <url>', 'Gamma API (env GAMMA_URL)')
     .option('--data-api-url <url>', 'Data API (env DATA_API_URL)')
     .option('--wallets <file>', 'wallets step: also fetch these wallets (one 0x address a line)')
@@ -48,23 +55,66 @@ export function registerBackfill(program: Command): void {
       const format = parseLogFormat(flags.logFormat)
       const selected = selectSteps(flags.steps, flags.skip)
       for (const step of flags.fresh) if (!STEP_ORDER.includes(step as StepName)) throw unknownStep(step)
-      await withWarehouse(command, async (warehouse) => {
-        const { steps, close } = createSteps(selected, { ...flags, ...sqlDirs(command) })
-        try {
-          if (flags.dryRun) return await printPlans(warehouse, steps)
-          await discardProgress(warehouse, steps, flags)
-          const server =
-            flags.serve === undefined ? undefined : await serveWhileRunning(warehouse, flags.serve)
+      // --simulate: the bundled simulator stands in for Polymarket and Polygon (the demo, and any
+      // machine that cannot reach them); the steps find it through the usual URL variables.
+      const sim = flags.simulate ? await startDemoSimulator(flags.simulate) : undefined
+      try {
+        await withWarehouse(command, async (warehouse) => {
+          const { steps, close } = createSteps(selected, { ...flags, ...sqlDirs(command) })
           try {
-            process.exitCode = await backfill(warehouse, steps, format, process.argv.slice(2))
+            if (flags.dryRun) return await printPlans(warehouse, steps)
+            await discardProgress(warehouse, steps, flags)
+            const server =
+              flags.serve === undefined ? undefined : await serveWhileRunning(warehouse, flags.serve)
+            try {
+              process.exitCode = await backfill(warehouse, steps, format, process.argv.slice(2))
+            } finally {
+              await server?.close()
+            }
+            if (sim && process.exitCode === 0) await printSample(warehouse)
           } finally {
-            await server?.close()
+            await close()
           }
-        } finally {
-          await close()
-        }
-      })
+        })
+      } finally {
+        await sim?.close()
+      }
     })
+}
+
+/** Sizes of the demo world: large enough to show every step at work, small enough for minutes. */
+const DEMO_SCALES = {
+  small: { markets: 2_000, wallets: 200, fills: 20_000, blocks: 200_000 },
+  medium: { markets: 20_000, wallets: 2_000, fills: 200_000, blocks: 2_000_000 },
+} as const
+
+async function startDemoSimulator(scale: string | boolean) {
+  const name = scale === true ? 'small' : scale
+  const size = DEMO_SCALES[name as keyof typeof DEMO_SCALES]
+  if (!size)
+    throw new UsageError(`--simulate ${name} is not a demo size`, {
+      hint: `use ${Object.keys(DEMO_SCALES).join(' or ')}`,
+    })
+  const { startSimulator } = await import('../test/simulator/index.ts')
+  const sim = await startSimulator({ seed: 'demo', ...size, latency: { baseMs: 20, jitterMs: 10 } })
+  for (const [name, value] of Object.entries(sim.env)) process.env[name] = value
+  process.stderr.write(
+    `polyhouse: simulating Polymarket (${size.markets.toLocaleString('en-US')} markets, ${size.wallets.toLocaleString('en-US')} wallets, ${size.fills.toLocaleString('en-US')} fills) at ${sim.gammaUrl}, ${sim.dataApiUrl}, ${sim.rpcUrl}\n`,
+  )
+  return sim
+}
+
+/** After a demo: what an analyst would look at first. */
+async function printSample(warehouse: Warehouse): Promise<void> {
+  const views = await warehouse.query<{ name: string }>(
+    "SELECT name FROM system.tables WHERE database = currentDatabase() AND name = 'vw_trades_unified'",
+  )
+  const sql = views.length
+    ? `SELECT wallet, source, side, shares, price, substring(question, 1, 40) AS question, time
+       FROM vw_trades_unified ORDER BY time DESC LIMIT 10`
+    : 'SELECT market_id, substring(question, 1, 50) AS question, event_title, volume FROM vw_markets ORDER BY volume DESC LIMIT 10'
+  process.stdout.write(`\n${views.length ? 'vw_trades_unified' : 'vw_markets'}, a sample:\n`)
+  process.stdout.write(await runQuery(warehouse, sql, [], 'table'))
 }
 
 async function backfill(
