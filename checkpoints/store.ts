@@ -40,12 +40,22 @@ export class CheckpointStore {
 
   /** Records that every page up to `cursor` is in the warehouse. `rows` is the partition's total so far. */
   async recordCursor(stream: string, unit: string, cursor: string, rows: number): Promise<void> {
-    await this.write([{ stream, unit, kind: 'cursor', cursor, rows }])
+    await this.warehouse.insert('etl_checkpoints', [this.cursorRow(stream, unit, cursor, rows)])
   }
 
   /** Records that a unit (a partition walked to its end, a wallet, a page) is complete. */
   async recordDone(stream: string, unit: string, rows: number): Promise<void> {
-    await this.write([{ stream, unit, kind: 'done', cursor: '', rows }])
+    await this.warehouse.insert('etl_checkpoints', [this.doneRow(stream, unit, rows)])
+  }
+
+  /** The etl_checkpoints row of a committed cursor, for a batch to insert after its data. */
+  cursorRow(stream: string, unit: string, cursor: string, rows: number): Record<string, unknown> {
+    return this.row({ stream, unit, kind: 'cursor', cursor, rows })
+  }
+
+  /** The etl_checkpoints row of a finished unit, for a batch to insert after its data. */
+  doneRow(stream: string, unit: string, rows: number): Record<string, unknown> {
+    return this.row({ stream, unit, kind: 'done', cursor: '', rows })
   }
 
   /** The units of a stream recorded done, by name. */
@@ -122,7 +132,11 @@ export class CheckpointStore {
   private async write(rows: Record<string, unknown>[]): Promise<void> {
     await this.warehouse.insert(
       'etl_checkpoints',
-      rows.map((row) => ({ ...row, _run_id: this.runId, updated_at: Date.now() })),
+      rows.map((row) => this.row(row)),
     )
+  }
+
+  private row(fields: Record<string, unknown>): Record<string, unknown> {
+    return { ...fields, _run_id: this.runId, updated_at: Date.now() }
   }
 }

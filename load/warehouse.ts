@@ -2,6 +2,7 @@
 // default or a ClickHouse server when CLICKHOUSE_URL is set. Nothing here knows HTTP sources.
 import fs from 'node:fs'
 import path from 'node:path'
+import { Readable } from 'node:stream'
 import {
   type ClickHouseClient,
   type ClickHouseClientConfigOptions,
@@ -45,6 +46,16 @@ export const SERVE_INFO_FILE = 'polyhouse-serve.json'
  * checkpoint rows and quarantined records vanished). Restating the default on every call ends that.
  */
 export const PER_QUERY_DEFAULTS: ClickHouseSettings = { insert_deduplication_token: '' }
+
+interface ChdbRawInsert {
+  rawInsert(params: {
+    table: string
+    values: string | Buffer
+    format: string
+    columns?: readonly string[]
+    settings?: Record<string, string>
+  }): Promise<unknown>
+}
 
 type ClientConnection = NonNullable<ClickHouseClientConfigOptions['connection']>
 
@@ -109,6 +120,40 @@ export class Warehouse {
       clickhouse_settings: this.settings(
         options.deduplicationToken ? { insert_deduplication_token: options.deduplicationToken } : {},
       ),
+    })
+  }
+
+  /**
+   * Inserts rows already written in `format` (one payload, parsed by the engine). On the embedded
+   * engine the bytes go through chDB's raw insert, whose settings travel in the statement and
+   * cannot leak into the session; on a server, through the client as a raw body.
+   */
+  async insertText(
+    table: string,
+    format: 'JSONEachRow' | 'TabSeparated',
+    payload: string | Buffer,
+    options: InsertOptions & { columns?: readonly string[] } = {},
+  ): Promise<void> {
+    if (payload.length === 0) return
+    const settings: Record<string, string> = options.deduplicationToken
+      ? { insert_deduplication_token: options.deduplicationToken }
+      : {}
+    const chdb = (this.client as unknown as { connection?: { chdb?: ChdbRawInsert } }).connection?.chdb
+    if (chdb && typeof chdb.rawInsert === 'function') {
+      await chdb.rawInsert({
+        table,
+        values: payload,
+        format,
+        ...(options.columns ? { columns: options.columns } : {}),
+        settings,
+      })
+      return
+    }
+    const columns = options.columns ? ` (${options.columns.map((column) => `\`${column}\``).join(', ')})` : ''
+    await this.client.exec({
+      query: `INSERT INTO \`${table}\`${columns} FORMAT ${format}`,
+      values: Readable.from([payload]),
+      clickhouse_settings: this.settings(settings),
     })
   }
 

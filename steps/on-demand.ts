@@ -2,6 +2,7 @@
 // through the same rows and checkpoint rules as the backfill, and returned for printing.
 import { HttpStatusError, UsageError } from '../core/errors.ts'
 import { isWalletAddress } from '../extract/data-api/wallet-list.ts'
+import type { Validated } from '../extract/gamma/keyset.ts'
 import { parseMarket } from '../extract/gamma/records.ts'
 import { type GammaMarket, gammaListSchema } from '../extract/gamma/schemas.ts'
 import type { HttpClient } from '../extract/http/client.ts'
@@ -30,6 +31,21 @@ export async function fetchMarketNow(
   options: { http: HttpClient; gammaUrl: string },
   key: MarketKey,
 ): Promise<GammaMarket> {
+  const record = await fetchMarketRecord(options, key, context.signal)
+  await commitMarketsPage(context, `on-demand ${JSON.stringify(key)} @${Date.now()}`, [record])
+  if (!record.ok)
+    throw new UsageError(`Gamma's answer for that market failed validation: ${record.reason}`, {
+      hint: 'the raw record is in etl_quarantine (stream markets)',
+    })
+  return record.value
+}
+
+/** Fetches one market from Gamma and validates it, storing nothing (`repair` decides what to keep). */
+export async function fetchMarketRecord(
+  options: { http: HttpClient; gammaUrl: string },
+  key: MarketKey,
+  signal: AbortSignal,
+): Promise<Validated<GammaMarket>> {
   const url =
     key.kind === 'id'
       ? `${options.gammaUrl}/markets/${key.id}`
@@ -38,7 +54,7 @@ export async function fetchMarketNow(
         : `${options.gammaUrl}/markets?condition_ids=${key.conditionId}`
   let raw: unknown
   try {
-    raw = await options.http.fetchJson('gamma-markets', url, { signal: context.signal })
+    raw = await options.http.fetchJson('gamma-markets', url, { signal })
   } catch (error) {
     if (error instanceof HttpStatusError && error.status === 404) throw notFound(key)
     throw error
@@ -48,13 +64,7 @@ export async function fetchMarketNow(
     if (list.length === 0) throw notFound(key)
     raw = list[0]
   }
-  const record = parseMarket(raw)
-  await commitMarketsPage(context, `on-demand ${JSON.stringify(key)} @${Date.now()}`, [record])
-  if (!record.ok)
-    throw new UsageError(`Gamma's answer for that market failed validation: ${record.reason}`, {
-      hint: 'the raw record is in etl_quarantine (stream markets)',
-    })
-  return record.value
+  return parseMarket(raw)
 }
 
 /** Fetches every position of one wallet now, stores the snapshot and records the wallet fetched. */

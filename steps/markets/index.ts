@@ -13,7 +13,9 @@ import { parseEvent, parseMarket } from '../../extract/gamma/records.ts'
 import type { GammaEvent, GammaMarket } from '../../extract/gamma/schemas.ts'
 import type { HttpClient } from '../../extract/http/client.ts'
 import type { RateLimit } from '../../extract/http/rates.ts'
+import { BatchCommitter } from '../../load/batch-committer.ts'
 import { commitRows } from '../../load/commit.ts'
+import type { QuarantinedRecord } from '../../load/run-log.ts'
 import type { Step, StepContext, StepOutcome, StepPlan, UnitFailure } from '../step.ts'
 import { runUnits } from '../units.ts'
 import { completeOrphans } from './orphans.ts'
@@ -40,6 +42,7 @@ interface WalkState {
   partitionsDone: number
   partitionsTotal: number
   failures: UnitFailure[]
+  committer: BatchCommitter
 }
 
 export function createMarketsStep(options: MarketsStepOptions): Step {
@@ -78,10 +81,17 @@ export function createMarketsStep(options: MarketsStepOptions): Step {
         partitionsDone: 0,
         partitionsTotal: all.length * 2,
         failures: [],
+        committer: new BatchCommitter(context.warehouse, context.runLog),
       }
-      for (const kind of ['events', 'markets'] as const) {
-        await walkAll(context, options, kind, all, state)
-        if (context.signal.aborted) break
+      // Events and markets have limits of their own, so both walks run at once. A market page met
+      // before its event's page keeps an empty title until the anti-orphan pass below.
+      try {
+        await Promise.all(
+          (['events', 'markets'] as const).map((kind) => walkAll(context, options, kind, all, state)),
+        )
+      } finally {
+        // Interrupted or not, what was fetched is committed with its checkpoints.
+        await state.committer.flush()
       }
       let orphans = 0
       if (!context.signal.aborted && state.failures.length === 0) {
@@ -156,7 +166,9 @@ async function walkPartition(
   const seen = new Set<string>([startCursor])
   let cursor = startCursor
   let rows = startRows
+  let committed: Promise<void> = Promise.resolve()
   while (!context.signal.aborted) {
+    await state.committer.room()
     const unit = `${partition.id}@${cursor}`
     let page: Awaited<ReturnType<typeof fetchKeysetPage<GammaMarket | GammaEvent>>>
     try {
@@ -165,7 +177,7 @@ async function walkPartition(
         throw new Error(`${kind} keyset repeated a cursor in partition ${partition.id}: the walk would loop`)
       }
     } catch (error) {
-      if (error instanceof InterruptedError || context.signal.aborted) return
+      if (error instanceof InterruptedError || context.signal.aborted) break
       // Unreachable host, refused TLS, …: every partition would fail alike, so the step stops.
       if (isSourceDown(error)) throw error
       await context.runLog.error({
@@ -176,95 +188,104 @@ async function walkPartition(
       })
       state.failures.push({ unit: `${kind} ${unit}`, error: (error as Error).message })
       report(context, state)
-      return
+      break
     }
-    const written =
-      kind === 'markets'
-        ? await commitMarketsPage(context, unit, page.records as Validated<GammaMarket>[])
-        : await commitEventsPage(context, unit, page.records as Validated<GammaEvent>[])
-    rows += written
-    state.rows += written
-    state.pages++
-    // Only now that ClickHouse has the page is the cursor moved past it.
-    if (page.nextCursor) {
-      seen.add(page.nextCursor)
-      await context.checkpoints.recordCursor(kind, partition.id, page.nextCursor, rows)
-      cursor = page.nextCursor
-    } else {
-      await context.checkpoints.recordDone(kind, partition.id, rows)
-      state.partitionsDone++
-      report(context, state)
-      return
-    }
-    report(context, state)
+    const {
+      rows: pageRows,
+      quarantine,
+      count,
+    } = kind === 'markets'
+      ? marketsPageRows(page.records as Validated<GammaMarket>[], context.runLog.runId, new Map())
+      : eventsPageRows(page.records as Validated<GammaEvent>[], context.runLog.runId)
+    rows += count
+    const last = !page.nextCursor
+    // The cursor moves past this page only in the batch that commits the page's rows.
+    const checkpoint = last
+      ? context.checkpoints.doneRow(kind, partition.id, rows)
+      : context.checkpoints.cursorRow(kind, partition.id, page.nextCursor as string, rows)
+    committed = state.committer
+      .add({ unit, rows: pageRows, quarantine, after: { etl_checkpoints: [checkpoint] } })
+      .then(() => {
+        state.rows += count
+        state.pages++
+        if (last) state.partitionsDone++
+        report(context, state)
+      })
+    if (last) break
+    seen.add(page.nextCursor as string)
+    cursor = page.nextCursor as string
+  }
+  await committed
+}
+
+/** A page of events as rows (events, their tags) and the records to quarantine. */
+function eventsPageRows(records: Validated<GammaEvent>[], runId: string) {
+  const valid = records.flatMap((record) => (record.ok ? [record] : []))
+  const events = valid.map((record) => eventRow(record.value, record.raw, runId))
+  return {
+    rows: {
+      events,
+      tags: tagRows(
+        valid.flatMap((record) => tagsWithRaw(record.value.tags, record.raw)),
+        runId,
+      ),
+    },
+    quarantine: { events: rejected(records) },
+    count: events.length,
   }
 }
 
-async function commitEventsPage(
-  context: StepContext,
-  unit: string,
-  records: Validated<GammaEvent>[],
-): Promise<number> {
-  const runId = context.runLog.runId
-  const valid = records.filter((record) => record.ok)
-  const events = valid.map((record) => eventRow(record.value, record.raw, runId))
-  await commitRows(context.warehouse, 'events', unit, events)
-  await commitRows(
-    context.warehouse,
-    'tags',
-    unit,
-    tagRows(
-      valid.flatMap((record) => tagsWithRaw(record.value.tags, record.raw)),
-      runId,
-    ),
+/** A page of markets as rows (markets, their tokens and tags) and the records to quarantine. */
+function marketsPageRows(
+  records: Validated<GammaMarket>[],
+  runId: string,
+  known: ReadonlyMap<string, EventTitle>,
+) {
+  const valid = records.flatMap((record) => (record.ok ? [record] : []))
+  const markets = valid.map((record) =>
+    marketRow(record.value, record.raw, runId, eventOf(record.value, known)),
   )
-  await quarantine(context, 'events', records)
-  return events.length
+  return {
+    rows: {
+      markets,
+      market_tokens: valid.flatMap((record) => tokenRows(record.value, runId)),
+      tags: tagRows(
+        valid.flatMap((record) => tagsWithRaw(record.value.tags, record.raw)),
+        runId,
+      ),
+    },
+    quarantine: { markets: rejected(records) },
+    count: markets.length,
+  }
 }
 
-/** Stores one page of markets (with tokens and tags) and quarantines its rejected records. */
+/** Stores one page of markets now (on-demand fetches), titles completed from known events. */
 export async function commitMarketsPage(
   context: StepContext,
   unit: string,
   records: Validated<GammaMarket>[],
 ): Promise<number> {
-  const runId = context.runLog.runId
-  const valid = records.filter((record) => record.ok)
   const known = await knownEventTitles(
     context,
-    valid.map((record) => record.value),
+    records.flatMap((record) => (record.ok ? [record.value] : [])),
   )
-  const markets = valid.map((record) =>
-    marketRow(record.value, record.raw, runId, eventOf(record.value, known)),
-  )
-  await commitRows(context.warehouse, 'markets', unit, markets)
-  await commitRows(
-    context.warehouse,
-    'market_tokens',
-    unit,
-    valid.flatMap((record) => tokenRows(record.value, runId)),
-  )
-  await commitRows(
-    context.warehouse,
-    'tags',
-    unit,
-    tagRows(
-      valid.flatMap((record) => tagsWithRaw(record.value.tags, record.raw)),
-      runId,
-    ),
-  )
-  await quarantine(context, 'markets', records)
-  return markets.length
+  const page = marketsPageRows(records, context.runLog.runId, known)
+  for (const [table, rows] of Object.entries(page.rows))
+    await commitRows(context.warehouse, table, unit, rows)
+  await context.runLog.quarantine('markets', page.quarantine.markets)
+  return page.count
 }
 
-/** Titles of the events that markets embed without one, from the events walked before. */
+/** Titles of the events that markets embed without one, from the events already stored. */
 async function knownEventTitles(
   context: StepContext,
   markets: GammaMarket[],
 ): Promise<Map<string, EventTitle>> {
   const untitled = [
     ...new Set(
-      markets.flatMap((market) => market.events.filter((event) => !event.title).map((event) => event.id)),
+      markets.flatMap((market) =>
+        market.events.filter((event) => !event.title && event.id).map((event) => event.id as string),
+      ),
     ),
   ]
   if (untitled.length === 0) return new Map()
@@ -278,11 +299,17 @@ async function knownEventTitles(
   )
 }
 
-async function quarantine<T>(context: StepContext, stream: string, records: Validated<T>[]): Promise<void> {
-  const rejected = records.flatMap((record) => (record.ok ? [] : [record]))
-  await context.runLog.quarantine(
-    stream,
-    rejected.map((record) => ({ key: record.key, reason: record.reason, raw: JSON.stringify(record.raw) })),
+function rejected<T>(records: Validated<T>[]): QuarantinedRecord[] {
+  return records.flatMap((record) =>
+    record.ok
+      ? []
+      : [
+          {
+            ...(record.key ? { key: record.key } : {}),
+            reason: record.reason,
+            raw: JSON.stringify(record.raw),
+          },
+        ],
   )
 }
 

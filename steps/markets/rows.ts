@@ -75,6 +75,18 @@ export function tokenRows(market: GammaMarket, runId: string) {
   }))
 }
 
+/**
+ * An event's raw payload without its embedded markets, which keyset pages repeat in full: each
+ * market's own raw is in `markets`, and keeping them twice made events ten times the size of the
+ * markets they list. Their ids stay in `market_ids`.
+ */
+function eventPayload(raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object' || !Array.isArray((raw as { markets?: unknown }).markets))
+    return raw
+  const { markets, ...rest } = raw as { markets: { id?: unknown }[] }
+  return { ...rest, markets: markets.map((market) => ({ id: market?.id })) }
+}
+
 export function eventRow(event: GammaEvent, raw: unknown, runId: string) {
   return {
     event_id: event.id,
@@ -96,7 +108,7 @@ export function eventRow(event: GammaEvent, raw: unknown, runId: string) {
     updated_at: event.updatedAt,
     volume: usdc(event.volume),
     liquidity: usdc(event.liquidity),
-    raw: JSON.stringify(raw),
+    raw: JSON.stringify(eventPayload(raw)),
     _run_id: runId,
   }
 }

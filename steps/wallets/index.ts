@@ -13,7 +13,8 @@ import { type DataApiVersion, fetchWalletPositions } from '../../extract/data-ap
 import { readWalletList } from '../../extract/data-api/wallet-list.ts'
 import type { HttpClient } from '../../extract/http/client.ts'
 import type { RateLimit } from '../../extract/http/rates.ts'
-import { commitRows } from '../../load/commit.ts'
+import { BatchCommitter } from '../../load/batch-committer.ts'
+import type { QuarantinedRecord } from '../../load/run-log.ts'
 import type { Step, StepContext, StepOutcome, StepPlan, UnitFailure } from '../step.ts'
 import { runUnits } from '../units.ts'
 import { positionRow } from './rows.ts'
@@ -109,6 +110,7 @@ export function createWalletsStep(options: WalletsStepOptions): Step {
         failures,
       }
       report(context, progress)
+      const committer = new BatchCommitter(context.warehouse, context.runLog)
       let after = ''
       let started = 0
       while (!context.signal.aborted && started < budget) {
@@ -126,9 +128,11 @@ export function createWalletsStep(options: WalletsStepOptions): Step {
         await runUnits(
           batch,
           { concurrency: options.concurrency ?? WALLET_CONCURRENCY, signal: context.signal },
-          (wallet, signal) => fetchWallet({ ...context, signal }, options, wallet, progress),
+          (wallet, signal) => fetchWallet({ ...context, signal }, options, wallet, progress, committer),
         )
       }
+      // Interrupted or not, the wallets fetched so far are committed with their checkpoints.
+      await committer.flush()
       return {
         rows: progress.rows,
         failures,
@@ -147,17 +151,24 @@ export function createWalletsStep(options: WalletsStepOptions): Step {
   }
 }
 
-/** Fetches one wallet's positions and, once all its pages are stored, records the wallet done. */
+/**
+ * Fetches one wallet's positions and queues them with the wallet's checkpoint row, which the
+ * committer writes only after the positions (all pages of a wallet go in one unit).
+ */
 export async function fetchWallet(
   context: StepContext,
   options: Pick<WalletsStepOptions, 'http' | 'dataApiUrl' | 'version'>,
   wallet: { wallet: string; source: string; first_seen_block: string },
   progress: Progress,
+  /** Shared by a step's wallets; without one, the wallet is committed before this resolves. */
+  shared?: BatchCommitter,
 ): Promise<void> {
+  const committer = shared ?? new BatchCommitter(context.warehouse, context.runLog)
+  await committer.room()
   const snapshotAt = Date.now()
   const runId = context.runLog.runId
-  let page = 0
-  let count = 0
+  const positions: object[] = []
+  const quarantined: QuarantinedRecord[] = []
   try {
     await fetchWalletPositions(
       {
@@ -168,19 +179,15 @@ export async function fetchWallet(
         signal: context.signal,
       },
       async ({ records }) => {
-        const valid = records.flatMap((record) => (record.ok ? [record] : []))
-        const rows = valid.map((record) => positionRow(record.value, record.raw, snapshotAt, runId))
-        await commitRows(context.warehouse, 'positions', `${wallet.wallet}@${snapshotAt}#${page++}`, rows)
-        const rejected = records.flatMap((record) => (record.ok ? [] : [record]))
-        await context.runLog.quarantine(
-          'positions',
-          rejected.map((record) => ({
-            key: record.key,
-            reason: record.reason,
-            raw: JSON.stringify(record.raw),
-          })),
-        )
-        count += rows.length
+        for (const record of records) {
+          if (record.ok) positions.push(positionRow(record.value, record.raw, snapshotAt, runId))
+          else
+            quarantined.push({
+              ...(record.key ? { key: record.key } : {}),
+              reason: record.reason,
+              raw: JSON.stringify(record.raw),
+            })
+        }
       },
     )
   } catch (error) {
@@ -201,20 +208,28 @@ export async function fetchWallet(
     report(context, progress)
     return
   }
-  // The checkpoint: only now, with every page acknowledged, is the wallet done.
-  await context.warehouse.insert('wallets', [
-    {
-      wallet: wallet.wallet,
-      source: wallet.source,
-      first_seen_block: wallet.first_seen_block,
-      positions_snapshot_at: snapshotAt,
-      positions_count: count,
-      _run_id: runId,
-    },
-  ])
-  progress.done++
-  progress.rows += count
-  report(context, progress)
+  const done = {
+    wallet: wallet.wallet,
+    source: wallet.source,
+    first_seen_block: wallet.first_seen_block,
+    positions_snapshot_at: snapshotAt,
+    positions_count: positions.length,
+    _run_id: runId,
+  }
+  // The wallet's checkpoint: written by the committer only after its positions were acknowledged.
+  void committer
+    .add({
+      unit: `${wallet.wallet}@${snapshotAt}`,
+      rows: { positions },
+      quarantine: { positions: quarantined },
+      after: { wallets: [done] },
+    })
+    .then(() => {
+      progress.done++
+      progress.rows += positions.length
+      report(context, progress)
+    })
+  if (!shared) await committer.flush()
 }
 
 /** --wallets FILE: valid addresses are queued; bad lines are failures named by line, never fetched. */
