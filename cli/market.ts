@@ -22,11 +22,11 @@ export function registerMarket(program: Command): void {
       await withOnDemand(command, 'market', http, async (context, client) => {
         const market = await fetchMarketNow(context, { http: client, gammaUrl: http.gammaUrl }, key)
         const [row] = await context.warehouse.query(
-          `SELECT toString(market_id) AS market_id, condition_id, slug, question, outcomes, outcome_prices,
+          `SELECT toString(market_id) AS id, condition_id, slug, question, outcomes, outcome_prices,
                   arrayMap(t -> toString(t), clob_token_ids) AS clob_token_ids, toString(event_id) AS event_id,
                   event_title, active, closed, volume, liquidity
-           FROM vw_markets WHERE market_id = {id:UInt64}`,
-          { id: Number(market.id) },
+           FROM vw_markets WHERE market_id = {market:UInt64}`,
+          { market: Number(market.id) },
         )
         process.stdout.write(
           flags.json ? `${JSON.stringify(row, null, 2)}\n` : describeMarket(row as Record<string, unknown>),
@@ -40,7 +40,7 @@ function describeMarket(row: Record<string, unknown>): string {
   const prices = (row.outcome_prices as string[]) ?? []
   const tokens = (row.clob_token_ids as string[]) ?? []
   const lines = [
-    `${row.question} (market ${row.market_id}${row.closed ? ', closed' : ''})`,
+    `${row.question} (market ${row.id}${row.closed ? ', closed' : ''})`,
     `  slug ${row.slug}, condition ${row.condition_id || '(not deployed)'}`,
     `  event ${row.event_id === '0' ? '(standalone)' : `${row.event_id}: ${row.event_title}`}`,
     `  volume ${row.volume} USDC, liquidity ${row.liquidity} USDC`,

@@ -25,7 +25,7 @@ export function registerMigrate(program: Command): void {
       try {
         const result = await migrate(warehouse, { ...sqlDirs(command), dryRun: options.dryRun === true })
         if (options.dryRun) printPlan(result.planned, true)
-        else printResult(result)
+        else if (!result.error || result.applied.length > 0) printResult(result)
         if (result.error) throw result.error
         if (result.viewErrors.length > 0) process.exitCode = 1
       } finally {
