@@ -1,0 +1,97 @@
+// Analysts query the warehouse while the overnight backfill writes it: `backfill --serve` shares the
+// embedded directory over ClickHouse's HTTP interface, read-only, and other polyhouse commands
+// reach it through the serving process instead of failing on the held directory.
+import { spawn } from 'node:child_process'
+import path from 'node:path'
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BIN, ROOT, runCli } from '../helpers/cli.ts'
+import { tempDir } from '../helpers/warehouse.ts'
+import { type Simulator, startSimulator } from '../simulator/index.ts'
+
+describe('backfill --serve', () => {
+  let sim: Simulator
+  beforeAll(async () => {
+    sim = await startSimulator({
+      seed: 'serve',
+      markets: 1_500,
+      wallets: 20,
+      fills: 500,
+      latency: { baseMs: 40, jitterMs: 20 },
+    })
+  })
+  afterAll(async () => {
+    await sim?.close()
+  })
+
+  it('answers analysts while it runs, refuses their writes, and lets polyhouse query through it', {
+    timeout: 300_000,
+  }, async () => {
+    const dataDir = path.join(tempDir(), 'warehouse')
+    const child = spawn(
+      process.execPath,
+      [BIN, '--data-dir', dataDir, 'backfill', '--steps', 'markets', '--serve', '0'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...sim.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    let output = ''
+    child.stdout.on('data', (chunk) => {
+      output += chunk
+    })
+    child.stderr.on('data', (chunk) => {
+      output += chunk
+    })
+    const exit = new Promise<number | null>((resolve) => child.on('exit', resolve))
+    let url: string | undefined
+    for (let i = 0; i < 600 && !url; i++) {
+      url = /serving .* read-only at (http:\/\/\S+)/.exec(output)?.[1]
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    expect(url).toBeDefined()
+
+    const client = createClient({ url, log: { level: ClickHouseLogLevel.OFF } })
+    const counts: number[] = []
+    try {
+      // Twenty analysts at once, a few rounds, while pages are being committed.
+      for (let round = 0; round < 3; round++) {
+        const answers = await Promise.all(
+          Array.from({ length: 20 }, () =>
+            client
+              .query({
+                query: 'SELECT count() AS n FROM markets WHERE market_id > {min:UInt64}',
+                query_params: { min: 0 },
+                format: 'JSONEachRow',
+              })
+              .then((result) => result.json<{ n: string }>()),
+          ),
+        )
+        counts.push(...answers.map((rows) => Number(rows[0]?.n)))
+      }
+      const write = await client.command({ query: 'DROP TABLE markets' }).catch((error: unknown) => error)
+      expect((write as { code?: string }).code).toBe('164')
+      // polyhouse itself goes through the serving process.
+      const viaServer = await runCli(['--data-dir', dataDir, 'query', 'SELECT 1 AS one', '--format', 'json'])
+      expect(viaServer.stderr).toBe('')
+      expect(JSON.parse(viaServer.stdout)).toEqual([{ one: 1 }])
+    } finally {
+      await client.close()
+    }
+    expect(counts).toHaveLength(60)
+    expect(await exit).toBe(0)
+    expect(output).toMatch(/backfill complete/)
+    const final = await runCli([
+      '--data-dir',
+      dataDir,
+      'query',
+      'SELECT count() AS n FROM markets FINAL',
+      '--format',
+      'json',
+    ])
+    expect(Number(JSON.parse(final.stdout)[0].n)).toBe(sim.truth.summary().markets.count)
+    // Every one of the 60 concurrent queries answered with a count.
+    expect(counts.every((n) => Number.isInteger(n) && n >= 0)).toBe(true)
+  })
+})
