@@ -47,6 +47,17 @@ export function registerBackfill(program: Command): void {
     )
     .option('--gamma-url <url>', 'Gamma API (env GAMMA_URL)')
     .option('--data-api-url <url>', 'Data API (env DATA_API_URL)')
+    .option('--rpc-url <url>', 'chain step: Polygon JSON-RPC (env POLYGON_RPC_URL)')
+    .option('--from-block <n>', 'chain step: first block (default: the V1 exchange deployment, 33605403)')
+    .option('--to-block <n>', 'chain step: last block (default: the tip minus --confirmations)')
+    .option(
+      '--confirmations <n>',
+      'chain step: blocks below the tip left unread (default 32; 0 for a local node)',
+    )
+    .option(
+      '--shard <i/n>',
+      'chain step: this process takes shard i of n of the block space (with a ClickHouse server)',
+    )
     .option('--wallets <file>', 'wallets step: also fetch these wallets (one 0x address a line)')
     .option('--data-api <version>', 'wallets step: v1 (offset pages) or v2 (cursor pages)', 'v1')
     .option('--max-wallets <n>', 'wallets step: fetch at most N wallets this run; the rest stay queued')
@@ -110,10 +121,14 @@ async function printSample(warehouse: Warehouse): Promise<void> {
     "SELECT name FROM system.tables WHERE database = currentDatabase() AND name = 'vw_trades_unified'",
   )
   const sql = views.length
-    ? `SELECT wallet, source, side, shares, price, substring(question, 1, 40) AS question, time
-       FROM vw_trades_unified ORDER BY time DESC LIMIT 10`
+    ? `SELECT source, side, shares, price, substring(question, 1, 40) AS question, outcome, time
+       FROM vw_trades_unified
+       WHERE wallet = (SELECT wallet FROM vw_trades_unified WHERE source = 'blockchain' GROUP BY wallet ORDER BY count() DESC LIMIT 1)
+       ORDER BY source, time DESC LIMIT 5 BY source`
     : 'SELECT market_id, substring(question, 1, 50) AS question, event_title, volume FROM vw_markets ORDER BY volume DESC LIMIT 10'
-  process.stdout.write(`\n${views.length ? 'vw_trades_unified' : 'vw_markets'}, a sample:\n`)
+  process.stdout.write(
+    `\n${views.length ? 'vw_trades_unified for the most active wallet, both sources' : 'vw_markets'}, a sample:\n`,
+  )
   process.stdout.write(await runQuery(warehouse, sql, [], 'table'))
 }
 

@@ -2,10 +2,13 @@
 import { Command, CommanderError } from 'commander'
 import { registerBackfill } from './backfill.ts'
 import { reportFailure } from './context.ts'
+import { registerGaps } from './gaps.ts'
 import { registerGrants } from './grants.ts'
 import { registerMarket } from './market.ts'
 import { registerMigrate } from './migrate.ts'
 import { registerQuery } from './query.ts'
+import { registerRepair } from './repair.ts'
+import { registerReport } from './report.ts'
 import { registerServe } from './serve.ts'
 import { registerSimulate } from './simulate.ts'
 import { registerStatus } from './status.ts'
@@ -36,6 +39,9 @@ export function buildProgram(): Command {
   registerBackfill(program)
   registerViews(program)
   registerStatus(program)
+  registerGaps(program)
+  registerRepair(program)
+  registerReport(program)
   registerQuery(program)
   registerMarket(program)
   registerWallet(program)

@@ -1,45 +1,141 @@
-// polyhouse status [--json]: the morning read of the warehouse.
+// polyhouse status [--json] [--watch] [--stale 7d]: the morning read. The work is steps/status.ts.
 import type { Command } from 'commander'
-import { collectStatus, type WarehouseStatus } from '../load/status.ts'
-import { sqlDirs, withWarehouse } from './context.ts'
+import { parseDuration } from '../core/duration.ts'
+import { UsageError } from '../core/errors.ts'
+import { resolveHttpConfig } from '../extract/http/config.ts'
+import type { RateLimit } from '../extract/http/rates.ts'
+import { collectPipelineStatus, type PipelineStatus } from '../steps/status.ts'
+import { readChainTip } from '../steps/tip.ts'
+import { reportFailure, sqlDirs, withWarehouse } from './context.ts'
+import { formatPipelineStatus } from './status-text.ts'
+
+/** `--watch` refreshes this often unless `--interval` says otherwise: a glance, not a load. */
+export const WATCH_INTERVAL_SECONDS = 5
+/** Wallets fetched longer ago than this are stale: a week, as the issue's `--stale 7d`. */
+export const DEFAULT_STALE = '7d'
+/** Clears a terminal and homes the cursor, so a watched status redraws in place. */
+const CLEAR_SCREEN = '\u001b[H\u001b[2J'
+
+interface StatusFlags {
+  json?: boolean
+  watch?: boolean
+  interval: string
+  stale: string
+  since?: string
+  rpcUrl?: string
+  rate?: string
+}
 
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('migrations, rows per table, checkpoints and view state')
-    .option('--json', 'print one JSON document')
-    .action(async (options: { json?: boolean }, command: Command) => {
-      const status = await withWarehouse(command, (warehouse) => collectStatus(warehouse, sqlDirs(command)))
-      process.stdout.write(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status))
+    .description(
+      'the morning read: each step done/total, last run, errors, quarantine, orphans, block gaps, wallets, views',
+    )
+    .option('--json', 'print one JSON document (with --watch: one line per refresh)')
+    .option('--watch', 'refresh until Ctrl-C')
+    .option('--interval <seconds>', 'with --watch: seconds between refreshes', String(WATCH_INTERVAL_SECONDS))
+    .option(
+      '--stale <duration>',
+      'wallets fetched longer ago than this are stale (e.g. 7d, 12h)',
+      DEFAULT_STALE,
+    )
+    .option('--since <duration>', 'errors of every run in this past span (default: the last run’s)')
+    .option(
+      '--rpc-url <url>',
+      'Polygon JSON-RPC, to measure block coverage up to the tip (env POLYGON_RPC_URL)',
+    )
+    .option('--rate <spec>', 'rate limits for the time estimates (env POLYHOUSE_RATE)')
+    .action(async (flags: StatusFlags, command: Command) => {
+      const staleAfterMs = parseDuration(flags.stale, '--stale')
+      const sinceMs = flags.since === undefined ? undefined : parseDuration(flags.since, '--since')
+      const interval = Number(flags.interval)
+      if (!Number.isFinite(interval) || interval <= 0) {
+        throw new UsageError(`--interval ${flags.interval} is not a number of seconds`, {
+          hint: 'e.g. --interval 5',
+        })
+      }
+      const positionsRate = resolveHttpConfig({ ...(flags.rate ? { rate: flags.rate } : {}) }).rateLimits[
+        'data-api-positions'
+      ] as RateLimit
+      const rpcUrl = flags.rpcUrl ?? process.env.POLYGON_RPC_URL
+      const collect = async () => {
+        const tip = await readChainTip(rpcUrl || undefined)
+        const now = Date.now()
+        return withWarehouse(command, (warehouse) =>
+          collectPipelineStatus(warehouse, {
+            dirs: sqlDirs(command),
+            staleAfterMs,
+            errorsSinceMs: sinceMs === undefined ? undefined : now - sinceMs,
+            tip,
+            positionsRate,
+            now,
+          }),
+        )
+      }
+      if (!flags.watch) {
+        process.stdout.write(render(await collect(), flags.json === true, false))
+        return
+      }
+      await watch(collect, { json: flags.json === true, intervalMs: interval * 1000, command })
     })
 }
 
-function formatStatus(status: WarehouseStatus): string {
-  const lines = [
-    `warehouse: ${status.warehouse.kind} ${status.warehouse.location} (ClickHouse ${status.warehouse.version})`,
-  ]
-  const { migrations } = status
-  lines.push(
-    `migrations: ${migrations.applied} applied, ${migrations.pending.length} pending${
-      migrations.failed.length ? `, ${migrations.failed.length} FAILED` : ''
-    }`,
-  )
-  for (const failure of migrations.failed) {
-    lines.push(`  ${failure.name} stopped at statement ${failure.statement}: ${failure.error}`)
+function render(status: PipelineStatus, json: boolean, watching: boolean): string {
+  if (json) return watching ? `${JSON.stringify(status)}\n` : `${JSON.stringify(status, null, 2)}\n`
+  return formatPipelineStatus(status)
+}
+
+/**
+ * Refreshes until SIGINT/SIGTERM (exit 0: stopping is how a watch ends). The warehouse is opened
+ * per refresh, so between refreshes an embedded directory is free for a backfill to take; once a
+ * backfill serves it (`--serve`), the refreshes go through that process over HTTP. A refresh that
+ * fails (the directory held by a process that does not serve it) is printed, and the watch goes on.
+ */
+async function watch(
+  collect: () => Promise<PipelineStatus>,
+  options: { json: boolean; intervalMs: number; command: Command },
+): Promise<void> {
+  const stop = new AbortController()
+  const onSignal = () => {
+    if (stop.signal.aborted) process.exit(0)
+    stop.abort()
   }
-  lines.push('tables:')
-  const width = Math.max(...status.tables.map((table) => table.name.length), 5)
-  for (const table of status.tables) {
-    lines.push(`  ${table.name.padEnd(width)}  ${table.rows.toLocaleString('en-US').padStart(14)} rows`)
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  const tty = process.stdout.isTTY === true && !options.json
+  const verbose = options.command.optsWithGlobals().verbose === true
+  try {
+    while (!stop.signal.aborted) {
+      let text: string
+      try {
+        text = render(await collect(), options.json, true)
+      } catch (error) {
+        if (error instanceof UsageError) throw error
+        reportFailure(error, verbose)
+        text = ''
+      }
+      if (stop.signal.aborted) break
+      const footer = options.json
+        ? ''
+        : `— refreshed ${new Date().toISOString()}, every ${options.intervalMs / 1000}s; Ctrl-C to stop\n`
+      process.stdout.write(tty ? `${CLEAR_SCREEN}${text}${footer}` : `${text}${footer}`)
+      await sleep(options.intervalMs, stop.signal)
+    }
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
   }
-  lines.push(status.checkpoints.length ? 'checkpoints:' : 'checkpoints: none yet')
-  for (const checkpoint of status.checkpoints) {
-    lines.push(
-      `  ${checkpoint.stream}: ${checkpoint.units} units, ${checkpoint.rows.toLocaleString('en-US')} rows, last ${checkpoint.lastUpdate}`,
-    )
-  }
-  lines.push('views:')
-  for (const view of status.views)
-    lines.push(`  ${view.name}: ${view.state}${view.error ? ` — ${view.error}` : ''}`)
-  return `${lines.join('\n')}\n`
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms)
+    function done() {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done, { once: true })
+  })
 }

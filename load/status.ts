@@ -12,6 +12,7 @@ export interface WarehouseStatus {
     pending: string[]
     failed: { name: string; error: string; statement: number }[]
   }
+  /** Rows as queries see them (ReplacingMergeTree tables counted FINAL: versions not merged yet count once). */
   tables: { name: string; rows: number; bytes: number }[]
   checkpoints: { stream: string; units: number; rows: number; lastUpdate: string }[]
   views: ViewState[]
@@ -31,12 +32,13 @@ export async function collectStatus(
     .filter((entry) => entry.kind === 'migration' && entry.status !== 'applied')
     .map((entry) => ({ name: entry.name, error: entry.error, statement: entry.statements_applied + 1 }))
   const [version] = await warehouse.query<{ version: string }>('SELECT version() AS version')
-  const tables = await warehouse.query<{ name: string; rows: string; bytes: string }>(
-    `SELECT name, toString(ifNull(total_rows, 0)) AS rows, toString(ifNull(total_bytes, 0)) AS bytes
+  const tables = await warehouse.query<{ name: string; engine: string; stored: string; bytes: string }>(
+    `SELECT name, engine, toString(ifNull(total_rows, 0)) AS stored, toString(ifNull(total_bytes, 0)) AS bytes
      FROM system.tables
      WHERE database = currentDatabase() AND engine LIKE '%MergeTree' AND name != 'schema_migrations'
      ORDER BY name`,
   )
+  const rows = await exactRows(warehouse, tables)
   const hasCheckpoints = tables.some((table) => table.name === 'etl_checkpoints')
   const checkpoints = hasCheckpoints
     ? await warehouse.query<{ stream: string; units: string; rows: string; lastUpdate: string }>(
@@ -55,10 +57,34 @@ export async function collectStatus(
     },
     tables: tables.map((table) => ({
       name: table.name,
-      rows: Number(table.rows),
+      rows: rows.get(table.name) ?? Number(table.stored),
       bytes: Number(table.bytes),
     })),
     checkpoints: checkpoints.map((row) => ({ ...row, units: Number(row.units), rows: Number(row.rows) })),
     views: await checkViews(warehouse, dirs),
   }
+}
+
+/**
+ * Rows per table as the views see them: a ReplacingMergeTree keeps superseded versions until it
+ * merges, so `system.tables.total_rows` over-counts; count() FINAL does not. One query for all.
+ */
+async function exactRows(
+  warehouse: Warehouse,
+  tables: readonly { name: string; engine: string }[],
+): Promise<Map<string, number>> {
+  // Names come from system.tables, never from the user; backquoted all the same.
+  const plain = tables.filter((table) => /^\w+$/.test(table.name))
+  if (plain.length === 0) return new Map()
+  const counts = await warehouse.query<{ name: string; rows: string }>(
+    plain
+      .map(
+        (table) =>
+          `SELECT '${table.name}' AS name, toString(count()) AS rows FROM \`${table.name}\`${
+            table.engine.includes('Replacing') ? ' FINAL' : ''
+          }`,
+      )
+      .join(' UNION ALL '),
+  )
+  return new Map(counts.map((row) => [row.name, Number(row.rows)]))
 }

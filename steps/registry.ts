@@ -3,6 +3,7 @@
 import { UsageError } from '../core/errors.ts'
 import { createHttpClient, type HttpClient } from '../extract/http/client.ts'
 import { type HttpConfigFlags, resolveHttpConfig } from '../extract/http/config.ts'
+import { createChainStep, resolveChainOptions } from './chain.ts'
 import { createMarketsStep } from './markets/index.ts'
 import type { Step, StepName } from './step.ts'
 import { createViewsStep } from './views.ts'
@@ -18,6 +19,12 @@ export interface StepOptions extends HttpConfigFlags {
   dataApi?: string
   /** --max-wallets N */
   maxWallets?: string
+  /** Chain step: --rpc-url, --from-block, --to-block, --confirmations, --shard i/n. */
+  rpcUrl?: string
+  fromBlock?: string
+  toBlock?: string
+  confirmations?: string
+  shard?: string
 }
 
 export interface StepSet {
@@ -37,6 +44,13 @@ const FACTORIES: { name: StepName; create: (shared: Shared) => Step }[] = [
     create: (shared) => {
       const { client, config } = shared.http()
       return createMarketsStep({ http: client, gammaUrl: config.gammaUrl, rateLimits: config.rateLimits })
+    },
+  },
+  {
+    name: 'chain',
+    create: (shared) => {
+      const { rpcUrl, fromBlock, toBlock, confirmations, shard, rate } = shared.options
+      return createChainStep(resolveChainOptions({ rpcUrl, fromBlock, toBlock, confirmations, shard, rate }))
     },
   },
   {

@@ -124,7 +124,10 @@ function describeHtml(body: string, cfCode: number | undefined): string {
 
 function describeBody(body: string): string {
   // Only the snippet is shown, so only its prefix is cleaned: bodies are megabytes on every page.
-  const text = body.slice(0, SNIPPET_CHARS * 4).replace(/\s+/g, ' ').trim()
+  const text = body
+    .slice(0, SNIPPET_CHARS * 4)
+    .replace(/\s+/g, ' ')
+    .trim()
   if (text === '') return ''
   return `: ${text.length > SNIPPET_CHARS ? `${text.slice(0, SNIPPET_CHARS)}…` : text}`
 }

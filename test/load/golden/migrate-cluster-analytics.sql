@@ -328,6 +328,130 @@ ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/etl
 ORDER BY (stream, record_key)
 SETTINGS replicated_deduplication_window = 10000;
 
+-- would apply sql/020_chain_fills_by_wallet.sql (3 statements)
+-- chain_fills_by_wallet: every chain_fills row again, sorted by its maker (the wallet), kept in step
+-- by a materialized view. Why a second table: chain_fills is ordered by (block_number, log_index),
+-- the order logs arrive in and the key reorgs delete by; one wallet's trades are scattered over the
+-- whole chain there, so `WHERE wallet = …` on the trade views would scan every fill (10M fills:
+-- hundreds of ms). Here a wallet is one primary-key range, read FINAL in a few granules
+-- (bench/chain-wallet-query.ts). A projection would be lighter, but the views read FINAL to hide
+-- not-yet-merged duplicates and ClickHouse does not use projections under FINAL, and
+-- ReplacingMergeTree tables need deduplicate_merge_projection_mode to accept one at all.
+-- Same columns and engine as chain_fills; rows are deleted from both when a reorg abandons blocks.
+CREATE TABLE IF NOT EXISTS chain_fills_by_wallet ON CLUSTER 'analytics'
+(
+    maker               String,
+    block_number        UInt64,
+    log_index           UInt32,
+    tx_hash             String,
+    block_hash          String,
+    block_time          DateTime('UTC'),
+    exchange            LowCardinality(String),
+    exchange_version    UInt8,
+    order_hash          String,
+    taker               String,
+    side                Enum8('BUY' = 0, 'SELL' = 1),
+    token_id            UInt256,
+    maker_asset_id      UInt256,
+    taker_asset_id      UInt256,
+    maker_amount_filled UInt256,
+    taker_amount_filled UInt256,
+    fee                 UInt256,
+    builder             String,
+    metadata            String,
+    _run_id             String,
+    _ingested_at        DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/chain_fills_by_wallet', '{replica}', _ingested_at)
+ORDER BY (maker, block_number, log_index)
+SETTINGS replicated_deduplication_window = 10000;
+
+-- Every insert into chain_fills (the chain step's, or any INSERT … SELECT) lands here too. An insert
+-- ClickHouse drops as a duplicate of its deduplication token never reaches the view.
+CREATE MATERIALIZED VIEW IF NOT EXISTS chain_fills_by_wallet_mv ON CLUSTER 'analytics' TO chain_fills_by_wallet AS
+SELECT
+    maker,
+    block_number,
+    log_index,
+    tx_hash,
+    block_hash,
+    block_time,
+    exchange,
+    exchange_version,
+    order_hash,
+    taker,
+    side,
+    token_id,
+    maker_asset_id,
+    taker_asset_id,
+    maker_amount_filled,
+    taker_amount_filled,
+    fee,
+    builder,
+    metadata,
+    _run_id,
+    _ingested_at
+FROM chain_fills;
+
+-- Fills loaded before this migration (none on a new warehouse).
+INSERT INTO chain_fills_by_wallet
+SELECT
+    maker,
+    block_number,
+    log_index,
+    tx_hash,
+    block_hash,
+    block_time,
+    exchange,
+    exchange_version,
+    order_hash,
+    taker,
+    side,
+    token_id,
+    maker_asset_id,
+    taker_asset_id,
+    maker_amount_filled,
+    taker_amount_filled,
+    fee,
+    builder,
+    metadata,
+    _run_id,
+    _ingested_at
+FROM chain_fills;
+
+-- would apply sql/021_token_markets_dictionary.sql (1 statement)
+-- token_markets: every outcome token with its market, outcome and the market's metadata, as an
+-- in-memory dictionary keyed by token_id, for the trade views to look tokens up in.
+-- Why a dictionary: a trade view filtered to one wallet reads a handful of fills, but a JOIN to
+-- market_tokens and markets reads both tables whole (FINAL) for every query — with 150,000 markets
+-- that alone took ~200 ms per wallet query (bench/chain-wallet-query.ts). A JOIN against a
+-- dictionary is a direct join: one hash lookup per row of the wallet's trades.
+-- Freshness: every 5–10 s the engine runs invalidate_query (three aggregates over market_tokens and
+-- markets, ~1 ms at 150,000 markets) and re-reads the source in the background when its answer
+-- changed, so new markets reach the views within seconds; `SYSTEM RELOAD DICTIONARY token_markets`
+-- (steps/chain.ts `reloadTokenMarkets`) makes them visible at once — the chain step runs it when it
+-- finishes, so a backfill's views see the markets it loaded. `known` is 1 for every token here, 0 (the
+-- default) for a token the dictionary does not hold.
+CREATE DICTIONARY IF NOT EXISTS token_markets ON CLUSTER 'analytics'
+(
+    token_id      UInt256,
+    condition_id  String,
+    market_id     UInt64,
+    outcome       String,
+    outcome_index UInt8,
+    question      String,
+    slug          String,
+    event_title   String,
+    known         UInt8 DEFAULT 0
+)
+PRIMARY KEY token_id
+SOURCE(CLICKHOUSE(
+    QUERY 'SELECT t.token_id, t.condition_id, t.market_id, t.outcome, t.outcome_index, m.question, m.slug, m.event_title, toUInt8(1) AS known FROM market_tokens AS t FINAL LEFT JOIN (SELECT market_id, question, slug, event_title FROM markets FINAL) AS m ON m.market_id = t.market_id'
+    INVALIDATE_QUERY 'SELECT (SELECT max(_ingested_at) FROM market_tokens), (SELECT max(_ingested_at) FROM markets), (SELECT count() FROM market_tokens)'
+))
+LAYOUT(COMPLEX_KEY_HASHED())
+LIFETIME(MIN 5 MAX 10);
+
 -- would apply view vw_markets
 -- vw_markets: the latest version of each Gamma market, with its event and token ids, for analysts.
 -- One row per market_id; FINAL collapses the fetches ReplacingMergeTree has not merged yet.
@@ -356,5 +480,213 @@ SELECT
     liquidity,
     _ingested_at AS fetched_at
 FROM markets FINAL
+;
+
+-- would apply view vw_trades_canonical
+-- vw_trades_canonical: one row per OrderFilled, from the point of view of its maker (the wallet
+-- whose order was filled), with the token's market and outcome from market_tokens.
+--   side        BUY when the maker pays collateral (V1: makerAssetId = 0; V2: side = 0).
+--   shares      outcome tokens traded, collateral USDC traded: exact Decimal(18, 6) made from the raw
+--               6-decimal integers as toDecimal128(x, 6) / 1000000 (a Decimal divided by an integer
+--               keeps the dividend's scale, so nothing is rounded; toDecimal128(x, 0) / 1e6 would
+--               truncate to whole units, and x / 1e6 would be a Float64).
+--   price       collateral ÷ shares as Decimal(38, 18), truncated at 18 places; NULL for 0 shares.
+--   fee         in its own asset, named by fee_asset: Polymarket's exchanges charge the fee on what
+--               the maker receives, so a V1 BUY pays it in shares, everything else in USDC (the V2
+--               exchanges' FeeCharged has no token id: USDC only).
+--   shares_delta  the maker's position change: BUY +shares (− the fee on V1), SELL −shares.
+--   is_taker_leg  the taker is an exchange contract: the fill that summarizes the taker's side of a
+--               match. Market volume counts only these, so each match counts once.
+--   market_known  0 when the token is not in market_tokens (kept, with empty market columns).
+-- Reads chain_fills_by_wallet (sql/020) FINAL: a filter on wallet is a primary-key range, and rows a
+-- resumed run inserted twice count once. Tokens are looked up in the token_markets dictionary
+-- (sql/021: market_tokens ⋈ markets in memory) with dictGet, one hash lookup per fill: a JOIN would
+-- read both tables per query, and even a direct JOIN against the dictionary measured ~15 ms per
+-- query against ~0.1 ms for dictGet (bench/chain-wallet-query.ts).
+CREATE OR REPLACE VIEW vw_trades_canonical ON CLUSTER 'analytics' AS
+SELECT
+    f.maker AS wallet,
+    f.side AS side,
+    f.token_id AS token_id,
+    tupleElement(t, 1) AS condition_id,
+    tupleElement(t, 2) AS market_id,
+    tupleElement(t, 3) AS outcome,
+    tupleElement(t, 4) AS outcome_index,
+    CAST(toDecimal128(if(f.side = 'BUY', f.taker_amount_filled, f.maker_amount_filled), 6) / 1000000 AS Decimal(18, 6)) AS shares,
+    CAST(toDecimal128(if(f.side = 'BUY', f.maker_amount_filled, f.taker_amount_filled), 6) / 1000000 AS Decimal(18, 6)) AS collateral,
+    if(
+        if(f.side = 'BUY', f.taker_amount_filled, f.maker_amount_filled) = 0,
+        NULL,
+        toDecimal128(if(f.side = 'BUY', f.maker_amount_filled, f.taker_amount_filled), 18)
+            / toDecimal128(if(f.side = 'BUY', f.taker_amount_filled, f.maker_amount_filled), 0)
+    ) AS price,
+    CAST(toDecimal128(f.fee, 6) / 1000000 AS Decimal(18, 6)) AS fee,
+    if(f.exchange_version = 1 AND f.side = 'BUY', 'shares', 'usdc') AS fee_asset,
+    CAST(
+        if(
+            f.side = 'BUY',
+            toDecimal128(f.taker_amount_filled, 6) - if(f.exchange_version = 1, toDecimal128(f.fee, 6), toDecimal128(0, 6)),
+            -toDecimal128(f.maker_amount_filled, 6)
+        ) / 1000000 AS Decimal(18, 6)
+    ) AS shares_delta,
+    f.exchange AS exchange,
+    f.exchange_version AS exchange_version,
+    f.block_number AS block_number,
+    f.block_time AS block_time,
+    f.tx_hash AS tx_hash,
+    f.log_index AS log_index,
+    f.order_hash AS order_hash,
+    f.taker AS taker,
+    f.taker IN (
+        '0x4bfb41d5b3570defd03c39a9a4d8de6bd8b8982e',
+        '0xc5d563a36ae78145c45a50134d48a1215220f80a',
+        '0xe111180000d2663c0091e4f400237545b87b996b',
+        '0xe2222d279d744050d28e00520010520000310f59'
+    ) AS is_taker_leg,
+    tupleElement(t, 5) AS market_known
+FROM
+(
+    SELECT
+        *,
+        dictGet('token_markets', ('condition_id', 'market_id', 'outcome', 'outcome_index', 'known'), tuple(token_id)) AS t
+    FROM chain_fills_by_wallet FINAL
+) AS f
+;
+
+-- would apply view vw_position_reconciliation
+-- vw_position_reconciliation: per wallet and token, the shares the wallet's chain trades imply
+-- (Σ shares_delta of vw_trades_canonical: BUY +shares, less the fee a V1 BUY pays in shares; SELL
+-- −shares) beside the size of its current Data API position (the snapshot rule of vw_trades_unified),
+-- and their difference (API − chain).
+--   status  'match'       both agree (a token traded to zero and absent from the API matches);
+--           'differs'     both have it, with different sizes;
+--           'only_chain'  trades imply shares the API does not list;
+--           'only_api'    the API lists a position no trade explains (splits, transfers: issue 8).
+--   positions_fetched  0 when the wallet's positions were never fetched: its chain rows say
+--           'only_chain' for want of an API answer, not because the API disagrees.
+-- Both sides are one UNION ALL grouped by (wallet, token_id), not a FULL JOIN: a filter on wallet
+-- passes through GROUP BY to each source's primary key, where a FULL JOIN would stop it.
+-- Chain trades are not a wallet's whole history (mints, merges, transfers, redemptions move tokens
+-- too), so differences are expected for wallets that did more than trade; the chain balances of
+-- issue 8 close that gap.
+CREATE OR REPLACE VIEW vw_position_reconciliation ON CLUSTER 'analytics' AS
+SELECT
+    r.wallet AS wallet,
+    r.token_id AS token_id,
+    r.condition_id AS condition_id,
+    r.outcome AS outcome,
+    r.chain_shares AS chain_shares,
+    r.api_shares AS api_shares,
+    CAST(r.api_shares - r.chain_shares AS Decimal(18, 6)) AS difference,
+    r.fills AS fills,
+    multiIf(
+        r.api_shares = r.chain_shares, 'match',
+        r.fills > 0 AND r.listed = 1, 'differs',
+        r.fills > 0, 'only_chain',
+        'only_api'
+    ) AS status,
+    toUInt8(w.positions_snapshot_at > toDateTime64(0, 3, 'UTC')) AS positions_fetched
+FROM
+(
+    SELECT
+        wallet,
+        token_id,
+        if(max(in_api) = 1, anyIf(condition_id, in_api = 1), any(condition_id)) AS condition_id,
+        if(max(in_api) = 1, anyIf(outcome, in_api = 1), any(outcome)) AS outcome,
+        CAST(sumIf(shares, in_api = 0) AS Decimal(18, 6)) AS chain_shares,
+        CAST(sumIf(shares, in_api = 1) AS Decimal(18, 6)) AS api_shares,
+        countIf(in_api = 0) AS fills,
+        max(in_api) AS listed
+    FROM
+    (
+        SELECT wallet, token_id, condition_id, outcome, shares_delta AS shares, toUInt8(0) AS in_api
+        FROM vw_trades_canonical
+        UNION ALL
+        SELECT p.wallet, p.token_id, p.condition_id, p.outcome, p.size, toUInt8(1)
+        FROM positions AS p FINAL
+        INNER JOIN wallets AS cw FINAL ON cw.wallet = p.wallet
+        WHERE p.snapshot_at >= cw.positions_snapshot_at
+    )
+    GROUP BY wallet, token_id
+) AS r
+LEFT JOIN wallets AS w FINAL ON w.wallet = r.wallet
+;
+
+-- would apply view vw_trades_unified
+-- vw_trades_unified: what a wallet did, from both sources, in common columns —
+--   source 'blockchain': every trade of vw_trades_canonical (one row per OrderFilled of the wallet as
+--     maker; shares and price of the fill, time of its block, side BUY/SELL);
+--   source 'clob_api': the wallet's current Data API positions (size as shares, avgPrice as price,
+--     the snapshot's time, side ''), current meaning from the wallet's newest complete snapshot:
+--     a position whose snapshot_at is older than wallets.positions_snapshot_at was gone by then.
+-- joined to market metadata (question, slug, event title) through the token_markets dictionary
+-- (sql/021). A row whose token is not in market_tokens is kept with empty metadata and
+-- market_known = 0, so `status` can count them.
+-- `WHERE wallet = …` reaches chain_fills_by_wallet, positions and wallets as primary-key ranges
+-- (each is ordered by wallet first) and the metadata is a lookup per row, so one wallet costs what
+-- its own rows cost: see bench/chain-wallet-query.ts for the latency on 10,000,000 fills.
+CREATE OR REPLACE VIEW vw_trades_unified ON CLUSTER 'analytics' AS
+SELECT
+    u.wallet AS wallet,
+    u.condition_id AS condition_id,
+    u.market_id AS market_id,
+    u.token_id AS token_id,
+    u.outcome AS outcome,
+    u.outcome_index AS outcome_index,
+    u.side AS side,
+    u.shares AS shares,
+    u.price AS price,
+    u.source AS source,
+    u.time AS time,
+    tupleElement(m, 1) AS question,
+    tupleElement(m, 2) AS slug,
+    tupleElement(m, 3) AS event_title,
+    u.market_known AS market_known,
+    u.tx_hash AS tx_hash,
+    u.log_index AS log_index
+FROM
+(
+    SELECT
+        *,
+        dictGet('token_markets', ('question', 'slug', 'event_title'), tuple(token_id)) AS m
+    FROM
+    (
+        SELECT
+            wallet,
+            condition_id,
+            market_id,
+            token_id,
+            outcome,
+            outcome_index,
+            toString(side) AS side,
+            shares,
+            price,
+            'blockchain' AS source,
+            toDateTime64(block_time, 3, 'UTC') AS time,
+            market_known,
+            tx_hash,
+            log_index
+        FROM vw_trades_canonical
+        UNION ALL
+        SELECT
+            p.wallet AS wallet,
+            p.condition_id AS condition_id,
+            dictGet('token_markets', 'market_id', tuple(p.token_id)) AS market_id,
+            p.token_id AS token_id,
+            p.outcome AS outcome,
+            p.outcome_index AS outcome_index,
+            '' AS side,
+            p.size AS shares,
+            p.avg_price AS price,
+            'clob_api' AS source,
+            p.snapshot_at AS time,
+            dictGet('token_markets', 'known', tuple(p.token_id)) AS market_known,
+            '' AS tx_hash,
+            toUInt32(0) AS log_index
+        FROM positions AS p FINAL
+        INNER JOIN wallets AS w FINAL ON w.wallet = p.wallet
+        WHERE p.snapshot_at >= w.positions_snapshot_at
+    )
+) AS u
 ;
 

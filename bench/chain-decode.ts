@@ -1,0 +1,107 @@
+// The JavaScript half of the chain step's cost per fill, without network or engine: eth_getLogs
+// answers (simulator logs, as bytes) → text → JSON.parse → OrderFilled rows as TSV bytes with their
+// content digest; the fast encoder beside the reference decoder (zod + viem). Prints figures.
+//
+//   npx tsx bench/chain-decode.ts [--fills 200000]
+import os from 'node:os'
+import { parseArgs } from 'node:util'
+import { RowWriter } from '../steps/block-ranges/rows.ts'
+import { OrderFilledEncoder, referenceLine } from '../steps/chain/encode.ts'
+import { World } from '../test/simulator/world/index.ts'
+import { dataFast, topicsOf } from '../test/simulator/world/logs.ts'
+
+const { values } = parseArgs({ options: { fills: { type: 'string', default: '200000' } } })
+const fills = Number(values.fills)
+const LOGS_PER_ANSWER = 10_000
+
+const world = new World({
+  seed: 'decode-bench',
+  markets: 20_000,
+  wallets: 20_000,
+  fills,
+  blocks: fills / 5,
+  driftRate: 0,
+})
+const hex = (n: number) => `0x${n.toString(16)}`
+const answers: Buffer[] = []
+let batch: string[] = []
+for (const fill of world.fills.fillsInBlocks(0, Number.MAX_SAFE_INTEGER)) {
+  batch.push(
+    JSON.stringify({
+      address: fill.exchange,
+      topics: topicsOf(fill),
+      data: dataFast(fill),
+      blockNumber: hex(fill.blockNumber),
+      transactionHash: fill.transactionHash,
+      transactionIndex: hex(fill.transactionIndex),
+      blockHash: world.chain.blockHash(fill.blockNumber),
+      blockTimestamp: hex(world.chain.timestamp(fill.blockNumber)),
+      logIndex: hex(fill.logIndex),
+      removed: false,
+    }),
+  )
+  if (batch.length === LOGS_PER_ANSWER) {
+    answers.push(Buffer.from(`{"jsonrpc":"2.0","id":1,"result":[${batch.join(',')}]}`))
+    batch = []
+  }
+}
+if (batch.length) answers.push(Buffer.from(`{"jsonrpc":"2.0","id":1,"result":[${batch.join(',')}]}`))
+const bytes = answers.reduce((sum, answer) => sum + answer.length, 0)
+
+function time(label: string, run: () => number): void {
+  run() // warm up
+  const started = process.cpuUsage()
+  const wall = performance.now()
+  const n = run()
+  const cpu = process.cpuUsage(started)
+  const ms = performance.now() - wall
+  console.log(
+    `${label.padEnd(58)} ${Math.round((n / ms) * 1000)
+      .toLocaleString('en-US')
+      .padStart(11)} logs/s  ${((cpu.user + cpu.system) / n).toFixed(2)} µs CPU per log`,
+  )
+}
+
+const parsed = answers.map(
+  (answer) => (JSON.parse(answer.toString('latin1')) as { result: Record<string, unknown>[] }).result,
+)
+const blockOf = (log: Record<string, unknown>) => ({
+  number: Number(log.blockNumber),
+  hash: log.blockHash as string,
+  time: Number(log.blockTimestamp),
+})
+
+console.log(
+  `machine: ${os.cpus()[0]?.model} x${os.cpus().length}, node ${process.version}; load average ${os.loadavg()[0]?.toFixed(2)}`,
+)
+console.log(
+  `${fills.toLocaleString('en-US')} logs in ${answers.length} answers, ${(bytes / fills).toFixed(0)} bytes per log`,
+)
+time('bytes → text (utf8)', () =>
+  answers.reduce((n, a) => n + (a.toString('utf8').length > 0 ? LOGS_PER_ANSWER : 0), 0),
+)
+time('bytes → text (latin1)', () =>
+  answers.reduce((n, a) => n + (a.toString('latin1').length > 0 ? LOGS_PER_ANSWER : 0), 0),
+)
+time('text → JSON.parse', () => {
+  const texts = answers.map((a) => a.toString('latin1'))
+  let n = 0
+  for (const text of texts) n += (JSON.parse(text) as { result: unknown[] }).result.length
+  return n
+})
+time('fast encoder → TSV bytes + content digest (the step)', () => {
+  const encoder = new OrderFilledEncoder()
+  let n = 0
+  for (const logs of parsed) {
+    const out = new RowWriter('00000000-0000-0000-0000-000000000000', logs.length)
+    for (const log of logs) encoder.encode(log, blockOf(log), out)
+    n += out.finish().rows
+  }
+  return n
+})
+const sample = parsed[0]?.slice(0, 2_000) ?? []
+time('reference decoder (zod + viem) → TSV lines, 2,000 logs', () => {
+  let n = 0
+  for (const log of sample) n += referenceLine(log, blockOf(log)).length > 0 ? 1 : 0
+  return n
+})

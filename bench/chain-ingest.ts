@@ -1,0 +1,135 @@
+// How fast the chain step loads fills end to end — RPC bytes in (the simulator, in another process)
+// to rows committed in the embedded warehouse — beside the engine's own INSERT … SELECT rate for the
+// same table in the same run, and the pipeline process's peak RSS. Prints figures; never fails on time.
+//
+//   npx tsx bench/chain-ingest.ts --fills 1000000
+//   npx tsx bench/chain-ingest.ts --fills 10000000
+//
+// Each scale runs in its own process, so peak RSS (getrusage maxrss) is that scale's alone.
+import { type ChildProcess, spawn } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { createInterface } from 'node:readline'
+import { parseArgs } from 'node:util'
+import { CheckpointStore } from '../checkpoints/store.ts'
+import { migrate } from '../load/migrate.ts'
+import { RunLog } from '../load/run-log.ts'
+import { openWarehouse } from '../load/warehouse.ts'
+import { createChainStep } from '../steps/chain.ts'
+
+const { values } = parseArgs({
+  options: {
+    fills: { type: 'string', default: '1000000' },
+    blocks: { type: 'string' },
+    concurrency: { type: 'string', default: '4' },
+    keep: { type: 'boolean', default: false },
+  },
+})
+const fills = Number(values.fills)
+
+interface Source {
+  rpcUrl: string
+  statsUrl: string
+  startBlock: number
+  tip: number
+}
+
+async function startSource(): Promise<{ source: Source; child: ChildProcess }> {
+  const args = [
+    '--import',
+    'tsx',
+    path.join(import.meta.dirname, 'chain-source.ts'),
+    '--fills',
+    String(fills),
+  ]
+  if (values.blocks) args.push('--blocks', values.blocks)
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
+  for await (const line of lines) {
+    if (line.startsWith('{')) return { source: JSON.parse(line) as Source, child }
+  }
+  throw new Error('the simulator process exited before it was ready')
+}
+
+let peakRss = 0
+let lastTrace = 0
+const sampler = setInterval(() => {
+  const memory = process.memoryUsage()
+  peakRss = Math.max(peakRss, memory.rss)
+  if (process.env.TRACE && Date.now() - lastTrace > 5_000) {
+    lastTrace = Date.now()
+    const mib = (n: number) => (n / 2 ** 20).toFixed(0)
+    process.stderr.write(
+      `rss ${mib(memory.rss)} heap ${mib(memory.heapUsed)} external ${mib(memory.external)} arrayBuffers ${mib(memory.arrayBuffers)} MiB; cpu ${(process.cpuUsage().user / 1e6).toFixed(1)} s\n`,
+    )
+  }
+}, 100)
+
+const { source, child } = await startSource()
+const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'polyhouse-chain-bench-')), 'warehouse')
+const warehouse = await openWarehouse({ kind: 'embedded', dataDir })
+const migrated = await migrate(warehouse)
+if (migrated.error) throw migrated.error
+const runLog = new RunLog(warehouse, 'bench', [])
+const checkpoints = new CheckpointStore(warehouse, runLog.runId)
+const step = createChainStep({
+  rpcUrl: source.rpcUrl,
+  fromBlock: source.startBlock,
+  confirmations: 0,
+  shard: { index: 1, count: 1 },
+  rpcRate: { count: 100_000, windowMs: 1_000 },
+  concurrency: Number(values.concurrency),
+})
+const load = os.loadavg()[0]
+const cpuStarted = process.cpuUsage()
+const started = performance.now()
+const outcome = await step.run({
+  warehouse,
+  checkpoints,
+  runLog,
+  signal: new AbortController().signal,
+  reporter: { update: () => {}, note: (message) => process.stderr.write(`note: ${message}\n`) },
+})
+const seconds = (performance.now() - started) / 1000
+const cpu = process.cpuUsage(cpuStarted)
+const stats = (await (await fetch(source.statsUrl)).json()) as {
+  endpoints: { rpc?: { bytes: number; requests: number } }
+}
+const bytesIn = stats.endpoints.rpc?.bytes ?? 0
+child.kill('SIGTERM')
+const rssAfterLoad = process.resourceUsage().maxRSS * 1024
+
+// The engine alone: the same table, the same rows, INSERT … SELECT (the materialized view included).
+const selectStarted = performance.now()
+await warehouse.command('INSERT INTO chain_fills SELECT * FROM chain_fills')
+const selectSeconds = (performance.now() - selectStarted) / 1000
+const [count] = await warehouse.query<{ n: string }>('SELECT toString(count()) AS n FROM chain_fills FINAL')
+await warehouse.close()
+clearInterval(sampler)
+if (!values.keep) fs.rmSync(path.dirname(dataDir), { recursive: true, force: true })
+
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`
+const rate = (n: number, s: number) => `${Math.round(n / s).toLocaleString('en-US')}/s`
+console.log(
+  `machine: ${os.cpus()[0]?.model} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; load average at start ${load?.toFixed(2)}`,
+)
+console.log(
+  `fills: ${fills.toLocaleString('en-US')} over blocks ${source.startBlock}..${source.tip}; loaded ${outcome.rows.toLocaleString('en-US')} (FINAL ${Number(count?.n).toLocaleString('en-US')}), complete ${outcome.complete}, failures ${outcome.failures.length}`,
+)
+console.log(
+  `end to end (RPC bytes in → rows committed): ${seconds.toFixed(1)} s, ${rate(outcome.rows, seconds)} fills, ${mb(bytesIn)} in (${mb(bytesIn / seconds)}/s), ${stats.endpoints.rpc?.requests} HTTP requests`,
+)
+const timings = step.lastRun?.timings
+if (timings) {
+  console.log(
+    `  time in the step: fetch+decode ${(timings.fetchMs / 1000).toFixed(1)} s summed over ${values.concurrency} fetchers; ${timings.commits} commits: inserts ${(timings.insertMs / 1000).toFixed(1)} s, checkpoints ${(timings.checkpointMs / 1000).toFixed(1)} s; process CPU ${(cpu.user / 1e6).toFixed(1)} s user + ${(cpu.system / 1e6).toFixed(1)} s system`,
+  )
+}
+console.log(
+  `engine INSERT … SELECT into chain_fills (+ its materialized view): ${selectSeconds.toFixed(1)} s, ${rate(outcome.rows, selectSeconds)} rows`,
+)
+console.log(`ratio end to end ÷ INSERT … SELECT: ${(selectSeconds / seconds).toFixed(2)}`)
+console.log(
+  `peak RSS of the pipeline process: ${mb(rssAfterLoad)} during the load (sampled max ${mb(peakRss)})`,
+)

@@ -1,0 +1,78 @@
+// polyhouse gaps [--json]: what is missing, unit by unit; `polyhouse repair` fetches it. The work is steps/gaps.ts.
+import type { Command } from 'commander'
+import { collectGaps, type Gaps, isEmpty } from '../steps/gaps.ts'
+import { readChainTip } from '../steps/tip.ts'
+import { withWarehouse } from './context.ts'
+
+/** Entries listed per kind in text; `--json` lists every one. */
+export const GAPS_LISTED = 20
+
+export function registerGaps(program: Command): void {
+  program
+    .command('gaps')
+    .description(
+      'list missing block ranges (grouped), orphan markets, markets missing tokens, wallets without positions',
+    )
+    .option('--json', 'print every gap as one JSON document')
+    .option('--rpc-url <url>', 'Polygon JSON-RPC, to count blocks up to the tip (env POLYGON_RPC_URL)')
+    .action(async (flags: { json?: boolean; rpcUrl?: string }, command: Command) => {
+      const tip = await readChainTip(flags.rpcUrl || process.env.POLYGON_RPC_URL || undefined)
+      const gaps = await withWarehouse(command, (warehouse) => collectGaps(warehouse, tip))
+      process.stdout.write(flags.json ? `${JSON.stringify(gaps, null, 2)}\n` : formatGaps(gaps))
+    })
+}
+
+const n = (value: number) => value.toLocaleString('en-US')
+
+export function formatGaps(gaps: Gaps): string {
+  const lines: string[] = []
+  const { blocks } = gaps
+  const span = blocks.tip.known
+    ? `to the tip ${n(blocks.tip.tip)} − ${blocks.tip.confirmations} confirmations`
+    : `to the highest block done (tip unknown: ${blocks.tip.reason})`
+  if (!blocks.started) {
+    lines.push(
+      'block gaps: none counted — the chain step has recorded no range yet (polyhouse backfill fetches them all)',
+    )
+  } else {
+    lines.push(
+      `block gaps (${blocks.stream}, blocks ${n(blocks.from)}–${n(blocks.to)}, ${span}): ${
+        blocks.ranges.length
+          ? `${n(blocks.ranges.length)} range${blocks.ranges.length === 1 ? '' : 's'}, ${n(blocks.missingBlocks)} blocks`
+          : 'none'
+      }`,
+    )
+    list(lines, blocks.ranges, (range) => `${n(range.from)}–${n(range.to)}  ${n(range.blocks)} blocks`)
+  }
+  const { orphans, missingTokens } = gaps.markets
+  lines.push(`orphan markets: ${orphans.length ? n(orphans.length) : 'none'}`)
+  list(lines, orphans, (orphan) => `market ${orphan.market_id} (event ${orphan.event_id}): ${orphan.reason}`)
+  lines.push(`markets missing tokens: ${missingTokens.length ? n(missingTokens.length) : 'none'}`)
+  list(
+    lines,
+    missingTokens,
+    (market) =>
+      `market ${market.market_id} (${market.condition_id}): ${market.missing} of ${market.tokens} tokens not in market_tokens`,
+  )
+  const count = (reason: string) => gaps.wallets.filter((wallet) => wallet.reason === reason).length
+  lines.push(
+    `wallets without positions: ${
+      gaps.wallets.length
+        ? `${n(gaps.wallets.length)} (${n(count('never-fetched'))} never fetched, ${n(count('unseen'))} seen on chain and not queued, ${n(count('incomplete'))} with an incomplete snapshot)`
+        : 'none'
+    }`,
+  )
+  list(lines, gaps.wallets, (wallet) =>
+    wallet.reason === 'incomplete'
+      ? `${wallet.wallet} incomplete: ${wallet.stored} of ${wallet.expected} positions stored`
+      : `${wallet.wallet} ${wallet.reason === 'unseen' ? `seen on chain from block ${wallet.first_seen_block}, not queued` : `never fetched (${wallet.source})`}`,
+  )
+  lines.push(isEmpty(gaps) ? 'nothing to repair' : 'fetch them with: polyhouse repair')
+  return `${lines.join('\n')}\n`
+}
+
+function list<T>(lines: string[], items: readonly T[], describe: (item: T) => string): void {
+  for (const item of items.slice(0, GAPS_LISTED)) lines.push(`  ${describe(item)}`)
+  if (items.length > GAPS_LISTED)
+    lines.push(`  … and ${n(items.length - GAPS_LISTED)} more (--json lists all)`)
+}

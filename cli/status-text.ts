@@ -1,0 +1,152 @@
+// `polyhouse status` as text: the morning read, most important first — the last run, then each
+// step's progress, errors, quarantine and orphans, then the warehouse itself.
+import { formatDuration } from '../core/duration.ts'
+import { clickhouseTimeMs, type RunSummary } from '../load/run-status.ts'
+import type { ChainStatus, PipelineStatus } from '../steps/status.ts'
+
+const n = (value: number) => value.toLocaleString('en-US')
+
+export function formatPipelineStatus(status: PipelineStatus): string {
+  const lines = [
+    `warehouse: ${status.warehouse.kind} ${status.warehouse.location} (ClickHouse ${status.warehouse.version})`,
+  ]
+  const { migrations } = status
+  lines.push(
+    `migrations: ${migrations.applied} applied, ${migrations.pending.length} pending${
+      migrations.failed.length ? `, ${migrations.failed.length} FAILED` : ''
+    }`,
+  )
+  for (const failure of migrations.failed) {
+    lines.push(`  ${failure.name} stopped at statement ${failure.statement}: ${failure.error}`)
+  }
+  lines.push(...lastRun(status.lastRun))
+
+  const { markets, chain, wallets, views } = status.steps
+  lines.push('steps:')
+  lines.push(
+    `  markets  ${markets.partitions.done}/${markets.partitions.total} keyset partitions walked` +
+      `${markets.partitions.walking ? ` (${markets.partitions.walking} part-way)` : ''}` +
+      ` · ${n(markets.markets)} markets, ${n(markets.events)} events, ${n(markets.tokens)} tokens` +
+      ` · ${markets.orphans ? `${n(markets.orphans)} ORPHANS` : 'no orphans'}` +
+      `${markets.missingTokens ? ` · ${n(markets.missingTokens)} MISSING TOKENS (polyhouse gaps)` : ''}`,
+  )
+  lines.push(...chainLines(chain, status.tables.find((table) => table.name === 'chain_fills')?.rows ?? 0))
+  lines.push(
+    `  wallets  ${n(wallets.fetched)}/${n(wallets.known + wallets.unseenOnChain)} fetched` +
+      ` · ${n(wallets.neverFetched)} never fetched, ${n(wallets.unseenOnChain)} seen on chain and not queued` +
+      ` · ${n(wallets.stale)} older than ${formatDuration(wallets.staleAfterMs)}`,
+  )
+  if (wallets.oldestSnapshot) {
+    lines.push(`           snapshots from ${wallets.oldestSnapshot} to ${wallets.newestSnapshot} UTC`)
+  }
+  lines.push(
+    wallets.remaining > 0
+      ? `           ${n(wallets.remaining)} to fetch: at least ${formatDuration(wallets.etaSeconds * 1000)} at ${wallets.requestsPerSecond}/s (one request a wallet, more for wallets with over 500 positions)`
+      : '           none left to fetch',
+  )
+  lines.push(`  views    ${views.applied}/${views.total} applied`)
+
+  lines.push(`errors (${status.errors.scope}): ${status.errors.total ? n(status.errors.total) : 'none'}`)
+  for (const group of status.errors.groups) {
+    lines.push(`  ${group.stream} ${group.kind} ×${n(group.count)}, last at ${group.lastAt}`)
+    for (const sample of group.samples) lines.push(`    ${sample.unit}: ${oneLine(sample.message)}`)
+  }
+  const quarantined = status.quarantine.filter((entry) => entry.records > 0)
+  lines.push(
+    `quarantined: ${
+      quarantined.length
+        ? quarantined
+            .map(
+              (entry) =>
+                `${entry.stream} ${n(entry.records)}${entry.lastRun ? ` (${n(entry.lastRun)} by the last run)` : ''}`,
+            )
+            .join(', ')
+        : 'none'
+    }`,
+  )
+  const { orphans } = status
+  lines.push(
+    `orphan markets: ${
+      orphans.count
+        ? `${n(orphans.count)} — ${Object.entries(orphans.byReason)
+            .map(([reason, count]) => `${n(count)} ${reason}`)
+            .join('; ')}`
+        : 'none'
+    }`,
+  )
+  for (const orphan of orphans.markets) {
+    lines.push(`  market ${orphan.market_id} (event ${orphan.event_id}): ${orphan.reason}`)
+  }
+  if (orphans.count > orphans.markets.length) {
+    lines.push(`  … and ${n(orphans.count - orphans.markets.length)} more (polyhouse gaps --json lists all)`)
+  }
+
+  lines.push('tables:')
+  const width = Math.max(...status.tables.map((table) => table.name.length), 5)
+  for (const table of status.tables) {
+    lines.push(`  ${table.name.padEnd(width)}  ${n(table.rows).padStart(14)} rows`)
+  }
+  lines.push('views:')
+  for (const view of status.views)
+    lines.push(`  ${view.name}: ${view.state}${view.error ? ` — ${view.error}` : ''}`)
+  if (status.runs.length > 1) {
+    lines.push('recent runs:')
+    for (const run of status.runs) lines.push(`  ${runLine(run)}`)
+  }
+  return `${lines.join('\n')}\n`
+}
+
+function lastRun(run: RunSummary | null): string[] {
+  if (!run) return ['last run: none yet (polyhouse backfill starts one)']
+  const lines = [`last run: ${runLine(run)}`]
+  const counts = Object.entries(run.counts)
+  if (counts.length)
+    lines.push(`  counts: ${counts.map(([name, value]) => `${name} ${n(value)}`).join(', ')}`)
+  if (run.error) lines.push(`  error: ${oneLine(run.error)}`)
+  if (run.status === 'running' && run.alive === false) {
+    lines.push(
+      `  its process (pid ${run.pid}) is gone: it was killed before it could record how it ended; run the same command to resume`,
+    )
+  }
+  return lines
+}
+
+function runLine(run: RunSummary): string {
+  const state =
+    run.status === 'running' ? (run.alive === false ? 'running? (process gone)' : 'RUNNING') : run.status
+  const timing = run.finishedAt
+    ? `took ${formatDuration(clickhouseTimeMs(run.finishedAt) - clickhouseTimeMs(run.startedAt))}`
+    : `${formatDuration(clickhouseTimeMs(run.updatedAt) - clickhouseTimeMs(run.startedAt))} in at its last progress (${run.updatedAt} UTC)`
+  return `${run.command} ${state} · started ${run.startedAt} UTC, ${timing} · run ${run.runId}${
+    run.arguments ? ` · ${run.arguments}` : ''
+  }`
+}
+
+function chainLines(chain: ChainStatus, fills: number): string[] {
+  const tip = chain.tip.known
+    ? `to the tip ${n(chain.tip.tip)} − ${chain.tip.confirmations} confirmations`
+    : `to the highest block done; blocks above it are not counted (tip unknown: ${chain.tip.reason})`
+  if (!chain.started) {
+    return [
+      `  chain    not started: no block range recorded${chain.tip.known ? ` (${n(chain.blocks)} blocks to fetch)` : ''}`,
+    ]
+  }
+  const lines = [
+    `  chain    ${(chain.fraction * 100).toFixed(2)}% of blocks ${n(chain.from)}–${n(chain.to)} done (${n(chain.covered)}/${n(chain.blocks)}), ${tip}`,
+    `           ${chain.gapCount ? `${plural(chain.gapCount, 'gap')}, ${n(chain.missingBlocks)} blocks missing` : 'no gaps'} · ${n(fills)} fills in chain_fills`,
+  ]
+  for (const gap of chain.gaps)
+    lines.push(`           missing ${n(gap.from)}–${n(gap.to)} (${n(gap.to - gap.from + 1)} blocks)`)
+  if (chain.gapCount > chain.gaps.length)
+    lines.push(`           … and ${n(chain.gapCount - chain.gaps.length)} more (polyhouse gaps)`)
+  return lines
+}
+
+function plural(count: number, noun: string): string {
+  return `${n(count)} ${noun}${count === 1 ? '' : 's'}`
+}
+
+function oneLine(text: string): string {
+  const line = text.split('\n')[0] ?? ''
+  return line.length > 160 ? `${line.slice(0, 157)}…` : line
+}

@@ -1,0 +1,56 @@
+// Step 1 of the checkpoint protocol for block ranges: many ranges' rows as one TabSeparated payload,
+// inserted under a deduplication token that hashes the rows' content and the ranges' identity.
+// The payload goes through Warehouse.insertText (chDB's raw insert on the embedded engine, a raw
+// body on a server): the engine parses the bytes, JS never builds row objects (bench/chain-ingest.ts).
+// Unlike load/commit.ts the token leaves the run column out (rows.ts writes a placeholder for the
+// digest), so the same rows re-sent by a later run under the same ranges are dropped as well.
+import { createHash } from 'node:crypto'
+import type { Warehouse } from '../../load/warehouse.ts'
+
+/** One range's rows as TabSeparated bytes (run column included), and a digest of them without it (rows.ts). */
+export interface TsvChunk {
+  payload: Buffer
+  digest: Buffer
+  rows: number
+}
+
+/** Many chunks of one table, inserted as one payload. */
+export class TsvBatch {
+  private readonly chunks: TsvChunk[] = []
+  rows = 0
+  bytes = 0
+
+  constructor(
+    readonly table: string,
+    readonly columns: readonly string[],
+  ) {}
+
+  add(chunk: TsvChunk): void {
+    if (chunk.rows === 0) return
+    this.chunks.push(chunk)
+    this.rows += chunk.rows
+    this.bytes += chunk.payload.length
+  }
+
+  /** Token for this content under `unit` (the ranges it covers and the stream's salt). */
+  token(unit: string): string {
+    const hash = createHash('sha256').update(`${this.table}\n${unit}\n`)
+    for (const chunk of this.chunks) hash.update(chunk.digest)
+    return hash.digest('hex')
+  }
+
+  payload(): Buffer {
+    return this.chunks.length === 1
+      ? (this.chunks[0] as TsvChunk).payload
+      : Buffer.concat(this.chunks.map((chunk) => chunk.payload))
+  }
+}
+
+/** Inserts the batch; resolves once ClickHouse acknowledged it. A retried identical batch is dropped. */
+export async function insertBatch(warehouse: Warehouse, batch: TsvBatch, unit: string): Promise<void> {
+  if (batch.rows === 0) return
+  await warehouse.insertText(batch.table, 'TabSeparated', batch.payload(), {
+    deduplicationToken: batch.token(unit),
+    columns: [...batch.columns, '_run_id'],
+  })
+}

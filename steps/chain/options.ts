@@ -1,0 +1,122 @@
+// The chain step's settings: flags (`--from-block`, `--to-block`, `--confirmations`, `--shard`,
+// `--rate rpc=…`, `--rpc-url`) over environment (POLYGON_RPC_URL, POLYHOUSE_RATE) over defaults, all
+// validated by one zod schema whose messages are what the user reads.
+import { z } from 'zod'
+import { parseShard, type Shard } from '../../checkpoints/range-set.ts'
+import { parseOrUsageError } from '../../core/config.ts'
+import { PolyhouseError } from '../../core/errors.ts'
+import { DEFAULT_CONFIRMATIONS_POLYGON, V1_DEPLOYMENT_BLOCK } from '../../extract/chain/contracts.ts'
+import { parseRateSpec, type RateLimit, resolveRateLimits } from '../../extract/http/rates.ts'
+
+/** Flags as the CLI hands them over (strings from commander, or numbers from code). */
+export interface ChainFlags {
+  rpcUrl?: string | undefined
+  fromBlock?: string | number | undefined
+  toBlock?: string | number | undefined
+  confirmations?: string | number | undefined
+  shard?: string | undefined
+  /** `--rate` spec; only its `rpc` family matters here. */
+  rate?: string | undefined
+  /** Ranges in flight at once (default RANGE_CONCURRENCY). */
+  concurrency?: string | number | undefined
+}
+
+const wholeNumber = (flag: string) =>
+  z.union([z.number(), z.string().trim()]).transform((value, ctx) => {
+    const n =
+      typeof value === 'number'
+        ? value
+        : /^\d+$/.test(value.replace(/_/g, ''))
+          ? Number(value.replace(/_/g, ''))
+          : Number.NaN
+    if (!Number.isSafeInteger(n) || n < 0) {
+      ctx.addIssue({ code: 'custom', message: `${flag} must be a whole number ≥ 0: got '${value}'` })
+      return z.NEVER
+    }
+    return n
+  })
+
+const rpcUrl = z
+  .string({
+    error:
+      'POLYGON_RPC_URL is not set; give a Polygon JSON-RPC endpoint with --rpc-url or POLYGON_RPC_URL (e.g. https://polygon-rpc.com)',
+  })
+  .trim()
+  .superRefine((value, ctx) => {
+    let parsed: URL | undefined
+    try {
+      parsed = new URL(value)
+    } catch {}
+    if (!parsed || !/^https?:$/.test(parsed.protocol)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `POLYGON_RPC_URL is not an http(s) URL: got '${value.replace(/\/\/[^@/]*@/, '//***@')}'; try https://polygon-rpc.com or http://127.0.0.1:8545`,
+      })
+    }
+  })
+
+const shard = z.string().transform((value, ctx): Shard => {
+  try {
+    return parseShard(value)
+  } catch (error) {
+    ctx.addIssue({
+      code: 'custom',
+      message: error instanceof PolyhouseError ? error.userMessage() : String(error),
+    })
+    return z.NEVER
+  }
+})
+
+const rpcRate = z.string().transform((spec, ctx): RateLimit => {
+  try {
+    return resolveRateLimits(parseRateSpec(spec)).rpc as RateLimit
+  } catch (error) {
+    ctx.addIssue({
+      code: 'custom',
+      message: error instanceof PolyhouseError ? error.userMessage() : String(error),
+    })
+    return z.NEVER
+  }
+})
+
+export const chainOptionsSchema = z
+  .object({
+    rpcUrl,
+    fromBlock: wholeNumber('--from-block').default(V1_DEPLOYMENT_BLOCK),
+    /** Absent: the tip minus the confirmations, read when the run starts. */
+    toBlock: wholeNumber('--to-block').optional(),
+    confirmations: wholeNumber('--confirmations').default(DEFAULT_CONFIRMATIONS_POLYGON),
+    shard: shard.default({ index: 1, count: 1 }),
+    rpcRate: rpcRate.prefault(''),
+    concurrency: wholeNumber('--concurrency')
+      .refine((n) => n >= 1 && n <= 64, '--concurrency must be between 1 and 64')
+      .optional(),
+  })
+  .superRefine((options, ctx) => {
+    if (options.toBlock !== undefined && options.toBlock < options.fromBlock) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `--to-block ${options.toBlock} is below --from-block ${options.fromBlock}`,
+      })
+    }
+  })
+
+export type ChainOptions = z.output<typeof chainOptionsSchema>
+
+/** Flags first, then POLYGON_RPC_URL and POLYHOUSE_RATE, then defaults; a UsageError names what is wrong. */
+export function resolveChainOptions(
+  flags: ChainFlags = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ChainOptions {
+  const blank = (value: string | number | undefined) =>
+    value === undefined || (typeof value === 'string' && value.trim() === '') ? undefined : value
+  return parseOrUsageError(chainOptionsSchema, {
+    rpcUrl: blank(flags.rpcUrl) ?? blank(env.POLYGON_RPC_URL),
+    fromBlock: blank(flags.fromBlock),
+    toBlock: blank(flags.toBlock),
+    confirmations: blank(flags.confirmations),
+    shard: blank(flags.shard),
+    rpcRate: blank(flags.rate) ?? blank(env.POLYHOUSE_RATE),
+    concurrency: blank(flags.concurrency),
+  })
+}

@@ -1,0 +1,17 @@
+// The fills stream: OrderFilled logs of the four exchanges (both ABIs) → chain_fills. The
+// materialized view of sql/020 copies every row into chain_fills_by_wallet, so a reorg clears both.
+import { FILLS_FILTER } from '../../extract/chain/contracts.ts'
+import type { LogStream } from '../block-ranges/types.ts'
+import { CHAIN_FILLS_COLUMNS, OrderFilledEncoder } from './encode.ts'
+
+/** etl_checkpoints / etl_quarantine stream name of the fills (also what `status` shows). */
+export const FILLS_STREAM_NAME = 'chain_fills'
+
+export const FILLS_STREAM: LogStream = Object.freeze({
+  stream: FILLS_STREAM_NAME,
+  table: 'chain_fills',
+  columns: CHAIN_FILLS_COLUMNS,
+  reorgTables: ['chain_fills', 'chain_fills_by_wallet'],
+  filter: FILLS_FILTER,
+  encoder: () => new OrderFilledEncoder(),
+})

@@ -1,0 +1,83 @@
+// Shared by the simulator tests of the chain step (one file per warehouse: chDB binds one data
+// directory per process): a simulator with provider caps, its ground truth as lines, and the same
+// lines read back from chain_fills.
+import { afterAll } from 'vitest'
+import { type Simulator, startSimulator } from '../../simulator/index.ts'
+import type { Fill } from '../../simulator/world/fills.ts'
+import { localChainOptions, openStepHarness, type StepHarness } from './harness.ts'
+
+export const FAULTS = '429=0.05,5xx=0.04,hang=0.01,truncate=0.02,html=0.02,reorg=12'
+export const WORLD = { seed: 'chain-step', markets: 300, wallets: 150, fills: 30_000, blocks: 250_000 }
+
+const sims: Simulator[] = []
+const harnesses: StepHarness[] = []
+afterAll(async () => {
+  for (const harness of harnesses) await harness.close()
+  for (const sim of sims) await sim.close()
+})
+
+export async function simulator(options: Parameters<typeof startSimulator>[0] = {}): Promise<Simulator> {
+  const sim = await startSimulator({
+    ...WORLD,
+    rpcLimits: 'alchemy',
+    rateLimits: { rpc: { limit: 400, windowMs: 1_000 } },
+    hangMs: 300,
+    ...options,
+  })
+  sims.push(sim)
+  return sim
+}
+
+export async function harness(): Promise<StepHarness> {
+  const opened = await openStepHarness()
+  harnesses.push(opened)
+  return opened
+}
+
+export function chainOptions(sim: Simulator, overrides = {}) {
+  return localChainOptions(sim.rpcUrl, {
+    fromBlock: sim.world.chain.startBlock,
+    rpcRate: { count: 300, windowMs: 1_000 },
+    ...overrides,
+  })
+}
+
+/** One line per fill: everything chain_fills holds, in the simulator's terms. */
+export function truthLines(sim: Simulator): string[] {
+  const lines: string[] = []
+  const chain = sim.world.chain
+  for (const fill of sim.truth.fills(chain.startBlock, chain.tip) as Generator<Fill>) {
+    const [making, taking] =
+      fill.side === 'BUY' ? [fill.collateral, fill.shares] : [fill.shares, fill.collateral]
+    lines.push(
+      [
+        fill.blockNumber,
+        fill.logIndex,
+        fill.transactionHash,
+        chain.blockHash(fill.blockNumber),
+        chain.timestamp(fill.blockNumber),
+        fill.exchange,
+        fill.version,
+        fill.orderHash,
+        fill.maker,
+        fill.taker,
+        fill.side,
+        BigInt(`0x${fill.tokenIdHex}`).toString(),
+        making,
+        taking,
+        fill.fee,
+      ].join('|'),
+    )
+  }
+  return lines
+}
+
+export async function loadedLines(h: StepHarness, final = 'FINAL'): Promise<string[]> {
+  const loaded = await h.warehouse.query<{ line: string }>(
+    `SELECT concat_ws('|', toString(block_number), toString(log_index), tx_hash, block_hash, toString(toUnixTimestamp(block_time)),
+            exchange, toString(exchange_version), order_hash, maker, taker, toString(side), toString(token_id),
+            toString(maker_amount_filled), toString(taker_amount_filled), toString(fee)) AS line
+     FROM chain_fills ${final} ORDER BY block_number, log_index`,
+  )
+  return loaded.map((row) => row.line)
+}
