@@ -15,7 +15,8 @@ describe('cluster rendering', () => {
     expect(result.code).toBe(0)
     if (process.env.UPDATE_GOLDEN) fs.writeFileSync(GOLDEN, result.stdout)
     expect(result.stdout).toBe(fs.readFileSync(GOLDEN, 'utf8'))
-    const creates = result.stdout.match(/^CREATE (TABLE|OR REPLACE VIEW|MATERIALIZED VIEW|DICTIONARY) /gm) ?? []
+    const creates =
+      result.stdout.match(/^CREATE (TABLE|OR REPLACE VIEW|MATERIALIZED VIEW|DICTIONARY) /gm) ?? []
     const onCluster = result.stdout.match(/ ON CLUSTER 'analytics'/g) ?? []
     expect(creates.length).toBeGreaterThan(13)
     expect(onCluster.length).toBe(creates.length)
