@@ -44,6 +44,7 @@ export class Committer {
   private failure: unknown
   private waiters: (() => void)[] = []
   private timer: NodeJS.Timeout | undefined
+  private readonly commitRows: number
   readonly totals: CommitTotals = { rows: 0, blocks: 0, ranges: 0, commits: 0, insertMs: 0, checkpointMs: 0 }
 
   constructor(
@@ -55,8 +56,11 @@ export class Committer {
       /** Token salt of the stream (reorg.ts). */
       salt: string
       onCommitted: (ranges: readonly BlockRange[], totals: CommitTotals) => void
+      /** Rows per insert (default COMMIT_ROWS); fetchers pause at twice as many pending. */
+      commitRows?: number | undefined
     },
   ) {
+    this.commitRows = params.commitRows ?? COMMIT_ROWS
     this.timer = setInterval(() => {
       if (this.pending.length > 0 && Date.now() - this.lastCommitAt >= COMMIT_INTERVAL_MS) this.schedule()
     }, COMMIT_INTERVAL_MS / 5)
@@ -73,12 +77,15 @@ export class Committer {
     if (this.failure || this.closed) return
     this.pending.push(result)
     this.pendingRows += result.rows.rows
-    if (this.pendingRows >= COMMIT_ROWS) this.schedule()
+    if (this.pendingRows >= this.commitRows) this.schedule()
   }
 
   /** Resolves when fetchers may add more (pending rows below the limit) or a commit failed. */
   async room(): Promise<void> {
-    while (!this.failure && this.pendingRows + this.committingRows >= MAX_PENDING_ROWS) {
+    while (
+      !this.failure &&
+      this.pendingRows + this.committingRows >= (this.commitRows * MAX_PENDING_ROWS) / COMMIT_ROWS
+    ) {
       await new Promise<void>((resolve) => this.waiters.push(resolve))
     }
   }

@@ -10,7 +10,14 @@ import type { RateLimiter } from '../../extract/http/limiter.ts'
 import { sleep, withRetry } from '../../extract/http/retry.ts'
 import type { StepContext, StepOutcome, UnitFailure } from '../step.ts'
 import { Committer } from './committer.ts'
-import { type FetchContext, fetchRange, HeaderCache, type RangeResult, RangeTooLargeError } from './fetch.ts'
+import {
+  type FetchContext,
+  fetchRange,
+  HeaderCache,
+  type RangeResult,
+  RangeTooLargeError,
+  tolerant,
+} from './fetch.ts'
 import { type ChainState, checkHead, clearUnrecordedRows, tokenSalt } from './reorg.ts'
 import type { LogStream } from './types.ts'
 
@@ -54,6 +61,8 @@ export interface BlockRangeRun {
   shard: Shard
   concurrency?: number | undefined
   adaptive?: AdaptiveRangeOptions | undefined
+  /** Rows per insert (tests: many small commits; default COMMIT_ROWS). */
+  commitRows?: number | undefined
 }
 
 export interface BlockRangeOutcome extends StepOutcome {
@@ -140,6 +149,7 @@ async function fetchGaps(
     runLog,
     stream: run.stream,
     salt: await tokenSalt(context.checkpoints, run.stream.stream),
+    commitRows: run.commitRows,
     onCommitted: (ranges, totals) => {
       covered += ranges.reduce((sum, range) => sum + blockCount(range), 0)
       outcome.rows = rowsBefore + totals.rows
@@ -260,7 +270,7 @@ async function fetchWithRetries(
   signal: AbortSignal,
 ): Promise<RangeResult> {
   const withHeader = range.to > run.tip - REORG_WINDOW_BLOCKS
-  const result = await withRetry(() => fetchRange(context, range, withHeader), {
+  const result = await withRetry(() => tolerant(() => fetchRange(context, range, withHeader)), {
     signal,
     label: `eth_getLogs [${range.from}, ${range.to}]`,
     onRetry: ({ error }) => {

@@ -37,6 +37,22 @@ export class RangeTooLargeError extends Error {
 /** The answer contradicts itself or the chain moved under it: the same request may agree later. */
 export class InconsistentAnswerError extends RetryableError {}
 
+/**
+ * Runs one RPC exchange of a range, treating an answer that is not JSON-RPC as worth retrying. The
+ * endpoint already answered this run's first calls properly (eth_chainId, eth_blockNumber), so a
+ * later non-JSON-RPC body is a gateway hiccup — a 5xx with `{"error":"Internal Server Error"}`, which
+ * rpc.ts reports as RpcProtocolError — not a wrong URL; if it persists, the range fails after its
+ * retries like any other.
+ */
+export async function tolerant<T>(exchange: () => Promise<T>): Promise<T> {
+  try {
+    return await exchange()
+  } catch (error) {
+    if (error instanceof RpcProtocolError) throw new InconsistentAnswerError(error.message, { cause: error })
+    throw error
+  }
+}
+
 export interface RangeResult {
   range: BlockRange
   /** Rows of the stream's table. */

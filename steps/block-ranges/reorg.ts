@@ -14,6 +14,7 @@ import type { BlockHeader, RpcClient } from '../../extract/chain/rpc.ts'
 import { withRetry } from '../../extract/http/retry.ts'
 import type { Warehouse } from '../../load/warehouse.ts'
 import type { StepReporter } from '../step.ts'
+import { tolerant } from './fetch.ts'
 
 /**
  * Deepest reorg the step back will follow before giving up. Polygon PoS's deepest reorgs on record
@@ -111,7 +112,7 @@ export async function checkHead(state: ChainState): Promise<number | undefined> 
       break
     }
     const headers = await withRetry(
-      () => state.rpc.getBlocksByNumber(samples.map((sample) => sample.block)),
+      () => tolerant(() => state.rpc.getBlocksByNumber(samples.map((sample) => sample.block))),
       {
         signal: state.signal,
         label: `${state.stream}: reorg check of block ${samples[0]?.block}`,

@@ -43,6 +43,8 @@ export interface LogStreamDeps {
   limiter?: RateLimiter | undefined
   /** Range sizes (tests and benches; defaults from extract/chain/adaptive-range.ts). */
   adaptive?: AdaptiveRangeOptions | undefined
+  /** Rows per insert (tests and benches; default COMMIT_ROWS in committer.ts). */
+  commitRows?: number | undefined
 }
 
 export interface LogStreamStep extends Step {
@@ -159,6 +161,7 @@ export function createLogStreamStep(
           shard: options.shard,
           concurrency: options.concurrency,
           adaptive: deps.adaptive,
+          commitRows: deps.commitRows,
         })
         await options.afterRun?.(context.warehouse)
         return { rows: lastRun.rows, failures: lastRun.failures, complete: lastRun.complete }

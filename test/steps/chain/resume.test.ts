@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest'
 import { createChainStep, fillsCoverage } from '../../../steps/chain.ts'
 import { chainOptions, harness, loadedLines, simulator, truthLines, WORLD } from './sim-helpers.ts'
 
-const SMALL_RANGES = { adaptive: { initial: 500, max: 4_000 } }
+/** Small ranges and commits of ~2,000 fills: the run is stopped after its first of many commits. */
+const SMALL_RANGES = { adaptive: { initial: 500, max: 4_000 }, commitRows: 2_000 }
 
 describe('resuming the chain step', () => {
   it('continues from the recorded ranges to the same content as an uninterrupted run', async () => {
