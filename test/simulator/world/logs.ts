@@ -9,47 +9,16 @@
 // fills faster than an extractor can load them; test/simulator/rpc.test.ts proves the two
 // encoders byte-identical over fills of both versions, both sides and both exchange families.
 import { encodeAbiParameters, encodeEventTopics, type Hex } from 'viem'
+import { ORDER_FILLED_V1_ABI, ORDER_FILLED_V2_ABI, TOPIC0 } from '../../../extract/chain/contracts.ts'
 import { uint256Word } from '../random.ts'
 import type { Fill } from './fills.ts'
 
-export const ORDER_FILLED_V1 = {
-  type: 'event',
-  name: 'OrderFilled',
-  anonymous: false,
-  inputs: [
-    { indexed: true, name: 'orderHash', type: 'bytes32' },
-    { indexed: true, name: 'maker', type: 'address' },
-    { indexed: true, name: 'taker', type: 'address' },
-    { indexed: false, name: 'makerAssetId', type: 'uint256' },
-    { indexed: false, name: 'takerAssetId', type: 'uint256' },
-    { indexed: false, name: 'makerAmountFilled', type: 'uint256' },
-    { indexed: false, name: 'takerAmountFilled', type: 'uint256' },
-    { indexed: false, name: 'fee', type: 'uint256' },
-  ],
-} as const
-
-export const ORDER_FILLED_V2 = {
-  type: 'event',
-  name: 'OrderFilled',
-  anonymous: false,
-  inputs: [
-    { indexed: true, name: 'orderHash', type: 'bytes32' },
-    { indexed: true, name: 'maker', type: 'address' },
-    { indexed: true, name: 'taker', type: 'address' },
-    { indexed: false, name: 'side', type: 'uint8' },
-    { indexed: false, name: 'tokenId', type: 'uint256' },
-    { indexed: false, name: 'makerAmountFilled', type: 'uint256' },
-    { indexed: false, name: 'takerAmountFilled', type: 'uint256' },
-    { indexed: false, name: 'fee', type: 'uint256' },
-    { indexed: false, name: 'builder', type: 'bytes32' },
-    { indexed: false, name: 'metadata', type: 'bytes32' },
-  ],
-} as const
-
-export const TOPIC0_V1 = (encodeEventTopics({ abi: [ORDER_FILLED_V1], eventName: 'OrderFilled' })[0] ??
-  '') as string
-export const TOPIC0_V2 = (encodeEventTopics({ abi: [ORDER_FILLED_V2], eventName: 'OrderFilled' })[0] ??
-  '') as string
+// The event fragments and topics are the extractors' own (extract/chain/contracts.ts, checked
+// there against the fixture ABIs and logs): the simulator encodes exactly what polyhouse decodes.
+export const ORDER_FILLED_V1 = ORDER_FILLED_V1_ABI[0]
+export const ORDER_FILLED_V2 = ORDER_FILLED_V2_ABI[0]
+export const TOPIC0_V1: string = TOPIC0.orderFilledV1
+export const TOPIC0_V2: string = TOPIC0.orderFilledV2
 
 const ZERO_WORD = '0'.repeat(64)
 const word = uint256Word
