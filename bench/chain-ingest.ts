@@ -1,9 +1,12 @@
 // How fast the chain step loads fills end to end — RPC bytes in (the simulator, in another process)
 // to rows committed in the embedded warehouse — beside the engine's own INSERT … SELECT rate for the
 // same table in the same run, and the pipeline process's peak RSS. Prints figures; never fails on time.
+// `--stream transfers` measures the transfers step the same way (ERC-1155 logs of the same world →
+// chain_transfers and its per-wallet legs).
 //
 //   npx tsx bench/chain-ingest.ts --fills 1000000
 //   npx tsx bench/chain-ingest.ts --fills 10000000
+//   npx tsx bench/chain-ingest.ts --fills 1000000 --stream transfers
 //
 // Each scale runs in its own process, so peak RSS (getrusage maxrss) is that scale's alone.
 import { type ChildProcess, spawn } from 'node:child_process'
@@ -17,6 +20,7 @@ import { migrate } from '../load/migrate.ts'
 import { RunLog } from '../load/run-log.ts'
 import { openWarehouse } from '../load/warehouse.ts'
 import { createChainStep } from '../steps/chain.ts'
+import { createTransfersStep } from '../steps/transfers/index.ts'
 
 const { values } = parseArgs({
   options: {
@@ -24,8 +28,12 @@ const { values } = parseArgs({
     blocks: { type: 'string' },
     concurrency: { type: 'string', default: '4' },
     keep: { type: 'boolean', default: false },
+    stream: { type: 'string', default: 'fills' },
   },
 })
+if (values.stream !== 'fills' && values.stream !== 'transfers')
+  throw new Error('--stream: fills or transfers')
+const TABLE = values.stream === 'fills' ? 'chain_fills' : 'chain_transfers'
 const fills = Number(values.fills)
 
 interface Source {
@@ -73,7 +81,8 @@ const migrated = await migrate(warehouse)
 if (migrated.error) throw migrated.error
 const runLog = new RunLog(warehouse, 'bench', [])
 const checkpoints = new CheckpointStore(warehouse, runLog.runId)
-const step = createChainStep({
+const createStep = values.stream === 'fills' ? createChainStep : createTransfersStep
+const step = createStep({
   rpcUrl: source.rpcUrl,
   fromBlock: source.startBlock,
   confirmations: 0,
@@ -102,9 +111,9 @@ const rssAfterLoad = process.resourceUsage().maxRSS * 1024
 
 // The engine alone: the same table, the same rows, INSERT … SELECT (the materialized view included).
 const selectStarted = performance.now()
-await warehouse.command('INSERT INTO chain_fills SELECT * FROM chain_fills')
+await warehouse.command(`INSERT INTO ${TABLE} SELECT * FROM ${TABLE}`)
 const selectSeconds = (performance.now() - selectStarted) / 1000
-const [count] = await warehouse.query<{ n: string }>('SELECT toString(count()) AS n FROM chain_fills FINAL')
+const [count] = await warehouse.query<{ n: string }>(`SELECT toString(count()) AS n FROM ${TABLE} FINAL`)
 await warehouse.close()
 clearInterval(sampler)
 if (!values.keep) fs.rmSync(path.dirname(dataDir), { recursive: true, force: true })
@@ -115,10 +124,10 @@ console.log(
   `machine: ${os.cpus()[0]?.model} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; load average at start ${load?.toFixed(2)}`,
 )
 console.log(
-  `fills: ${fills.toLocaleString('en-US')} over blocks ${source.startBlock}..${source.tip}; loaded ${outcome.rows.toLocaleString('en-US')} (FINAL ${Number(count?.n).toLocaleString('en-US')}), complete ${outcome.complete}, failures ${outcome.failures.length}`,
+  `${values.stream === 'fills' ? '' : 'transfers of '}fills: ${fills.toLocaleString('en-US')} over blocks ${source.startBlock}..${source.tip}; loaded ${outcome.rows.toLocaleString('en-US')} ${TABLE} rows (FINAL ${Number(count?.n).toLocaleString('en-US')}), complete ${outcome.complete}, failures ${outcome.failures.length}`,
 )
 console.log(
-  `end to end (RPC bytes in → rows committed): ${seconds.toFixed(1)} s, ${rate(outcome.rows, seconds)} fills, ${mb(bytesIn)} in (${mb(bytesIn / seconds)}/s), ${stats.endpoints.rpc?.requests} HTTP requests`,
+  `end to end (RPC bytes in → rows committed): ${seconds.toFixed(1)} s, ${rate(outcome.rows, seconds)} ${TABLE} rows, ${mb(bytesIn)} in (${mb(bytesIn / seconds)}/s), ${stats.endpoints.rpc?.requests} HTTP requests`,
 )
 const timings = step.lastRun?.timings
 if (timings) {
@@ -127,7 +136,7 @@ if (timings) {
   )
 }
 console.log(
-  `engine INSERT … SELECT into chain_fills (+ its materialized view): ${selectSeconds.toFixed(1)} s, ${rate(outcome.rows, selectSeconds)} rows`,
+  `engine INSERT … SELECT into ${TABLE} (+ its materialized view): ${selectSeconds.toFixed(1)} s, ${rate(outcome.rows, selectSeconds)} rows`,
 )
 console.log(`ratio end to end ÷ INSERT … SELECT: ${(selectSeconds / seconds).toFixed(2)}`)
 console.log(

@@ -47,20 +47,30 @@ export function registerBackfill(program: Command): void {
     )
     .option('--gamma-url <url>', 'Gamma API (env GAMMA_URL)')
     .option('--data-api-url <url>', 'Data API (env DATA_API_URL)')
-    .option('--rpc-url <url>', 'chain step: Polygon JSON-RPC (env POLYGON_RPC_URL)')
-    .option('--from-block <n>', 'chain step: first block (default: the V1 exchange deployment, 33605403)')
-    .option('--to-block <n>', 'chain step: last block (default: the tip minus --confirmations)')
+    .option('--rpc-url <url>', 'chain and transfers steps: Polygon JSON-RPC (env POLYGON_RPC_URL)')
+    .option(
+      '--from-block <n>',
+      'chain and transfers steps: first block (default: the V1 exchange deployment 33605403 for fills, ConditionalTokens deployment 4023686 for transfers)',
+    )
+    .option(
+      '--to-block <n>',
+      'chain and transfers steps: last block (default: the tip minus --confirmations)',
+    )
     .option(
       '--confirmations <n>',
-      'chain step: blocks below the tip left unread (default 32; 0 for a local node)',
+      'chain and transfers steps: blocks below the tip left unread (default 32; 0 for a local node)',
     )
     .option(
       '--shard <i/n>',
-      'chain step: this process takes shard i of n of the block space (with a ClickHouse server)',
+      'chain and transfers steps: this process takes shard i of n of the block space (with a ClickHouse server)',
     )
     .option('--wallets <file>', 'wallets step: also fetch these wallets (one 0x address a line)')
     .option('--data-api <version>', 'wallets step: v1 (offset pages) or v2 (cursor pages)', 'v1')
     .option('--max-wallets <n>', 'wallets step: fetch at most N wallets this run; the rest stay queued')
+    .option(
+      '--wallet-order <order>',
+      'wallets step: activity (most chain rows first, default), recent (newest activity first) or address',
+    )
     .option('--rate <spec>', 'rate limits, e.g. data-api=10/s,gamma=300/10s,rpc=25/s (env POLYHOUSE_RATE)')
     .action(async (flags: BackfillFlags, command: Command) => {
       const format = parseLogFormat(flags.logFormat)
@@ -182,7 +192,7 @@ async function backfill(
 }
 
 /** `--serve`: analysts query the warehouse over ClickHouse's HTTP interface while the backfill writes. */
-async function serveWhileRunning(warehouse: Warehouse, serve: string | boolean) {
+export async function serveWhileRunning(warehouse: Warehouse, serve: string | boolean) {
   if (warehouse.config.kind !== 'embedded') {
     throw new UsageError('--serve shares an embedded warehouse, and CLICKHOUSE_URL points at a server', {
       hint: 'connect ClickHouse clients to that server directly, or leave out --serve',
@@ -202,7 +212,7 @@ async function serveWhileRunning(warehouse: Warehouse, serve: string | boolean) 
 }
 
 /** SIGHUP is ignored (nohup); the first SIGINT/SIGTERM stops taking units, a second exits at once. */
-function watchSignals(controller: AbortController, board: ProgressBoard): () => void {
+export function watchSignals(controller: AbortController, board: ProgressBoard): () => void {
   const ignore = () => {}
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
@@ -287,7 +297,7 @@ function unknownStep(name: string): UsageError {
   return new UsageError(`unknown step '${name}'`, { hint: `steps are ${STEP_ORDER.join(', ')}` })
 }
 
-function parseLogFormat(value: string): LogFormat {
+export function parseLogFormat(value: string): LogFormat {
   if (value === 'text' || value === 'json') return value
   throw new UsageError(`--log-format ${value} is not supported`, { hint: 'use text or json' })
 }

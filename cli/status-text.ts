@@ -30,7 +30,15 @@ export function formatPipelineStatus(status: PipelineStatus): string {
       ` · ${markets.orphans ? `${n(markets.orphans)} ORPHANS` : 'no orphans'}` +
       `${markets.missingTokens ? ` · ${n(markets.missingTokens)} MISSING TOKENS (polyhouse gaps)` : ''}`,
   )
-  lines.push(...chainLines(chain, status.tables.find((table) => table.name === 'chain_fills')?.rows ?? 0))
+  const rows = (table: string) => status.tables.find((entry) => entry.name === table)?.rows ?? 0
+  lines.push(...chainLines('chain', chain, `${n(rows('chain_fills'))} fills in chain_fills`))
+  lines.push(
+    ...chainLines(
+      'transfers',
+      status.steps.transfers,
+      `${n(rows('chain_transfers'))} rows in chain_transfers`,
+    ),
+  )
   lines.push(
     `  wallets  ${n(wallets.fetched)}/${n(wallets.known + wallets.unseenOnChain)} fetched` +
       ` · ${n(wallets.neverFetched)} never fetched, ${n(wallets.unseenOnChain)} seen on chain and not queued` +
@@ -122,18 +130,19 @@ function runLine(run: RunSummary): string {
   }`
 }
 
-function chainLines(chain: ChainStatus, fills: number): string[] {
+function chainLines(step: 'chain' | 'transfers', chain: ChainStatus, rows: string): string[] {
+  const label = step.padEnd(9)
   const tip = chain.tip.known
     ? `to the tip ${n(chain.tip.tip)} − ${chain.tip.confirmations} confirmations`
     : `to the highest block done; blocks above it are not counted (tip unknown: ${chain.tip.reason})`
   if (!chain.started) {
     return [
-      `  chain    not started: no block range recorded${chain.tip.known ? ` (${n(chain.blocks)} blocks to fetch)` : ''}`,
+      `  ${label}not started: no block range recorded${chain.tip.known ? ` (${n(chain.blocks)} blocks to fetch)` : ''}`,
     ]
   }
   const lines = [
-    `  chain    ${(chain.fraction * 100).toFixed(2)}% of blocks ${n(chain.from)}–${n(chain.to)} done (${n(chain.covered)}/${n(chain.blocks)}), ${tip}`,
-    `           ${chain.gapCount ? `${plural(chain.gapCount, 'gap')}, ${n(chain.missingBlocks)} blocks missing` : 'no gaps'} · ${n(fills)} fills in chain_fills`,
+    `  ${label}${(chain.fraction * 100).toFixed(2)}% of blocks ${n(chain.from)}–${n(chain.to)} done (${n(chain.covered)}/${n(chain.blocks)}), ${tip}`,
+    `           ${chain.gapCount ? `${plural(chain.gapCount, 'gap')}, ${n(chain.missingBlocks)} blocks missing` : 'no gaps'} · ${rows}`,
   ]
   for (const gap of chain.gaps)
     lines.push(`           missing ${n(gap.from)}–${n(gap.to)} (${n(gap.to - gap.from + 1)} blocks)`)

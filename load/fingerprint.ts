@@ -21,6 +21,8 @@ export const DATA_TABLES = [
   'wallets',
   'chain_fills',
   'chain_blocks',
+  'chain_transfers',
+  'chain_transfer_blocks',
 ] as const
 
 export interface Fingerprint {

@@ -14,6 +14,7 @@ export const TIME_BUCKETS = 60
 export const STEP_TABLES: Record<string, readonly string[]> = {
   markets: ['markets', 'events', 'market_tokens', 'tags'],
   chain: ['chain_fills', 'chain_blocks'],
+  transfers: ['chain_transfers', 'chain_transfer_blocks'],
   wallets: ['wallets', 'positions'],
 }
 

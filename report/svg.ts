@@ -4,6 +4,7 @@
 export const COLORS = {
   markets: '#2f6fdf',
   chain: '#8e44ad',
+  transfers: '#c2185b',
   wallets: '#1f9d6b',
   views: '#d68910',
   other: '#7f8c8d',

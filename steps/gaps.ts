@@ -8,6 +8,7 @@ import type { Warehouse } from '../load/warehouse.ts'
 import { fillsCoverage } from './chain.ts'
 import { ORPHANS_SQL } from './markets/orphans.ts'
 import type { ChainTip } from './tip.ts'
+import { SEEN_ON_CHAIN_SQL } from './wallets/seen.ts'
 
 export interface MarketMissingTokens {
   market_id: string
@@ -82,11 +83,11 @@ WHERE stored < expected
 ORDER BY wallet
 SETTINGS join_use_nulls = 1`
 
-/** Makers and non-exchange takers of chain_fills that `wallets` does not list yet. */
+/** Wallets seen on chain (fills, transfers) that `wallets` does not list yet. */
 export const UNSEEN_WALLETS_SQL = `
 SELECT wallet, toString(min(block_number)) AS first_seen_block
-FROM (SELECT maker AS wallet, block_number FROM chain_fills UNION ALL SELECT taker AS wallet, block_number FROM chain_fills)
-WHERE wallet NOT IN {contracts:Array(String)} AND wallet NOT IN (SELECT wallet FROM wallets)
+FROM (${SEEN_ON_CHAIN_SQL})
+WHERE wallet NOT IN (SELECT wallet FROM wallets)
 GROUP BY wallet ORDER BY wallet`
 
 const NEVER_FETCHED_SQL = `

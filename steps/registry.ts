@@ -6,8 +6,10 @@ import { type HttpConfigFlags, resolveHttpConfig } from '../extract/http/config.
 import { createChainStep, resolveChainOptions } from './chain.ts'
 import { createMarketsStep } from './markets/index.ts'
 import type { Step, StepName } from './step.ts'
+import { createTransfersStep, resolveTransfersOptions } from './transfers/index.ts'
 import { createViewsStep } from './views.ts'
 import { createWalletsStep } from './wallets/index.ts'
+import { WALLET_ORDERS, type WalletOrder } from './wallets/seen.ts'
 
 /** Options every step may read; each step validates its own part. */
 export interface StepOptions extends HttpConfigFlags {
@@ -19,6 +21,8 @@ export interface StepOptions extends HttpConfigFlags {
   dataApi?: string
   /** --max-wallets N */
   maxWallets?: string
+  /** --wallet-order activity|recent|address */
+  walletOrder?: string
   /** Chain step: --rpc-url, --from-block, --to-block, --confirmations, --shard i/n. */
   rpcUrl?: string
   fromBlock?: string
@@ -54,16 +58,30 @@ const FACTORIES: { name: StepName; create: (shared: Shared) => Step }[] = [
     },
   },
   {
+    name: 'transfers',
+    create: (shared) => {
+      const { rpcUrl, fromBlock, toBlock, confirmations, shard, rate } = shared.options
+      return createTransfersStep(
+        resolveTransfersOptions({ rpcUrl, fromBlock, toBlock, confirmations, shard, rate }),
+      )
+    },
+  },
+  {
     name: 'wallets',
     create: (shared) => {
       const { client, config } = shared.http()
-      const { dataApi, maxWallets, wallets } = shared.options
+      const { dataApi, maxWallets, wallets, walletOrder } = shared.options
       if (dataApi !== undefined && dataApi !== 'v1' && dataApi !== 'v2') {
         throw new UsageError(`--data-api ${dataApi} is not a Data API version`, { hint: 'use v1 or v2' })
       }
       if (maxWallets !== undefined && !/^\d+$/.test(maxWallets)) {
         throw new UsageError(`--max-wallets ${maxWallets} is not a whole number`, {
           hint: 'e.g. --max-wallets 20000',
+        })
+      }
+      if (walletOrder !== undefined && !(WALLET_ORDERS as readonly string[]).includes(walletOrder)) {
+        throw new UsageError(`--wallet-order ${walletOrder} is not an order`, {
+          hint: `use ${WALLET_ORDERS.join(', ')} (activity: most chain rows first)`,
         })
       }
       return createWalletsStep({
@@ -73,6 +91,7 @@ const FACTORIES: { name: StepName; create: (shared: Shared) => Step }[] = [
         ...(dataApi ? { version: dataApi } : {}),
         ...(wallets ? { walletsFile: wallets } : {}),
         ...(maxWallets ? { maxWallets: Number(maxWallets) } : {}),
+        ...(walletOrder ? { walletOrder: walletOrder as WalletOrder } : {}),
       })
     },
   },

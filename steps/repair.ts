@@ -113,7 +113,7 @@ async function repairBlocks(
     // What a range held before is dropped, so only what the chain has now comes back (as reorg.ts's
     // deleteRowsFrom does, range by range).
     for (const range of ranges) {
-      for (const table of [...FILLS_STREAM.reorgTables, 'chain_blocks']) {
+      for (const table of [...FILLS_STREAM.reorgTables, FILLS_STREAM.blocksTable]) {
         await context.warehouse.command(
           `DELETE FROM ${table} WHERE block_number BETWEEN {from:UInt64} AND {to:UInt64}`,
           { from: range.from, to: range.to },

@@ -21,6 +21,7 @@ import { fillsCoverage } from './chain.ts'
 import { MISSING_TOKENS_SQL, UNSEEN_WALLETS_SQL } from './gaps.ts'
 import { ORPHANS_SQL } from './markets/orphans.ts'
 import type { ChainTip } from './tip.ts'
+import { transfersCoverage } from './transfers/index.ts'
 
 /** Orphan markets listed by name; the rest are counted by reason. */
 export const ORPHANS_LISTED = 20
@@ -73,6 +74,8 @@ export interface PipelineStatus extends WarehouseStatus {
       missingTokens: number
     }
     chain: ChainStatus
+    /** The transfers step's coverage, from ConditionalTokens' deployment. */
+    transfers: ChainStatus
     wallets: WalletsStatus
     views: { applied: number; total: number }
   }
@@ -127,6 +130,7 @@ export async function collectPipelineStatus(
         missingTokens: await countRows(warehouse, MISSING_TOKENS_SQL),
       },
       chain: await chainStatus(checkpoints, options.tip),
+      transfers: await chainStatus(checkpoints, options.tip, transfersCoverage),
       wallets: await walletsStatus(warehouse, options, now),
       views: {
         applied: base.views.filter((view) => view.state === 'applied').length,
@@ -162,9 +166,13 @@ async function partitionProgress(checkpoints: CheckpointStore, now: number) {
   return { done, total: partitions.length * 2, walking }
 }
 
-/** Coverage of chain_fills from the V1 deployment to the safe head (or, offline, the highest block done). */
-export async function chainStatus(checkpoints: CheckpointStore, tip: ChainTip): Promise<ChainStatus> {
-  const coverage = await fillsCoverage(checkpoints, tip.known ? { to: tip.safeHead } : {})
+/** Coverage of a chain stream (chain_fills by default) from its first block to the safe head (or, offline, the highest block done). */
+export async function chainStatus(
+  checkpoints: CheckpointStore,
+  tip: ChainTip,
+  coverageOf: typeof fillsCoverage = fillsCoverage,
+): Promise<ChainStatus> {
+  const coverage = await coverageOf(checkpoints, tip.known ? { to: tip.safeHead } : {})
   const started = coverage.covered > 0
   const gaps = started ? coverage.gaps : []
   return {

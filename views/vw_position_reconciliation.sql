@@ -1,18 +1,22 @@
--- vw_position_reconciliation: per wallet and token, the shares the wallet's chain trades imply
--- (Σ shares_delta of vw_trades_canonical: BUY +shares, less the fee a V1 BUY pays in shares; SELL
--- −shares) beside the size of its current Data API position (the snapshot rule of vw_trades_unified),
--- and their difference (API − chain).
---   status  'match'       both agree (a token traded to zero and absent from the API matches);
---           'differs'     both have it, with different sizes;
---           'only_chain'  trades imply shares the API does not list;
---           'only_api'    the API lists a position no trade explains (splits, transfers: issue 8).
+-- vw_position_reconciliation: per wallet and token, three figures side by side —
+--   chain_shares    the shares the wallet's chain trades imply (Σ shares_delta of vw_trades_canonical:
+--                   BUY +shares, less the fee a V1 BUY pays in shares; SELL −shares);
+--   balance_shares  the wallet's ERC-1155 balance from every transfer (vw_wallet_balances: trades,
+--                   splits, merges, redemptions, plain transfers — the exact on-chain position);
+--   api_shares      the size of its current Data API position (the snapshot rule of vw_trades_unified)
+-- and two verdicts, each 'match' / 'differs' / 'only_chain' / 'only_api':
+--   status          trades vs API ('match' when equal — a token traded to zero and absent from the API
+--                   matches; 'differs' both have it with different sizes; 'only_chain' trades imply
+--                   shares the API does not list; 'only_api' the API lists a position no trade
+--                   explains, e.g. one built by splits or transfers);
+--   balance_status  chain balance vs API, the reconciliation that should hold for every wallet:
+--                   'only_chain' the chain holds shares the API does not list, 'only_api' the API
+--                   lists shares the chain does not hold.
+--   difference      API − trades; balance_difference  API − balance.
 --   positions_fetched  0 when the wallet's positions were never fetched: its chain rows say
 --           'only_chain' for want of an API answer, not because the API disagrees.
--- Both sides are one UNION ALL grouped by (wallet, token_id), not a FULL JOIN: a filter on wallet
+-- The sources are one UNION ALL grouped by (wallet, token_id), not FULL JOINs: a filter on wallet
 -- passes through GROUP BY to each source's primary key, where a FULL JOIN would stop it.
--- Chain trades are not a wallet's whole history (mints, merges, transfers, redemptions move tokens
--- too), so differences are expected for wallets that did more than trade; the chain balances of
--- issue 8 close that gap.
 CREATE OR REPLACE VIEW vw_position_reconciliation {{on_cluster}} AS
 SELECT
     r.wallet AS wallet,
@@ -29,24 +33,37 @@ SELECT
         r.fills > 0, 'only_chain',
         'only_api'
     ) AS status,
+    r.balance_shares AS balance_shares,
+    CAST(r.api_shares - r.balance_shares AS Decimal(38, 6)) AS balance_difference,
+    multiIf(
+        r.api_shares = r.balance_shares, 'match',
+        r.held = 1 AND r.listed = 1, 'differs',
+        r.held = 1, 'only_chain',
+        'only_api'
+    ) AS balance_status,
     toUInt8(w.positions_snapshot_at > toDateTime64(0, 3, 'UTC')) AS positions_fetched
 FROM
 (
     SELECT
         wallet,
         token_id,
-        if(max(in_api) = 1, anyIf(condition_id, in_api = 1), any(condition_id)) AS condition_id,
-        if(max(in_api) = 1, anyIf(outcome, in_api = 1), any(outcome)) AS outcome,
+        if(countIf(in_api = 1) > 0, anyIf(condition_id, in_api = 1), anyIf(condition_id, condition_id != '')) AS condition_id,
+        if(countIf(in_api = 1) > 0, anyIf(outcome, in_api = 1), anyIf(outcome, outcome != '')) AS outcome,
         CAST(sumIf(shares, in_api = 0) AS Decimal(18, 6)) AS chain_shares,
         CAST(sumIf(shares, in_api = 1) AS Decimal(18, 6)) AS api_shares,
+        CAST(sumIf(shares, in_api = 2) AS Decimal(38, 6)) AS balance_shares,
         countIf(in_api = 0) AS fills,
-        max(in_api) AS listed
+        toUInt8(countIf(in_api = 1) > 0) AS listed,
+        toUInt8(countIf(in_api = 2) > 0) AS held
     FROM
     (
-        SELECT wallet, token_id, condition_id, outcome, shares_delta AS shares, toUInt8(0) AS in_api
+        SELECT wallet, token_id, condition_id, outcome, CAST(shares_delta AS Decimal(38, 6)) AS shares, toUInt8(0) AS in_api
         FROM vw_trades_canonical
         UNION ALL
-        SELECT p.wallet, p.token_id, p.condition_id, p.outcome, p.size, toUInt8(1)
+        SELECT wallet, token_id, condition_id, outcome, balance, toUInt8(2)
+        FROM vw_wallet_balances
+        UNION ALL
+        SELECT p.wallet, p.token_id, p.condition_id, p.outcome, CAST(p.size AS Decimal(38, 6)), toUInt8(1)
         FROM positions AS p FINAL
         INNER JOIN wallets AS cw FINAL ON cw.wallet = p.wallet
         WHERE p.snapshot_at >= cw.positions_snapshot_at

@@ -23,6 +23,14 @@ export const CONDITIONAL_TOKENS: Address = '0x4d97dcd97ec945f40cf65f87097ace5ea0
  */
 export const NEG_RISK_ADAPTER: Address = '0xd91e80cf2e7be2e162c6513ced06f1dd0da35296'
 
+/**
+ * First block of the transfers step: ConditionalTokens' deployment on Polygon (Polymarket's own
+ * subgraph, Polymarket/polymarket-subgraph networks.yaml, `matic.ConditionalTokens.startBlock`,
+ * tx 0xf822536a…3389). Outcome tokens were minted from here on, years before the CLOB exchanges
+ * (the AMM era), so balances start here, not at V1_DEPLOYMENT_BLOCK.
+ */
+export const CTF_DEPLOYMENT_BLOCK = 4_023_686
+
 /** Polygon PoS mainnet (eth_chainId 0x89). */
 export const POLYGON_CHAIN_ID = 137
 

@@ -137,7 +137,7 @@ export class Committer {
     await runLog.quarantine(stream.stream, quarantined)
 
     const rows = new TsvBatch(stream.table, stream.columns)
-    const blocks = new TsvBatch('chain_blocks', CHAIN_BLOCKS_COLUMNS)
+    const blocks = new TsvBatch(stream.blocksTable, CHAIN_BLOCKS_COLUMNS)
     for (const result of results) {
       rows.add(result.rows)
       blocks.add(result.blocks)

@@ -18,7 +18,7 @@ export interface BlockCoverage {
   done: BlockRange[]
   /** Missing ranges within the span, merged, in order: what a resumed run fetches. */
   gaps: BlockRange[]
-  /** Rows the done ranges wrote, as recorded with them. */
+  /** Rows the done ranges that touch the span wrote, as recorded with them. */
   rows: number
   /** The highest block done and the hash it had when read ('' when not recorded). */
   head: { block: number; hash: string } | undefined
@@ -69,8 +69,10 @@ export async function blockCoverage(
     fraction: blocks === 0 ? 1 : covered / blocks,
     done: [...inside.ranges()],
     gaps: [...target.difference(done).ranges()],
+    // Rows of every recorded range that touches the span: merged ranges run past the safe head when
+    // a run read closer to the tip (--confirmations 0), and their rows are not split by block.
     rows: rows
-      .filter((row) => inside.containsRange(row.from, row.to))
+      .filter((row) => inside.intersection(RangeSet.of({ from: row.from, to: row.to })).covered() > 0)
       .reduce((sum, row) => sum + row.rows, 0),
     head: headBlock === undefined ? undefined : { block: headBlock, hash: headRow?.blockHash ?? '' },
   }

@@ -87,6 +87,7 @@ export async function runBlockRanges(context: StepContext, run: BlockRangeRun): 
     rpc: run.rpc,
     stream: run.stream.stream,
     tables: run.stream.reorgTables,
+    blocks: run.stream.blocksTable,
     shard: run.shard,
     reporter,
     signal,

@@ -33,8 +33,10 @@ export interface ChainState {
   checkpoints: CheckpointStore
   rpc: RpcClient
   stream: string
-  /** Tables keyed by block_number to clear above a fork point (chain_blocks is added). */
+  /** Tables keyed by block_number to clear above a fork point (`blocks` is added). */
   tables: readonly string[]
+  /** The stream's table of stored block hashes (chain_blocks for the fills). */
+  blocks: string
   shard: Shard
   reporter: Pick<StepReporter, 'note'>
   signal?: AbortSignal | undefined
@@ -71,7 +73,7 @@ export function shardCondition(shard: Shard): string {
 /** Deletes the rows of blocks ≥ `fromBlock` (in the shard) from every table of the stream. */
 export async function deleteRowsFrom(state: ChainState, fromBlock: number, toBlock?: number): Promise<void> {
   const upper = toBlock === undefined ? '' : ' AND block_number <= {toBlock:UInt64}'
-  for (const table of [...state.tables, 'chain_blocks']) {
+  for (const table of [...state.tables, state.blocks]) {
     await state.warehouse.command(
       `DELETE FROM ${table} WHERE block_number >= {fromBlock:UInt64}${upper} AND ${shardCondition(state.shard)}`,
       { fromBlock, toBlock },
@@ -196,7 +198,7 @@ async function samplesBelow(
   limit: number,
 ): Promise<Sample[]> {
   const stored = await state.warehouse.query<{ block: string; hash: string }>(
-    `SELECT toString(block_number) AS block, block_hash AS hash FROM chain_blocks FINAL
+    `SELECT toString(block_number) AS block, block_hash AS hash FROM ${state.blocks} FINAL
      WHERE block_number <= {cursor:UInt64} AND ${shardCondition(state.shard)}
      ORDER BY block_number DESC LIMIT {limit:UInt32}`,
     { cursor, limit },

@@ -33,9 +33,14 @@ export interface LogStream {
   /**
    * Every table holding rows of this stream keyed by `block_number` — the staging table and what
    * is derived from it — cleared above the fork point when a reorg abandons blocks. chain_blocks
-   * is cleared by the engine itself.
+   * is cleared by the engine itself (`blocksTable`).
    */
   reorgTables: readonly string[]
+  /**
+   * The stream's own table of block hashes and times (sql/008's shape): each stream keeps its own, so
+   * one stream re-reading a block after a reorg cannot make another believe its old rows still agree.
+   */
+  blocksTable: string
   /** The eth_getLogs filter without the block span. */
   filter: { address: readonly string[]; topics: readonly (string | readonly string[] | null)[] }
   /** A fresh encoder per run (encoders may cache, e.g. token ids). */

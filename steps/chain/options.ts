@@ -107,12 +107,13 @@ export type ChainOptions = z.output<typeof chainOptionsSchema>
 export function resolveChainOptions(
   flags: ChainFlags = {},
   env: NodeJS.ProcessEnv = process.env,
+  defaults: { fromBlock?: number } = {},
 ): ChainOptions {
   const blank = (value: string | number | undefined) =>
     value === undefined || (typeof value === 'string' && value.trim() === '') ? undefined : value
   return parseOrUsageError(chainOptionsSchema, {
     rpcUrl: blank(flags.rpcUrl) ?? blank(env.POLYGON_RPC_URL),
-    fromBlock: blank(flags.fromBlock),
+    fromBlock: blank(flags.fromBlock) ?? defaults.fromBlock,
     toBlock: blank(flags.toBlock),
     confirmations: blank(flags.confirmations),
     shard: blank(flags.shard),

@@ -12,6 +12,7 @@ export const FILLS_STREAM: LogStream = Object.freeze({
   table: 'chain_fills',
   columns: CHAIN_FILLS_COLUMNS,
   reorgTables: ['chain_fills', 'chain_fills_by_wallet'],
+  blocksTable: 'chain_blocks',
   filter: FILLS_FILTER,
   encoder: () => new OrderFilledEncoder(),
 })

@@ -18,6 +18,7 @@ import type { QuarantinedRecord } from '../../load/run-log.ts'
 import type { Step, StepContext, StepOutcome, StepPlan, UnitFailure } from '../step.ts'
 import { runUnits } from '../units.ts'
 import { positionRow } from './rows.ts'
+import { activityScoreSql, SEEN_ON_CHAIN_SQL, type WalletOrder } from './seen.ts'
 
 /**
  * Wallets fetched at once. At the documented 15 requests/s and ~150 ms a request, 3 in flight
@@ -34,6 +35,8 @@ export interface WalletsStepOptions {
   version?: DataApiVersion
   walletsFile?: string
   maxWallets?: number
+  /** Which wallets first: most chain rows (default), newest chain activity, or by address. */
+  walletOrder?: WalletOrder
   concurrency?: number
 }
 
@@ -45,23 +48,32 @@ interface Progress {
 }
 
 /** Wallets on chain that polyhouse has not recorded yet, as discovery rows (never fetched). */
-const DISCOVER_SQL = `
+export const DISCOVER_SQL = `
 INSERT INTO wallets (wallet, source, first_seen_block, _run_id)
 SELECT wallet, 'chain', min(block_number), {run:String}
-FROM (
-    SELECT maker AS wallet, block_number FROM chain_fills
-    UNION ALL
-    SELECT taker AS wallet, block_number FROM chain_fills
-)
-WHERE wallet NOT IN {contracts:Array(String)} AND wallet NOT IN (SELECT wallet FROM wallets)
+FROM (${SEEN_ON_CHAIN_SQL})
+WHERE wallet NOT IN (SELECT wallet FROM wallets)
 GROUP BY wallet`
 
-const PENDING_SQL = `
-SELECT wallet, source, toString(first_seen_block) AS first_seen_block
-FROM wallets FINAL
-WHERE positions_snapshot_at = 0 AND wallet > {after:String}
-ORDER BY wallet
-LIMIT {limit:UInt32}`
+/**
+ * The next batch of wallets never fetched, in `order`: a keyset walk over (−score, wallet), so a
+ * batch never repeats one whose snapshot is still being committed. Scores come from the chain
+ * tables, which do not change while the step runs.
+ */
+function pendingSql(order: WalletOrder): string {
+  const score = order === 'address' ? 'toInt64(0)' : '-toInt64(a.score)'
+  const activity =
+    order === 'address' ? '' : `LEFT JOIN (${activityScoreSql(order)}) AS a ON a.wallet = w.wallet`
+  return `
+SELECT w.wallet AS wallet, w.source AS source, toString(w.first_seen_block) AS first_seen_block,
+       toString(${score}) AS key
+FROM (SELECT wallet, source, first_seen_block FROM wallets FINAL WHERE positions_snapshot_at = 0) AS w
+${activity}
+WHERE (${score}, w.wallet) > ({afterKey:Int64}, {after:String})
+ORDER BY ${score}, w.wallet
+LIMIT {limit:UInt32}
+SETTINGS join_use_nulls = 0`
+}
 
 export function createWalletsStep(options: WalletsStepOptions): Step {
   const perSecond = () => {
@@ -74,8 +86,8 @@ export function createWalletsStep(options: WalletsStepOptions): Step {
     async plan(context): Promise<StepPlan> {
       const [row] = await context.warehouse.query<{ done: string; known: string; unseen: string }>(
         `SELECT toString(countIf(positions_snapshot_at > 0)) AS done, toString(count()) AS known,
-                toString((SELECT uniqExact(wallet) FROM (SELECT maker AS wallet FROM chain_fills UNION ALL SELECT taker FROM chain_fills)
-                          WHERE wallet NOT IN {contracts:Array(String)} AND wallet NOT IN (SELECT wallet FROM wallets))) AS unseen
+                toString((SELECT uniqExact(wallet) FROM (${SEEN_ON_CHAIN_SQL})
+                          WHERE wallet NOT IN (SELECT wallet FROM wallets))) AS unseen
          FROM wallets FINAL`,
         { contracts: [...NON_WALLET_CONTRACTS] },
       )
@@ -111,19 +123,27 @@ export function createWalletsStep(options: WalletsStepOptions): Step {
       }
       report(context, progress)
       const committer = new BatchCommitter(context.warehouse, context.runLog)
+      const pendingQuery = pendingSql(options.walletOrder ?? 'activity')
       let after = ''
+      let afterKey = Number.MIN_SAFE_INTEGER
       let started = 0
       while (!context.signal.aborted && started < budget) {
         const batch = await context.warehouse.query<{
           wallet: string
           source: string
           first_seen_block: string
-        }>(PENDING_SQL, {
+          key: string
+        }>(pendingQuery, {
           after,
+          afterKey,
           limit: Math.min(WALLET_BATCH, budget - started),
         })
         if (batch.length === 0) break
-        after = batch[batch.length - 1]?.wallet ?? after
+        const last = batch[batch.length - 1]
+        if (last) {
+          after = last.wallet
+          afterKey = Number(last.key)
+        }
         started += batch.length
         await runUnits(
           batch,

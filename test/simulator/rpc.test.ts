@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { type Abi, decodeEventLog, type Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CONDITIONAL_TOKENS } from '../../extract/chain/contracts.ts'
 import { hex, rpc } from './client.ts'
 import { type Simulator, startSimulator } from './index.ts'
 import type { Fill } from './world/fills.ts'
@@ -91,9 +92,16 @@ describe('log encoding', () => {
   it('serves logs that viem decodes with the real ABIs into the world fills', async () => {
     const tip = sim.world.chain.tip
     const reply = await rpc(sim.rpcUrl, 'eth_getLogs', [{ fromBlock: hex(tip - 1_999), toBlock: hex(tip) }])
-    const logs = reply.result as Log[]
+    // Without an address filter the node sends every log: fills and ConditionalTokens' transfers.
+    const all = reply.result as Log[]
+    const logs = all.filter((log) => log.address !== CONDITIONAL_TOKENS)
     const fills = [...sim.truth.fills(tip - 1_999, tip)]
     expect(logs.length).toBe(fills.length)
+    const transfers = fills.reduce((sum, fill) => sum + sim.world.transfers.transfersOf(fill).length, 0)
+    expect(all.length - logs.length).toBe(transfers)
+    // In (block, log index) order, each fill's transfers before its OrderFilled.
+    const keys = all.map((log) => Number(log.blockNumber) * 1e6 + Number(log.logIndex))
+    expect(keys).toEqual([...keys].sort((a, b) => a - b))
     const tokens = new Set([...sim.truth.markets()].flatMap((m) => m.clobTokenIds))
     for (const [i, log] of logs.entries()) {
       const fill = fills[i] as Fill

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { type Abi, decodeEventLog, type Hex } from 'viem'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { EXCHANGE_ADDRESSES } from '../../extract/chain/contracts.ts'
 import { positionV1Schema } from '../../extract/data-api/schemas.ts'
 import { gammaMarketSchema, marketsKeysetPageSchema } from '../../extract/gamma/schemas.ts'
 import { get, hex, rpc } from './client.ts'
@@ -60,7 +61,8 @@ beforeAll(async () => {
   const { startBlock, tip } = sim.world.chain
   for (let from = startBlock; from <= tip; from += 2_000) {
     const reply = await rpc(sim.rpcUrl, 'eth_getLogs', [
-      { fromBlock: hex(from), toBlock: hex(Math.min(tip, from + 1_999)) },
+      // The exchanges' logs only: ConditionalTokens' transfers are the transfers tests' subject.
+      { fromBlock: hex(from), toBlock: hex(Math.min(tip, from + 1_999)), address: [...EXCHANGE_ADDRESSES] },
     ])
     for (const log of reply.result as Array<{ address: string; data: Hex; topics: [Hex, ...Hex[]] }>) {
       const v2 = V2_EXCHANGES.has(log.address)

@@ -452,6 +452,110 @@ SOURCE(CLICKHOUSE(
 LAYOUT(COMPLEX_KEY_HASHED())
 LIFETIME(MIN 5 MAX 10);
 
+-- would apply sql/022_chain_transfers.sql (5 statements)
+-- chain_transfers: every ERC-1155 TransferSingle and TransferBatch of ConditionalTokens, the contract
+-- that holds every outcome token: one row per token id moved (a batch of n ids is n rows, in the
+-- order of its arrays). Mints (splits) come from the zero address, burns (merges, redemptions) go to
+-- it; fills move tokens between wallets and the exchanges. Key: (block_number, log_index,
+-- batch_index), unique on chain; a re-fetched range replaces rather than doubles. Amounts are the
+-- on-chain integers (6 decimals); the balances view converts them to exact decimals.
+CREATE TABLE IF NOT EXISTS chain_transfers ON CLUSTER 'analytics'
+(
+    block_number UInt64,
+    log_index    UInt32,
+    batch_index  UInt16 COMMENT 'position in a TransferBatch''s arrays; 0 for TransferSingle',
+    tx_hash      String,
+    block_hash   String,
+    block_time   DateTime('UTC'),
+    event        Enum8('TransferSingle' = 0, 'TransferBatch' = 1),
+    operator     String,
+    from_address String COMMENT 'zero address for mints',
+    to_address   String COMMENT 'zero address for burns',
+    token_id     UInt256,
+    amount       UInt256,
+    _run_id      String,
+    _ingested_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/chain_transfers', '{replica}', _ingested_at)
+ORDER BY (block_number, log_index, batch_index)
+SETTINGS replicated_deduplication_window = 10000;
+
+-- chain_transfer_blocks: hash and time of the blocks the transfers step processed (chain_blocks'
+-- shape and role, for this stream alone: a stream re-reading a block after a reorg must not make
+-- the other believe its old rows still agree with the chain).
+CREATE TABLE IF NOT EXISTS chain_transfer_blocks ON CLUSTER 'analytics'
+(
+    block_number UInt64,
+    block_hash   String,
+    parent_hash  String,
+    block_time   DateTime('UTC'),
+    _run_id      String,
+    _ingested_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/chain_transfer_blocks', '{replica}', _ingested_at)
+ORDER BY block_number
+SETTINGS replicated_deduplication_window = 10000;
+
+-- chain_transfers_by_wallet: each transfer twice, once per side: the sender's leg (direction -1) and
+-- the receiver's (+1), sorted by (wallet, token_id). A wallet's balance of a token is the sum of its
+-- legs, one primary-key range; all balances are one pass in key order. Why legs rather than an
+-- aggregating table of running sums: a sum cannot forget the rows of blocks a reorg abandons, nor a
+-- duplicate that FINAL would hide; legs are deleted by block_number like every chain row
+-- (bench/transfers.ts measures both reads). Rows are deleted from both tables when a reorg abandons
+-- blocks.
+CREATE TABLE IF NOT EXISTS chain_transfers_by_wallet ON CLUSTER 'analytics'
+(
+    wallet       String,
+    token_id     UInt256,
+    direction    Int8 COMMENT '+1 received, -1 sent',
+    block_number UInt64,
+    log_index    UInt32,
+    batch_index  UInt16,
+    counterparty String,
+    amount       UInt256,
+    block_time   DateTime('UTC'),
+    _run_id      String,
+    _ingested_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/chain_transfers_by_wallet', '{replica}', _ingested_at)
+ORDER BY (wallet, token_id, block_number, log_index, batch_index, direction)
+SETTINGS replicated_deduplication_window = 10000;
+
+-- Every insert into chain_transfers lands here as two legs. An insert ClickHouse drops as a
+-- duplicate of its deduplication token never reaches the view.
+CREATE MATERIALIZED VIEW IF NOT EXISTS chain_transfers_by_wallet_mv ON CLUSTER 'analytics' TO chain_transfers_by_wallet AS
+SELECT
+    leg.1 AS wallet,
+    token_id,
+    leg.2 AS direction,
+    block_number,
+    log_index,
+    batch_index,
+    leg.3 AS counterparty,
+    amount,
+    block_time,
+    _run_id,
+    _ingested_at
+FROM chain_transfers
+ARRAY JOIN [(from_address, toInt8(-1), to_address), (to_address, toInt8(1), from_address)] AS leg;
+
+-- Transfers loaded before this migration (none on a new warehouse).
+INSERT INTO chain_transfers_by_wallet
+SELECT
+    leg.1 AS wallet,
+    token_id,
+    leg.2 AS direction,
+    block_number,
+    log_index,
+    batch_index,
+    leg.3 AS counterparty,
+    amount,
+    block_time,
+    _run_id,
+    _ingested_at
+FROM chain_transfers
+ARRAY JOIN [(from_address, toInt8(-1), to_address), (to_address, toInt8(1), from_address)] AS leg;
+
 -- would apply view vw_markets
 -- vw_markets: the latest version of each Gamma market, with its event and token ids, for analysts.
 -- One row per market_id; FINAL collapses the fetches ReplacingMergeTree has not merged yet.
@@ -553,22 +657,74 @@ FROM
 ) AS f
 ;
 
+-- would apply view vw_wallet_balances
+-- vw_wallet_balances: every wallet's balance of every outcome token, from the chain alone — the sum
+-- of its ERC-1155 legs in chain_transfers_by_wallet (received +, sent −): mints from splits, tokens
+-- bought and sold through the exchanges, merges, redemptions and plain transfers alike. Shares are
+-- exact: the on-chain integer sum (Int128: amounts are below 10^18, quarantined otherwise) divided
+-- by 10^6 in Decimal(38, 6). Zero balances are omitted.
+-- Not wallets, so left out: the zero address (mint source, burn sink), the four exchanges, the
+-- NegRisk adapter and ConditionalTokens itself (extract/chain/contracts.ts NON_WALLET_CONTRACTS).
+-- `WHERE wallet = …` is one primary-key range of chain_transfers_by_wallet; all wallets are one pass
+-- in key order (bench/transfers.ts). Market metadata comes from the token_markets dictionary; a
+-- token no market lists keeps empty metadata and market_known = 0.
+CREATE OR REPLACE VIEW vw_wallet_balances ON CLUSTER 'analytics' AS
+SELECT
+    b.wallet AS wallet,
+    b.token_id AS token_id,
+    dictGetOrDefault('token_markets', 'condition_id', tuple(b.token_id), '') AS condition_id,
+    dictGetOrDefault('token_markets', 'market_id', tuple(b.token_id), toUInt64(0)) AS market_id,
+    dictGetOrDefault('token_markets', 'outcome', tuple(b.token_id), '') AS outcome,
+    toDecimal128(b.units, 6) / 1000000 AS balance,
+    b.units AS balance_units,
+    b.legs AS legs,
+    b.last_block AS last_block,
+    b.last_time AS last_time,
+    dictGetOrDefault('token_markets', 'known', tuple(b.token_id), toUInt8(0)) AS market_known
+FROM
+(
+    SELECT
+        wallet,
+        token_id,
+        sum(if(direction > 0, toInt128(amount), -toInt128(amount))) AS units,
+        count() AS legs,
+        max(block_number) AS last_block,
+        max(block_time) AS last_time
+    FROM chain_transfers_by_wallet FINAL
+    WHERE wallet NOT IN (
+        '0x0000000000000000000000000000000000000000',
+        '0x4bfb41d5b3570defd03c39a9a4d8de6bd8b8982e',
+        '0xc5d563a36ae78145c45a50134d48a1215220f80a',
+        '0xe111180000d2663c0091e4f400237545b87b996b',
+        '0xe2222d279d744050d28e00520010520000310f59',
+        '0xd91e80cf2e7be2e162c6513ced06f1dd0da35296',
+        '0x4d97dcd97ec945f40cf65f87097ace5ea0476045'
+    )
+    GROUP BY wallet, token_id
+    HAVING units != 0
+) AS b
+;
+
 -- would apply view vw_position_reconciliation
--- vw_position_reconciliation: per wallet and token, the shares the wallet's chain trades imply
--- (Σ shares_delta of vw_trades_canonical: BUY +shares, less the fee a V1 BUY pays in shares; SELL
--- −shares) beside the size of its current Data API position (the snapshot rule of vw_trades_unified),
--- and their difference (API − chain).
---   status  'match'       both agree (a token traded to zero and absent from the API matches);
---           'differs'     both have it, with different sizes;
---           'only_chain'  trades imply shares the API does not list;
---           'only_api'    the API lists a position no trade explains (splits, transfers: issue 8).
+-- vw_position_reconciliation: per wallet and token, three figures side by side —
+--   chain_shares    the shares the wallet's chain trades imply (Σ shares_delta of vw_trades_canonical:
+--                   BUY +shares, less the fee a V1 BUY pays in shares; SELL −shares);
+--   balance_shares  the wallet's ERC-1155 balance from every transfer (vw_wallet_balances: trades,
+--                   splits, merges, redemptions, plain transfers — the exact on-chain position);
+--   api_shares      the size of its current Data API position (the snapshot rule of vw_trades_unified)
+-- and two verdicts, each 'match' / 'differs' / 'only_chain' / 'only_api':
+--   status          trades vs API ('match' when equal — a token traded to zero and absent from the API
+--                   matches; 'differs' both have it with different sizes; 'only_chain' trades imply
+--                   shares the API does not list; 'only_api' the API lists a position no trade
+--                   explains, e.g. one built by splits or transfers);
+--   balance_status  chain balance vs API, the reconciliation that should hold for every wallet:
+--                   'only_chain' the chain holds shares the API does not list, 'only_api' the API
+--                   lists shares the chain does not hold.
+--   difference      API − trades; balance_difference  API − balance.
 --   positions_fetched  0 when the wallet's positions were never fetched: its chain rows say
 --           'only_chain' for want of an API answer, not because the API disagrees.
--- Both sides are one UNION ALL grouped by (wallet, token_id), not a FULL JOIN: a filter on wallet
+-- The sources are one UNION ALL grouped by (wallet, token_id), not FULL JOINs: a filter on wallet
 -- passes through GROUP BY to each source's primary key, where a FULL JOIN would stop it.
--- Chain trades are not a wallet's whole history (mints, merges, transfers, redemptions move tokens
--- too), so differences are expected for wallets that did more than trade; the chain balances of
--- issue 8 close that gap.
 CREATE OR REPLACE VIEW vw_position_reconciliation ON CLUSTER 'analytics' AS
 SELECT
     r.wallet AS wallet,
@@ -585,24 +741,37 @@ SELECT
         r.fills > 0, 'only_chain',
         'only_api'
     ) AS status,
+    r.balance_shares AS balance_shares,
+    CAST(r.api_shares - r.balance_shares AS Decimal(38, 6)) AS balance_difference,
+    multiIf(
+        r.api_shares = r.balance_shares, 'match',
+        r.held = 1 AND r.listed = 1, 'differs',
+        r.held = 1, 'only_chain',
+        'only_api'
+    ) AS balance_status,
     toUInt8(w.positions_snapshot_at > toDateTime64(0, 3, 'UTC')) AS positions_fetched
 FROM
 (
     SELECT
         wallet,
         token_id,
-        if(max(in_api) = 1, anyIf(condition_id, in_api = 1), any(condition_id)) AS condition_id,
-        if(max(in_api) = 1, anyIf(outcome, in_api = 1), any(outcome)) AS outcome,
+        if(countIf(in_api = 1) > 0, anyIf(condition_id, in_api = 1), anyIf(condition_id, condition_id != '')) AS condition_id,
+        if(countIf(in_api = 1) > 0, anyIf(outcome, in_api = 1), anyIf(outcome, outcome != '')) AS outcome,
         CAST(sumIf(shares, in_api = 0) AS Decimal(18, 6)) AS chain_shares,
         CAST(sumIf(shares, in_api = 1) AS Decimal(18, 6)) AS api_shares,
+        CAST(sumIf(shares, in_api = 2) AS Decimal(38, 6)) AS balance_shares,
         countIf(in_api = 0) AS fills,
-        max(in_api) AS listed
+        toUInt8(countIf(in_api = 1) > 0) AS listed,
+        toUInt8(countIf(in_api = 2) > 0) AS held
     FROM
     (
-        SELECT wallet, token_id, condition_id, outcome, shares_delta AS shares, toUInt8(0) AS in_api
+        SELECT wallet, token_id, condition_id, outcome, CAST(shares_delta AS Decimal(38, 6)) AS shares, toUInt8(0) AS in_api
         FROM vw_trades_canonical
         UNION ALL
-        SELECT p.wallet, p.token_id, p.condition_id, p.outcome, p.size, toUInt8(1)
+        SELECT wallet, token_id, condition_id, outcome, balance, toUInt8(2)
+        FROM vw_wallet_balances
+        UNION ALL
+        SELECT p.wallet, p.token_id, p.condition_id, p.outcome, CAST(p.size AS Decimal(38, 6)), toUInt8(1)
         FROM positions AS p FINAL
         INNER JOIN wallets AS cw FINAL ON cw.wallet = p.wallet
         WHERE p.snapshot_at >= cw.positions_snapshot_at

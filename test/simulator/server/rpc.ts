@@ -2,11 +2,20 @@
 // eth_getBlockByNumber (latest / safe / finalized / earliest / hex), eth_getLogs over the four
 // exchanges with the provider's caps, and a one-time reorg at the tip when the fault asks.
 
+import { TOPIC0 } from '../../../extract/chain/contracts.ts'
 import { PROVIDER_LIMITS, type ProviderName, type RpcError, rangeError, resultsError } from '../limits.ts'
 import { CHAIN_ID } from '../world/chain.ts'
 import type { World } from '../world/index.ts'
-import { type BlockParts, blockParts, JsonBuffer, LOG_BYTES_ESTIMATE, writeLog } from '../world/log-writer.ts'
+import {
+  type BlockParts,
+  blockParts,
+  JsonBuffer,
+  LOG_BYTES_ESTIMATE,
+  writeLog,
+  writeTransferLog,
+} from '../world/log-writer.ts'
 import { TOPIC0_V1, TOPIC0_V2 } from '../world/logs.ts'
+import { CTF_ADDRESS, type OutcomeTransfer } from '../world/transfers.ts'
 import type { Routed, SimRequest, SimResponse } from './route.ts'
 
 /**
@@ -45,6 +54,11 @@ type Outcome = { result: unknown } | { error: RpcError; providerLimit?: true }
 export class RpcService {
   private reorgTriggered = false
   private reorgPending = false
+  /**
+   * The head this node admits to (`sim.setTip`): blocks above it are not mined yet for eth_blockNumber,
+   * eth_getBlockByNumber and eth_getLogs. Undefined: the whole simulated chain.
+   */
+  visibleTip: number | undefined
 
   constructor(
     private readonly world: World,
@@ -111,13 +125,20 @@ export class RpcService {
     this.world.chain.reorg(this.options.reorgDepth)
   }
 
+  private get tip(): number {
+    const tip = this.world.chain.tip
+    return this.visibleTip === undefined
+      ? tip
+      : Math.max(this.world.chain.startBlock, Math.min(tip, this.visibleTip))
+  }
+
   private get finalized(): number {
     const chain = this.world.chain
-    return Math.max(chain.startBlock, chain.tip - Math.max(FINALIZED_LAG, this.options.reorgDepth))
+    return Math.max(chain.startBlock, this.tip - Math.max(FINALIZED_LAG, this.options.reorgDepth))
   }
 
   private blockParam(value: unknown): number | RpcError {
-    const tip = this.world.chain.tip
+    const tip = this.tip
     if (value === undefined || value === null || value === 'latest' || value === 'pending') return tip
     if (value === 'finalized' || value === 'safe') return this.finalized
     if (value === 'earliest') return 0
@@ -134,7 +155,6 @@ export class RpcService {
     }
     this.countCall(call.method)
     const params = Array.isArray(call.params) ? call.params : []
-    const chain = this.world.chain
     switch (call.method) {
       case 'eth_chainId':
         return { result: `0x${CHAIN_ID.toString(16)}` }
@@ -143,11 +163,11 @@ export class RpcService {
       case 'web3_clientVersion':
         return { result: 'polyhouse-simulator/1.0' }
       case 'eth_blockNumber':
-        return { result: `0x${chain.tip.toString(16)}` }
+        return { result: `0x${this.tip.toString(16)}` }
       case 'eth_getBlockByNumber': {
         const block = this.blockParam(params[0])
         if (typeof block !== 'number') return { error: block }
-        return { result: block > chain.tip || block < chain.startBlock - 1 ? null : this.blockObject(block) }
+        return { result: block > this.tip || block < 0 ? null : this.blockObject(block) }
       }
       default:
         return {
@@ -197,11 +217,7 @@ export class RpcService {
     if (typeof f.blockHash === 'string') {
       const wanted = f.blockHash.toLowerCase()
       let found = -1
-      for (
-        let b = chain.tip;
-        b >= Math.max(chain.startBlock, chain.tip - BLOCK_HASH_SEARCH) && found < 0;
-        b--
-      )
+      for (let b = this.tip; b >= Math.max(chain.startBlock, this.tip - BLOCK_HASH_SEARCH) && found < 0; b--)
         if (chain.blockHash(b) === wanted) found = b
       if (found < 0) return { error: { code: -32000, message: 'unknown block' } }
       from = found
@@ -214,11 +230,14 @@ export class RpcService {
     if (typeof to !== 'number') return { error: to }
     if (from > to) return { error: { code: -32602, message: 'invalid block range params' } }
     // geth's wording (ethereum/execution-apis tests/eth_getLogs/filter-error-future-block-range.io).
-    if (to > chain.tip)
+    if (to > this.tip)
       return { error: { code: -32602, message: 'block range extends beyond current head block' } }
     const spanError = rangeError(this.options.provider, from, to)
     if (spanError) return { error: spanError, providerLimit: true }
     const match = logMatcher(f.address, f.topics)
+    const matchTransfer = transferMatcher(f.address, f.topics)
+    const transfers = this.world.transfers
+    const tokenIdHex = (token: number) => this.world.catalog.tokenIdHex(token)
     const limits = PROVIDER_LIMITS[this.options.provider]
     const capped = to - from + 1 > limits.uncappedRange
     let count = 0
@@ -228,29 +247,40 @@ export class RpcService {
       (chain.firstFillOfContentBlock(to + 1) - chain.firstFillOfContentBlock(from)) * LOG_BYTES_ESTIMATE
     out.reserve(Math.min(estimate, MAX_RESERVE_BYTES))
     out.write('[')
-    for (const fill of fills.fillsInBlocks(from, to)) {
-      if (!match(fill.exchange, fill.version, fill.orderHash, fill.maker, fill.taker)) continue
+    // Before each log: the provider's result cap, the simulator's own cap, and the block's parts.
+    const admit = (blockNumber: number): { error: RpcError; providerLimit?: true } | undefined => {
       if (capped && count === limits.maxResults) {
         return {
-          error: resultsError(this.options.provider, from, Math.max(from, fill.blockNumber - 1)),
+          error: resultsError(this.options.provider, from, Math.max(from, blockNumber - 1)),
           providerLimit: true,
         }
       }
       if (count === SIMULATOR_MAX_LOGS) {
-        const fitsTo = Math.max(from, fill.blockNumber - 1)
+        const fitsTo = Math.max(from, blockNumber - 1)
         const range = `[0x${from.toString(16)}, 0x${fitsTo.toString(16)}]`
         const message = `query returned more than ${SIMULATOR_MAX_LOGS} results. Try with this block range ${range}. (simulator memory cap)`
         return { error: { code: -32005, message } }
       }
-      if (fill.blockNumber !== parts.block)
-        parts = blockParts(
-          fill.blockNumber,
-          chain.blockHash(fill.blockNumber),
-          chain.timestamp(fill.blockNumber),
-        )
+      if (blockNumber !== parts.block)
+        parts = blockParts(blockNumber, chain.blockHash(blockNumber), chain.timestamp(blockNumber))
       if (count > 0) out.write(',')
-      writeLog(out, fill, parts, this.options.encoder)
       count++
+      return undefined
+    }
+    // Logs in (block, log index) order: a fill's transfers precede its OrderFilled (world/transfers.ts).
+    for (const fill of fills.fillsInBlocks(from, to)) {
+      if (matchTransfer) {
+        for (const transfer of transfers.transfersOf(fill)) {
+          if (!matchTransfer(transfer)) continue
+          const refused = admit(fill.blockNumber)
+          if (refused) return refused
+          writeTransferLog(out, fill, transfer, tokenIdHex, parts)
+        }
+      }
+      if (!match(fill.exchange, fill.version, fill.orderHash, fill.maker, fill.taker)) continue
+      const refused = admit(fill.blockNumber)
+      if (refused) return refused
+      writeLog(out, fill, parts, this.options.encoder)
     }
     out.write(']')
     if (this.options.reorgDepth > 0 && !this.reorgTriggered && to > chain.tip - this.options.reorgDepth)
@@ -270,6 +300,30 @@ function reply(call: Call, outcome: Outcome): SimResponse {
 }
 
 const padTopic = (address: string) => `0x000000000000000000000000${address.slice(2)}`
+
+/** The filter as it applies to ConditionalTokens' transfers; undefined when it selects none of them. */
+function transferMatcher(
+  address: unknown,
+  topics: unknown,
+): ((transfer: OutcomeTransfer) => boolean) | undefined {
+  const addresses =
+    address === undefined || address === null
+      ? undefined
+      : new Set((Array.isArray(address) ? address : [address]).map((a) => String(a).toLowerCase()))
+  if (addresses && !addresses.has(CTF_ADDRESS)) return undefined
+  const positions = (Array.isArray(topics) ? topics : []).map((t) =>
+    t === null || t === undefined
+      ? undefined
+      : new Set((Array.isArray(t) ? t : [t]).map((v) => String(v).toLowerCase())),
+  )
+  const [t0, t1, t2, t3] = positions
+  if (t0 && !t0.has(TOPIC0.transferSingle) && !t0.has(TOPIC0.transferBatch)) return undefined
+  return (transfer) =>
+    (!t0 || t0.has(transfer.event === 'TransferSingle' ? TOPIC0.transferSingle : TOPIC0.transferBatch)) &&
+    (!t1 || t1.has(padTopic(transfer.operator))) &&
+    (!t2 || t2.has(padTopic(transfer.from))) &&
+    (!t3 || t3.has(padTopic(transfer.to)))
+}
 
 /** The address and topic filter of eth_getLogs (each topic position: null, one value, or a list). */
 function logMatcher(

@@ -64,6 +64,10 @@ export interface Fill {
   positionDelta: number
   /** Position (ledger index) the fill belongs to. */
   position: number
+  /** Which of the position's slot pairs the fill is in (its terms: ledger.pair(position, pair)). */
+  pair: number
+  /** The pair has both its BUY and its later SELL (false only for a position's last, lone slot). */
+  paired: boolean
 }
 
 interface Located {
@@ -139,7 +143,8 @@ export class FillGenerator {
     const ordinal = slot - first
     const terms = ledger.pair(position, ordinal >> 1)
     let side: Side = 'BUY'
-    if (!(ordinal === end - first - 1 && (end - first) % 2 === 1)) {
+    const paired = !(ordinal === end - first - 1 && (end - first) % 2 === 1)
+    if (paired) {
       // Local order is chain order within a family: the earlier slot of a pair is the BUY.
       const partner = this.permutation(family).inverse(first + (ordinal ^ 1))
       side = local < partner ? 'BUY' : 'SELL'
@@ -200,6 +205,8 @@ export class FillGenerator {
       builder: hasBuilder ? hexWords(8, this.seed, D.builder, wallet % 7) : ZERO_WORD,
       positionDelta,
       position,
+      pair: ordinal >> 1,
+      paired,
     }
   }
 

@@ -7,6 +7,7 @@ import { ChainLayout } from './chain.ts'
 import { FillGenerator } from './fills.ts'
 import { Ledger } from './ledger.ts'
 import { type PositionState, type PositionView, positionView, walletPositions } from './positions.ts'
+import { TransferGenerator } from './transfers.ts'
 
 export interface WorldShape {
   seed: string | number
@@ -28,6 +29,8 @@ export class World {
   readonly catalog: Catalog
   readonly ledger: Ledger
   readonly fills: FillGenerator
+  /** The ERC-1155 transfers each fill implies (world/transfers.ts). */
+  readonly transfers: TransferGenerator
   private readonly cache = new Map<number, PositionView[]>()
 
   constructor(readonly shape: WorldShape) {
@@ -46,6 +49,7 @@ export class World {
       catalog.has(catalog.tokenMarket[token] as number, MarketFlag.NegRisk) ? 1 : 0
     this.ledger = new Ledger(this.seed, shape.wallets, catalog.tokenCount, shape.fills, tokenFamily)
     this.fills = new FillGenerator(this.seed, this.catalog, this.ledger, this.chain)
+    this.transfers = new TransferGenerator(this.seed, this.catalog, this.ledger)
   }
 
   /** Every position of a wallet, as the Data API sees it (cached: whales cost thousands of fills). */

@@ -2,9 +2,11 @@
 // concatenated strings and joining them costs more than generating the fills (V8 flattens every
 // rope); writing flat pieces into one Buffer serves several times more logs per second, and the
 // buffer goes to the socket as is. The viem encoder writes the same bytes (rpc.test.ts checks).
+import { TOPIC0 } from '../../../extract/chain/contracts.ts'
 import { uint256Word } from '../random.ts'
 import type { Fill } from './fills.ts'
 import { dataViem, TOPIC0_V1, TOPIC0_V2, topicsViem } from './logs.ts'
+import { CTF_ADDRESS, type OutcomeTransfer } from './transfers.ts'
 
 /** Most responses (2K-block ranges at default scale) fit; bigger ones grow by doubling. */
 const INITIAL_BYTES = 256 * 1024
@@ -154,4 +156,49 @@ export function logJson(fill: Fill, block: BlockParts, encoder: 'fast' | 'viem' 
   const out = new JsonBuffer()
   writeLog(out, fill, block, encoder)
   return out.bytes().toString('latin1')
+}
+
+// --- ERC-1155 transfers of ConditionalTokens (world/transfers.ts) ----------------------------------
+
+const TRANSFER_HEADS = {
+  TransferSingle: `{"address":"${CTF_ADDRESS}","topics":["${TOPIC0.transferSingle}`,
+  TransferBatch: `{"address":"${CTF_ADDRESS}","topics":["${TOPIC0.transferBatch}`,
+} as const
+
+/** One TransferSingle / TransferBatch log of `fill`'s transaction, at its reserved slot. */
+export function writeTransferLog(
+  out: JsonBuffer,
+  fill: Fill,
+  transfer: OutcomeTransfer,
+  tokenIdHex: (token: number) => string,
+  block: BlockParts,
+): void {
+  out.write(TRANSFER_HEADS[transfer.event])
+  out.write(addressTopic(transfer.operator))
+  out.write(addressTopic(transfer.from))
+  out.write(addressTopic(transfer.to))
+  out.write('"],"data":"0x')
+  out.write(transferData(transfer, tokenIdHex))
+  out.write(block.beforeTx)
+  out.write(fill.transactionHash)
+  out.write('","transactionIndex":"')
+  out.write(quantity(fill.transactionIndex))
+  out.write(block.afterTxIndex)
+  out.write(quantity(fill.logIndex - 3 + transfer.slot))
+  out.write('","removed":false}')
+}
+
+/** The ABI encoding of the event's data: (id, value), or (uint256[] ids, uint256[] values). */
+export function transferData(transfer: OutcomeTransfer, tokenIdHex: (token: number) => string): string {
+  if (transfer.event === 'TransferSingle')
+    return `${tokenIdHex(transfer.tokens[0] as number)}${uint256Word(transfer.amounts[0] as number)}`
+  const n = transfer.tokens.length
+  return [
+    uint256Word(0x40),
+    uint256Word(0x40 + 32 * (n + 1)),
+    uint256Word(n),
+    ...transfer.tokens.map(tokenIdHex),
+    uint256Word(n),
+    ...transfer.amounts.map(uint256Word),
+  ].join('')
 }
