@@ -12,6 +12,7 @@ import { registerReport } from './report.ts'
 import { registerServe } from './serve.ts'
 import { registerSimulate } from './simulate.ts'
 import { registerStatus } from './status.ts'
+import { registerSync } from './sync.ts'
 import { registerViews } from './views.ts'
 import { registerWallet } from './wallet.ts'
 
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
     .exitOverride()
   registerMigrate(program)
   registerBackfill(program)
+  registerSync(program)
   registerViews(program)
   registerStatus(program)
   registerGaps(program)

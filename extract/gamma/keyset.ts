@@ -26,8 +26,13 @@ export interface WalkOptions<T> {
   http: HttpClient
   baseUrl: string
   kind: KeysetKind
-  /** Filters of this partition, sent unchanged with every page (the cursor is bound to them). */
-  filters: Record<string, string>
+  /**
+   * Filters of this partition, sent unchanged with every page (the cursor is bound to them). A list
+   * repeats its parameter (`id=1&id=2`), as Gamma takes several ids.
+   */
+  filters: Record<string, string | readonly string[]>
+  /** Records per page: the kind's page limit unless smaller (the top N events of `polyhouse sync`). */
+  limit?: number
   /** Validates one record; a failure is quarantined, the rest of the page goes on. */
   parse: (raw: unknown) => Validated<T>
   signal?: AbortSignal
@@ -39,9 +44,13 @@ export async function fetchKeysetPage<T>(
   afterCursor: string,
 ): Promise<KeysetPage<T>> {
   const url = new URL(`${options.baseUrl}/${options.kind}/keyset`)
-  const limit = options.kind === 'markets' ? MARKETS_PAGE_LIMIT : EVENTS_PAGE_LIMIT
-  for (const [name, value] of Object.entries({ ...options.filters, limit: String(limit) }))
-    url.searchParams.set(name, value)
+  const max = options.kind === 'markets' ? MARKETS_PAGE_LIMIT : EVENTS_PAGE_LIMIT
+  const limit = Math.min(options.limit ?? max, max)
+  for (const [name, value] of Object.entries(options.filters)) {
+    if (typeof value === 'string') url.searchParams.set(name, value)
+    else for (const item of value) url.searchParams.append(name, item)
+  }
+  url.searchParams.set('limit', String(limit))
   if (afterCursor) url.searchParams.set('after_cursor', afterCursor)
   const page = await options.http.fetchJson(
     options.kind === 'markets' ? 'gamma-markets' : 'gamma-events',

@@ -276,6 +276,19 @@ export async function commitMarketsPage(
   return page.count
 }
 
+/** Stores one page of events now (`polyhouse sync`), with their tags; invalid ones are quarantined. */
+export async function commitEventsPage(
+  context: StepContext,
+  unit: string,
+  records: Validated<GammaEvent>[],
+): Promise<number> {
+  const page = eventsPageRows(records, context.runLog.runId)
+  for (const [table, rows] of Object.entries(page.rows))
+    await commitRows(context.warehouse, table, unit, rows)
+  await context.runLog.quarantine('events', page.quarantine.events)
+  return page.count
+}
+
 /** Titles of the events that markets embed without one, from the events already stored. */
 async function knownEventTitles(
   context: StepContext,

@@ -5,16 +5,19 @@
 //   process.env.GAMMA_URL = sim.gammaUrl   // also sim.dataApiUrl, sim.rpcUrl, or sim.env
 //   ... run the pipeline ...
 //   sim.truth.summary(); sim.truth.fillTotals(); sim.stats(); await sim.close()
+//   sim.closeMarket(id); sim.updateMarket(id, patch); sim.setTip(block)   // change the world after start
 import { RateLimiter } from './limits.ts'
 import { type ResolvedOptions, rateRules, resolveOptions, type SimulatorOptions } from './options.ts'
 import { CursorSigner } from './server/cursor.ts'
 import { routeData } from './server/data-api.ts'
 import { routeGamma } from './server/gamma.ts'
+import { GammaOverrides } from './server/gamma-overrides.ts'
 import { SimulatorHttp } from './server/http.ts'
 import { json, type SimRequest, type SimResponse } from './server/route.ts'
 import { RpcService } from './server/rpc.ts'
 import { Stats, type StatsSnapshot } from './stats.ts'
 import { World } from './world/index.ts'
+import type { JsonObject } from './world/market-json.ts'
 import { Truth } from './world/truth.ts'
 
 export type { SimulatorOptions } from './options.ts'
@@ -33,6 +36,21 @@ export interface Simulator {
   stats(): StatsSnapshot
   /** Rewrites the last `depth` blocks now (the `reorg=N` fault does this once, after the tip is read). */
   reorg(depth: number): void
+  /**
+   * Gamma serves market `id` with these fields replaced from now on (e.g. `{ outcomePrices:
+   * '["0.7", "0.3"]', volume: '1234.5' }`), in every response that shows it. Gamma only: the chain,
+   * the Data API and `truth` keep the world as built.
+   */
+  updateMarket(id: string | number, patch: JsonObject): void
+  /** Resolves market `id` now: `closed: true`, its winner priced 1, the others 0, closedTime now. */
+  closeMarket(id: string | number): void
+  /** Gamma serves event `id` with these fields replaced (`{ volume: 1e9 }` makes it the hottest). */
+  updateEvent(id: string | number, patch: JsonObject): void
+  /**
+   * The RPC admits blocks up to `block` only (eth_blockNumber, eth_getLogs, eth_getBlockByNumber);
+   * `undefined` shows the whole chain again. The Data API still counts every fill in positions.
+   */
+  setTip(block: number | undefined): void
   close(): Promise<void>
 }
 
@@ -56,6 +74,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const rules = rateRules(resolved)
   const limiter = new RateLimiter(rules)
   const signer = new CursorSigner(world.seed)
+  const overrides = new GammaOverrides(world.catalog)
   const rpc = new RpcService(
     world,
     { provider: resolved.rpcLimits, reorgDepth: resolved.faults.reorg, encoder: resolved.logEncoder },
@@ -82,7 +101,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       hangMs: resolved.hangMs,
     },
     {
-      gamma: (req) => routeGamma(world, signer, req),
+      gamma: (req) => routeGamma(world, signer, req, overrides),
       data: (req) => routeData(world, signer, req),
       rpc: (req) => rpc.route(req),
     },
@@ -101,6 +120,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     truth,
     stats: snapshot,
     reorg: (depth) => world.chain.reorg(depth),
+    updateMarket: (id, patch) => overrides.updateMarket(id, patch),
+    closeMarket: (id) => overrides.closeMarket(id),
+    updateEvent: (id, patch) => overrides.updateEvent(id, patch),
+    setTip: (block) => {
+      rpc.visibleTip = block
+    },
     close: () => http.close(),
   }
 }

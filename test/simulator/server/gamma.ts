@@ -1,10 +1,14 @@
 // Gamma (gamma-api.polymarket.com): keyset walks, legacy offset lists, single records, tags.
+// `order=volume|id` with `ascending` sorts lists (the hot-events poll of `polyhouse sync` asks for
+// `/events/keyset?closed=false&order=volume&ascending=false`); overrides (gamma-overrides.ts) change
+// what is served after start.
 import { eventJson } from '../world/event-json.ts'
 import type { World } from '../world/index.ts'
 import { type JsonObject, marketJson } from '../world/market-json.ts'
 import { TAGS } from '../world/texts.ts'
 import { type CursorSigner, filterBinding, keysetLastId, keysetPayload } from './cursor.ts'
-import { eventMatches, type ListFilters, marketMatches, parseListFilters } from './gamma-filters.ts'
+import { type ListFilters, parseListFilters } from './gamma-filters.ts'
+import { GammaOverrides } from './gamma-overrides.ts'
 import {
   boolParam,
   gammaError,
@@ -30,13 +34,21 @@ export const LEGACY_LIMIT_MAX = 500
 const SCHEMA_BASE = 'https://gamma-api.polymarket.com/schemas/'
 /** Parameters that do not bind a cursor: paging itself and the `include_tag` projection. */
 const NOT_FILTERS = ['after_cursor', 'cursor', 'limit', 'include_tag', 'offset']
+/** Keys `order` accepts here (the real API takes any field name; these are the ones polyhouse uses). */
+const ORDER_KEYS = ['volume', 'id']
 
 const MARKETS = ['gamma-general', 'gamma-markets'] as const
 const EVENTS = ['gamma-general', 'gamma-events'] as const
 
 type Kind = 'markets' | 'events'
 
-export function routeGamma(world: World, signer: CursorSigner, req: SimRequest): Routed | undefined {
+export function routeGamma(
+  world: World,
+  signer: CursorSigner,
+  req: SimRequest,
+  overrides: GammaOverrides = new GammaOverrides(world.catalog),
+): Routed | undefined {
+  const served: Served = { world, overrides }
   const path = req.path.replace(/\/+$/, '') || '/'
   const segments = path.split('/').filter(Boolean)
   const [kind, second, third] = segments as [string | undefined, string | undefined, string | undefined]
@@ -48,7 +60,7 @@ export function routeGamma(world: World, signer: CursorSigner, req: SimRequest):
         endpoint: `gamma /${kind}`,
         buckets: [...buckets, 'gamma-listing'],
         cost: 1,
-        handle: () => legacyList(world, kind, req.query),
+        handle: () => legacyList(served, kind, req.query),
       }
     }
     if (second === 'keyset' && segments.length === 2) {
@@ -56,7 +68,7 @@ export function routeGamma(world: World, signer: CursorSigner, req: SimRequest):
         endpoint: `gamma /${kind}/keyset`,
         buckets: [...buckets, 'gamma-listing'],
         cost: 1,
-        handle: () => keysetPage(world, signer, kind, req.query),
+        handle: () => keysetPage(served, signer, kind, req.query),
       }
     }
     if (segments.length === 2 || (second === 'slug' && third)) {
@@ -64,7 +76,7 @@ export function routeGamma(world: World, signer: CursorSigner, req: SimRequest):
         endpoint: `gamma /${kind}/{id}`,
         buckets,
         cost: 1,
-        handle: () => single(world, kind, second === 'slug' ? { slug: third } : { id: second }),
+        handle: () => single(served, kind, second === 'slug' ? { slug: third } : { id: second }),
       }
     }
   }
@@ -79,29 +91,75 @@ export function routeGamma(world: World, signer: CursorSigner, req: SimRequest):
   return undefined
 }
 
-function render(world: World, kind: Kind, index: number, includeTags: boolean): JsonObject {
+/** The world as served: the catalog with the overrides applied. */
+interface Served {
+  world: World
+  overrides: GammaOverrides
+}
+
+function render({ world, overrides }: Served, kind: Kind, index: number, includeTags: boolean): JsonObject {
   return kind === 'markets'
-    ? marketJson(world.catalog, index, { embedEvent: true, includeTags })
-    : eventJson(world.catalog, index)
+    ? overrides.applyMarket(index, marketJson(world.catalog, index, { embedEvent: true, includeTags }))
+    : overrides.applyEvent(index, eventJson(world.catalog, index))
 }
 
 function idOf(world: World, kind: Kind, index: number): number {
   return (kind === 'markets' ? world.catalog.marketIds[index] : world.catalog.eventIds[index]) as number
 }
 
+function matches(served: Served, kind: Kind, index: number, filters: ListFilters): boolean {
+  return kind === 'markets'
+    ? served.overrides.marketMatches(index, filters, () => render(served, kind, index, false))
+    : served.overrides.eventMatches(index, filters)
+}
+
 /** Indices from `start` on that pass the filters, up to `want` of them. */
-function collect(world: World, kind: Kind, filters: ListFilters, start: number, want: number): number[] {
-  const catalog = world.catalog
+function collect(served: Served, kind: Kind, filters: ListFilters, start: number, want: number): number[] {
+  const catalog = served.world.catalog
   const total = kind === 'markets' ? catalog.marketCount : catalog.eventCount
-  const matches = kind === 'markets' ? marketMatches : eventMatches
   const found: number[] = []
-  for (let i = start; i < total && found.length < want; i++) if (matches(catalog, i, filters)) found.push(i)
+  for (let i = start; i < total && found.length < want; i++)
+    if (matches(served, kind, i, filters)) found.push(i)
   return found
 }
 
-function keysetPage(world: World, signer: CursorSigner, kind: Kind, query: URLSearchParams): SimResponse {
+/** `order` and `ascending` (default true, as the Gamma docs say); undefined: id order. */
+function parseOrder(
+  query: URLSearchParams,
+): { key: string; ascending: boolean } | undefined | { error: string } {
+  const key = query.get('order')
+  if (key === null || key === '') return undefined
+  if (!ORDER_KEYS.includes(key))
+    return { error: `order: the simulator sorts by ${ORDER_KEYS.join(' or ')}, not '${key}'` }
+  const ascending = boolParam(query, 'ascending')
+  if (isError(ascending)) return ascending
+  return { key, ascending: ascending ?? true }
+}
+
+/** Every index passing the filters, sorted by `order` (ties by id, so pages are stable). */
+function sorted(
+  served: Served,
+  kind: Kind,
+  filters: ListFilters,
+  order: { key: string; ascending: boolean },
+): number[] {
+  const all = collect(served, kind, filters, 0, Number.POSITIVE_INFINITY)
+  const value = (i: number) =>
+    order.key === 'id'
+      ? idOf(served.world, kind, i)
+      : kind === 'markets'
+        ? served.overrides.marketVolume(i)
+        : served.overrides.eventVolume(i)
+  const sign = order.ascending ? 1 : -1
+  return all.sort((a, b) => sign * (value(a) - value(b)) || a - b)
+}
+
+function keysetPage(served: Served, signer: CursorSigner, kind: Kind, query: URLSearchParams): SimResponse {
+  const world = served.world
   const filters = parseListFilters(query)
   if (isError(filters)) return gammaError(400, filters.error)
+  const order = parseOrder(query)
+  if (isError(order)) return gammaError(400, order.error)
   const includeTags = boolParam(query, 'include_tag')
   if (isError(includeTags)) return gammaError(400, includeTags.error)
   const max = kind === 'markets' ? MARKETS_KEYSET_MAX : EVENTS_KEYSET_MAX
@@ -110,9 +168,10 @@ function keysetPage(world: World, signer: CursorSigner, kind: Kind, query: URLSe
   const limit = Math.min(requested === 0 ? DEFAULT_PAGE : requested, max)
   const binding = `${kind}?${filterBinding(query, NOT_FILTERS)}`
   let start = 0
+  let lastId: number | undefined
   const after = query.get('after_cursor')
   if (after) {
-    const lastId = keysetLastId(signer.verify(after, binding), kind)
+    lastId = keysetLastId(signer.verify(after, binding), kind)
     if (lastId === undefined) {
       return gammaError(
         400,
@@ -123,12 +182,17 @@ function keysetPage(world: World, signer: CursorSigner, kind: Kind, query: URLSe
       kind === 'markets' ? world.catalog.marketIndexAfter(lastId) : world.catalog.eventIndexAfter(lastId)
   }
   // `cursor=` is not a parameter of these endpoints and is ignored (Polymarket/agents#227).
-  const found = collect(world, kind, filters, start, limit + 1)
+  let found: number[]
+  if (order) {
+    const all = sorted(served, kind, filters, order)
+    const from = lastId === undefined ? 0 : all.findIndex((i) => idOf(world, kind, i) === lastId) + 1
+    found = all.slice(from, from + limit + 1)
+  } else found = collect(served, kind, filters, start, limit + 1)
   const page = found.slice(0, limit)
   const body: JsonObject = {
     $schema: `${SCHEMA_BASE}${kind === 'markets' ? 'Markets' : 'Events'}KeysetListResponse.json`,
   }
-  body[kind] = page.map((i) => render(world, kind, i, includeTags === true))
+  body[kind] = page.map((i) => render(served, kind, i, includeTags === true))
   if (found.length > limit)
     body.next_cursor = signer.sign(
       keysetPayload(kind, idOf(world, kind, page[page.length - 1] as number)),
@@ -137,9 +201,11 @@ function keysetPage(world: World, signer: CursorSigner, kind: Kind, query: URLSe
   return json(200, body)
 }
 
-function legacyList(world: World, kind: Kind, query: URLSearchParams): SimResponse {
+function legacyList(served: Served, kind: Kind, query: URLSearchParams): SimResponse {
   const filters = parseListFilters(query)
   if (isError(filters)) return gammaError(400, filters.error)
+  const order = parseOrder(query)
+  if (isError(order)) return gammaError(400, order.error)
   const includeTags = boolParam(query, 'include_tag')
   if (isError(includeTags)) return gammaError(400, includeTags.error)
   const offset = intParam(query, 'offset', 0, 0, Number.MAX_SAFE_INTEGER)
@@ -150,19 +216,21 @@ function legacyList(world: World, kind: Kind, query: URLSearchParams): SimRespon
   const requested = intParam(query, 'limit', DEFAULT_PAGE, 0, Number.MAX_SAFE_INTEGER)
   if (isError(requested)) return gammaError(400, requested.error)
   const limit = Math.min(requested, LEGACY_LIMIT_MAX)
-  const found = collect(world, kind, filters, 0, offset + limit).slice(offset)
+  const found = (
+    order ? sorted(served, kind, filters, order) : collect(served, kind, filters, 0, offset + limit)
+  ).slice(offset, offset + limit)
   return json(
     200,
-    found.map((i) => render(world, kind, i, includeTags === true)),
+    found.map((i) => render(served, kind, i, includeTags === true)),
   )
 }
 
 function single(
-  world: World,
+  served: Served,
   kind: Kind,
   key: { id?: string | undefined; slug?: string | undefined },
 ): SimResponse {
-  const catalog = world.catalog
+  const catalog = served.world.catalog
   let index = -1
   if (key.id !== undefined) {
     if (!/^\d+$/.test(key.id)) return gammaError(400, `id must be numeric, got '${key.id}'`)
@@ -170,14 +238,17 @@ function single(
       kind === 'markets' ? catalog.marketIndexById(Number(key.id)) : catalog.eventIndexById(Number(key.id))
   } else if (key.slug !== undefined) {
     const filters = parseListFilters(new URLSearchParams({ slug: key.slug })) as ListFilters
-    index = collect(world, kind, filters, 0, 1)[0] ?? -1
+    index = collect(served, kind, filters, 0, 1)[0] ?? -1
   }
   if (index < 0) return gammaError(404, 'record not found')
   return json(
     200,
     kind === 'markets'
-      ? marketJson(catalog, index, { embedEvent: true, includeTags: false })
-      : eventJson(catalog, index),
+      ? served.overrides.applyMarket(
+          index,
+          marketJson(catalog, index, { embedEvent: true, includeTags: false }),
+        )
+      : served.overrides.applyEvent(index, eventJson(catalog, index)),
   )
 }
 
