@@ -362,9 +362,17 @@ function parseResult<T extends z.ZodType>(method: string, schema: T, result: unk
   return parsed.data
 }
 
+/**
+ * A JSON-RPC reply (or batch of them): a `result`, or an `error` object with a numeric code. A
+ * gateway's own JSON error (`{"error":"Internal Server Error"}` with a 5xx) is not one: its status
+ * decides, so a 5xx stays a retryable transport error rather than a protocol error.
+ */
 function isJsonRpcShaped(body: unknown): boolean {
-  if (Array.isArray(body)) return true
-  return typeof body === 'object' && body !== null && ('result' in body || 'error' in body)
+  if (Array.isArray(body)) return body.length > 0 && body.every(isJsonRpcShaped)
+  if (typeof body !== 'object' || body === null) return false
+  if ('result' in body) return true
+  const error = (body as { error?: unknown }).error
+  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'number'
 }
 
 export function toHex(n: number): string {

@@ -178,6 +178,12 @@ describe('RpcClient single calls', () => {
     handler = () => ({ status: 502, body: '<html><body>Bad gateway</body></html>' })
     expect(isRetryable(await rpc.blockNumber().catch((e: unknown) => e))).toBe(true)
 
+    // A gateway's own JSON error with a 5xx is not a JSON-RPC reply: retried, not a protocol error.
+    handler = () => ({ status: 500, body: '{"error":"Internal Server Error"}' })
+    const gateway = await rpc.blockNumber().catch((e: unknown) => e)
+    expect(gateway).toBeInstanceOf(RpcTransportError)
+    expect(isRetryable(gateway)).toBe(true)
+
     handler = () => ({ status: 200, body: '<!DOCTYPE html><title>Just a moment...</title>' })
     expect(await rpc.blockNumber().catch((e: unknown) => e)).toBeInstanceOf(RpcTransportError)
 
