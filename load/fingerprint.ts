@@ -9,7 +9,7 @@ import type { Warehouse } from './warehouse.ts'
 export const RUN_COLUMNS = ['_run_id', '_ingested_at', 'snapshot_at', 'positions_snapshot_at', 'fetched_at']
 
 /** Columns of views that carry a run's time: API rows of vw_trades_unified are stamped with their snapshot. */
-const VIEW_RUN_COLUMNS: Readonly<Record<string, readonly string[]>> = { vw_trades_unified: ['time'] }
+export const VIEW_RUN_COLUMNS: Readonly<Record<string, readonly string[]>> = { vw_trades_unified: ['time'] }
 
 /** The staging tables whose content the pipeline promises; etl_* tables describe runs, not data. */
 export const DATA_TABLES = [

@@ -38,7 +38,7 @@ export function runCli(
 }
 
 /** The parent's environment without settings that would point the CLI elsewhere. */
-function cleanEnv(): NodeJS.ProcessEnv {
+export function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env }
   for (const name of Object.keys(env)) {
     if (/^(CLICKHOUSE_|POLYHOUSE_|GAMMA_URL|DATA_API_URL|POLYGON_RPC_URL)/.test(name)) delete env[name]
