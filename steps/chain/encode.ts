@@ -17,6 +17,7 @@ import { decodeOrderFilled, LogDecodeError, type OrderFill, parseRawLog } from '
 import { EXCHANGES, TOPIC0 } from '../../extract/chain/contracts.ts'
 import { RowWriter } from '../block-ranges/rows.ts'
 import type { LogBlock, LogEncoder } from '../block-ranges/types.ts'
+import { ADDRESS_PADDING, DATA_HEX, HASH, QUANTITY, smallAmount, TokenIds } from '../block-ranges/words.ts'
 
 /** chain_fills columns in the order of each line (the engine appends `_run_id`). */
 export const CHAIN_FILLS_COLUMNS = [
@@ -47,17 +48,8 @@ export const CHAIN_FILLS_COLUMNS = [
  * near it (USDC's whole supply is ~10^17 raw units), so such a log is quarantined, not loaded.
  */
 export const MAX_AMOUNT_DIGITS = 18
-/** Distinct token ids whose decimal form is cached (a token trades many times; ids are 78 digits). */
-const TOKEN_CACHE_SIZE = 100_000
-
 const ZERO_WORD = '0'.repeat(64)
 const ONE_WORD = `${'0'.repeat(63)}1`
-/** A word whose first 51 hex digits are zero holds < 2^52: safe for parseInt and Number. */
-const SMALL_PREFIX = '0'.repeat(51)
-const ADDRESS_PADDING = '0'.repeat(24)
-const HASH = /^0x[0-9a-f]{64}$/
-const QUANTITY = /^0x[0-9a-f]{1,13}$/
-const DATA_HEX = /^0x[0-9a-f]*$/
 const V1_DATA_LENGTH = 2 + 5 * 64
 const V2_DATA_LENGTH = 2 + 7 * 64
 
@@ -78,7 +70,7 @@ interface LogFields {
 }
 
 export class OrderFilledEncoder implements LogEncoder {
-  private readonly tokens = new Map<string, string>()
+  private readonly tokens = new TokenIds()
   /** Logs that took the reference path (for the bench and the tests). */
   slowPath = 0
 
@@ -137,7 +129,7 @@ export class OrderFilledEncoder implements LogEncoder {
       if (makerPaysCollateral === (takerAsset === ZERO_WORD)) return undefined
       const amounts = this.amounts(word(2), word(3), word(4))
       if (amounts === undefined) return undefined
-      const token = this.token(makerPaysCollateral ? takerAsset : makerAsset)
+      const token = this.tokens.decimal(makerPaysCollateral ? takerAsset : makerAsset)
       const makerAssetId = makerPaysCollateral ? '0' : token
       const takerAssetId = makerPaysCollateral ? token : '0'
       return `${position}\t${makerPaysCollateral ? 'BUY' : 'SELL'}\t${token}\t${makerAssetId}\t${takerAssetId}\t${amounts}\t\t`
@@ -146,35 +138,17 @@ export class OrderFilledEncoder implements LogEncoder {
     if (side !== ZERO_WORD && side !== ONE_WORD) return undefined
     const amounts = this.amounts(word(2), word(3), word(4))
     if (amounts === undefined) return undefined
-    return `${position}\t${side === ZERO_WORD ? 'BUY' : 'SELL'}\t${this.token(word(1))}\t0\t0\t${amounts}\t0x${word(5)}\t0x${word(6)}`
+    return `${position}\t${side === ZERO_WORD ? 'BUY' : 'SELL'}\t${this.tokens.decimal(word(1))}\t0\t0\t${amounts}\t0x${word(5)}\t0x${word(6)}`
   }
 
   /** "maker\ttaker\tfee" in decimal, or undefined when one does not fit the views' decimals. */
   private amounts(maker: string, taker: string, fee: string): string | undefined {
-    const a = amount(maker)
-    const b = amount(taker)
-    const c = amount(fee)
+    const a = smallAmount(maker)
+    const b = smallAmount(taker)
+    const c = smallAmount(fee)
     if (a === undefined || b === undefined || c === undefined) return undefined
     return `${a}\t${b}\t${c}`
   }
-
-  private token(word: string): string {
-    let decimal = this.tokens.get(word)
-    if (decimal === undefined) {
-      decimal = BigInt(`0x${word}`).toString()
-      if (this.tokens.size >= TOKEN_CACHE_SIZE) this.tokens.clear()
-      this.tokens.set(word, decimal)
-    }
-    return decimal
-  }
-}
-
-function amount(word: string): string | undefined {
-  if (word.startsWith(SMALL_PREFIX)) {
-    const value = Number.parseInt(word.slice(51), 16)
-    return value < 1e18 ? String(value) : undefined
-  }
-  return undefined
 }
 
 /**

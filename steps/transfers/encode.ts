@@ -18,6 +18,15 @@ import {
 import { CONDITIONAL_TOKENS, TOPIC0 } from '../../extract/chain/contracts.ts'
 import type { RowWriter } from '../block-ranges/rows.ts'
 import type { LogBlock, LogEncoder } from '../block-ranges/types.ts'
+import {
+  ADDRESS_PADDING,
+  DATA_HEX,
+  HASH,
+  QUANTITY,
+  smallAmount,
+  TokenIds,
+  wordNumber,
+} from '../block-ranges/words.ts'
 import { MAX_AMOUNT_DIGITS } from '../chain/encode.ts'
 
 /** chain_transfers columns in the order of each line (the engine appends `_run_id`). */
@@ -38,14 +47,6 @@ export const CHAIN_TRANSFERS_COLUMNS = [
 
 /** More ids than this in one batch is not a transfer anyone sends (the block gas limit allows ~2,000). */
 const MAX_BATCH = 10_000
-const TOKEN_CACHE_SIZE = 100_000
-
-const HASH = /^0x[0-9a-f]{64}$/
-const QUANTITY = /^0x[0-9a-f]{1,13}$/
-const DATA_HEX = /^0x[0-9a-f]*$/
-const ADDRESS_PADDING = '0'.repeat(24)
-/** A word whose first 51 hex digits are zero holds < 2^52. */
-const SMALL_PREFIX = '0'.repeat(51)
 const SINGLE_DATA_LENGTH = 2 + 2 * 64
 
 interface LogFields {
@@ -59,7 +60,7 @@ interface LogFields {
 }
 
 export class TransferEncoder implements LogEncoder {
-  private readonly tokens = new Map<string, string>()
+  private readonly tokens = new TokenIds()
   /** Logs that took the reference path (for the bench and the tests). */
   slowPath = 0
 
@@ -96,7 +97,7 @@ export class TransferEncoder implements LogEncoder {
       if (data.length !== SINGLE_DATA_LENGTH) return false
       const amount = smallAmount(word(1))
       if (amount === undefined) return false
-      out.write(`${head}0${middle}TransferSingle\t${who}\t${this.token(word(0))}\t${amount}`)
+      out.write(`${head}0${middle}TransferSingle\t${who}\t${this.tokens.decimal(word(0))}\t${amount}`)
       out.endRow()
       return true
     }
@@ -114,43 +115,17 @@ export class TransferEncoder implements LogEncoder {
       amounts.push(amount)
     }
     for (let i = 0; i < n; i++) {
-      out.write(`${head}${i}${middle}TransferBatch\t${who}\t${this.token(word(3 + i))}\t${amounts[i]}`)
+      out.write(
+        `${head}${i}${middle}TransferBatch\t${who}\t${this.tokens.decimal(word(3 + i))}\t${amounts[i]}`,
+      )
       out.endRow()
     }
     return true
   }
-
-  private token(word: string): string {
-    let decimal = this.tokens.get(word)
-    if (decimal === undefined) {
-      decimal = BigInt(`0x${word}`).toString()
-      if (this.tokens.size >= TOKEN_CACHE_SIZE) this.tokens.clear()
-      this.tokens.set(word, decimal)
-    }
-    return decimal
-  }
 }
 
-const canonicalWords = new Map<number, string>()
-function canonicalWord(value: number): string {
-  let text = canonicalWords.get(value)
-  if (text === undefined) {
-    text = value.toString(16).padStart(64, '0')
-    if (canonicalWords.size > 10_000) canonicalWords.clear()
-    canonicalWords.set(value, text)
-  }
-  return text
-}
-
-function wordNumber(word: string): number | undefined {
-  return word.startsWith(SMALL_PREFIX) ? Number.parseInt(word.slice(51), 16) : undefined
-}
-
-/** The decimal amount, or undefined when it is beyond the views' decimals (the reference path says why). */
-function smallAmount(word: string): string | undefined {
-  const value = wordNumber(word)
-  return value !== undefined && value < 1e18 ? String(value) : undefined
-}
+/** A uint256 word of a small value, as the ABI encoder writes an offset or a length. */
+const canonicalWord = (value: number) => value.toString(16).padStart(64, '0')
 
 /**
  * The lines (without newline) of one log through the reference decoder. Throws LogDecodeError
