@@ -2,6 +2,7 @@
 // directory per process): a simulator with provider caps, its ground truth as lines, and the same
 // lines read back from chain_fills.
 import { afterAll } from 'vitest'
+import type { Warehouse } from '../../../load/warehouse.ts'
 import { type Simulator, startSimulator } from '../../simulator/index.ts'
 import type { Fill } from '../../simulator/world/fills.ts'
 import { localChainOptions, openStepHarness, type StepHarness } from './harness.ts'
@@ -33,6 +34,40 @@ export async function harness(): Promise<StepHarness> {
   const opened = await openStepHarness()
   harnesses.push(opened)
   return opened
+}
+
+/**
+ * The Data API side of the views and the reconciliation, without running the wallets step: every
+ * wallet's positions as the simulator serves them, and each wallet recorded fetched at that snapshot.
+ */
+export async function insertServedPositions(warehouse: Warehouse, sim: Simulator): Promise<void> {
+  const snapshotAt = '2026-07-01 00:00:00.000'
+  await warehouse.insert(
+    'positions',
+    sim.truth.wallets().flatMap((wallet) =>
+      sim.truth.positions(wallet).map((position) => ({
+        wallet,
+        token_id: position.asset,
+        condition_id: position.conditionId,
+        outcome: '',
+        outcome_index: position.outcomeIndex,
+        size: position.size,
+        snapshot_at: snapshotAt,
+        raw: '{}',
+        _run_id: 'test',
+      })),
+    ),
+  )
+  await warehouse.insert(
+    'wallets',
+    sim.truth.wallets().map((wallet) => ({
+      wallet,
+      source: 'chain',
+      positions_snapshot_at: snapshotAt,
+      positions_count: 0,
+      _run_id: 'test',
+    })),
+  )
 }
 
 export function chainOptions(sim: Simulator, overrides = {}) {

@@ -8,7 +8,16 @@ import { createChainStep, fillsCoverage } from '../../../steps/chain.ts'
 import type { Simulator } from '../../simulator/index.ts'
 import type { StepHarness } from './harness.ts'
 import { rows } from './harness.ts'
-import { chainOptions, FAULTS, harness, loadedLines, simulator, truthLines, WORLD } from './sim-helpers.ts'
+import {
+  chainOptions,
+  FAULTS,
+  harness,
+  insertServedPositions,
+  loadedLines,
+  simulator,
+  truthLines,
+  WORLD,
+} from './sim-helpers.ts'
 
 describe('the chain step against the simulator, provider limits and faults on, with a reorg', () => {
   let sim: Simulator
@@ -32,31 +41,7 @@ describe('the chain step against the simulator, provider limits and faults on, w
       })),
     )
     await h.warehouse.insert('market_tokens', tokens)
-    const snapshotAt = '2026-07-01 00:00:00.000'
-    const positions = sim.truth.wallets().flatMap((wallet) =>
-      sim.truth.positions(wallet).map((position) => ({
-        wallet,
-        token_id: position.asset,
-        condition_id: position.conditionId,
-        outcome: '',
-        outcome_index: position.outcomeIndex,
-        size: position.size,
-        snapshot_at: snapshotAt,
-        raw: '{}',
-        _run_id: 'test',
-      })),
-    )
-    await h.warehouse.insert('positions', positions)
-    await h.warehouse.insert(
-      'wallets',
-      sim.truth.wallets().map((wallet) => ({
-        wallet,
-        source: 'chain',
-        positions_snapshot_at: snapshotAt,
-        positions_count: 0,
-        _run_id: 'test',
-      })),
-    )
+    await insertServedPositions(h.warehouse, sim)
     // A first range of 100,000 blocks holds more than Alchemy's 10K logs: refused, with the
     // provider's suggested range.
     step = createChainStep(chainOptions(sim), { adaptive: { initial: 100_000 } })

@@ -9,7 +9,7 @@ import { createTransfersStep, transfersCoverage } from '../../../steps/transfers
 import type { Simulator } from '../../simulator/index.ts'
 import type { Fill } from '../../simulator/world/fills.ts'
 import { rows, type StepHarness } from '../chain/harness.ts'
-import { chainOptions, FAULTS, harness, simulator } from '../chain/sim-helpers.ts'
+import { chainOptions, FAULTS, harness, insertServedPositions, simulator } from '../chain/sim-helpers.ts'
 
 /** One line per chain_transfers row, in the simulator's terms. */
 function truthLines(sim: Simulator): string[] {
@@ -50,33 +50,7 @@ describe('the transfers step against the simulator, provider limits and faults o
     sim = await simulator({ faults: FAULTS })
     h = await harness()
     // The Data API side of the reconciliation: every wallet's positions as the simulator serves them.
-    const snapshotAt = '2026-07-01 00:00:00.000'
-    await h.warehouse.insert(
-      'positions',
-      sim.truth.wallets().flatMap((wallet) =>
-        sim.truth.positions(wallet).map((position) => ({
-          wallet,
-          token_id: position.asset,
-          condition_id: position.conditionId,
-          outcome: '',
-          outcome_index: position.outcomeIndex,
-          size: position.size,
-          snapshot_at: snapshotAt,
-          raw: '{}',
-          _run_id: 'test',
-        })),
-      ),
-    )
-    await h.warehouse.insert(
-      'wallets',
-      sim.truth.wallets().map((wallet) => ({
-        wallet,
-        source: 'chain',
-        positions_snapshot_at: snapshotAt,
-        positions_count: 0,
-        _run_id: 'test',
-      })),
-    )
+    await insertServedPositions(h.warehouse, sim)
     const step = createTransfersStep(chainOptions(sim), { adaptive: { initial: 100_000 } })
     outcome = await step.run(h.context())
   }, 300_000)
