@@ -56,24 +56,31 @@ WHERE wallet NOT IN (SELECT wallet FROM wallets)
 GROUP BY wallet`
 
 /**
- * The next batch of wallets never fetched, in `order`: a keyset walk over (−score, wallet), so a
- * batch never repeats one whose snapshot is still being committed. Scores come from the chain
- * tables, which do not change while the step runs.
+ * Queues the wallets never fetched for this run, in `order`, at most `limit` of them: one pass over
+ * the chain tables to score them (sql/023 says why), keyed so that ascending order is the order of
+ * work (−score, then wallet).
  */
-function pendingSql(order: WalletOrder): string {
-  const score = order === 'address' ? 'toInt64(0)' : '-toInt64(a.score)'
+function queueSql(order: WalletOrder, limit: number): string {
+  const key = order === 'address' ? 'toInt64(0)' : '-toInt64(a.score)'
   const activity =
     order === 'address' ? '' : `LEFT JOIN (${activityScoreSql(order)}) AS a ON a.wallet = w.wallet`
   return `
-SELECT w.wallet AS wallet, w.source AS source, toString(w.first_seen_block) AS first_seen_block,
-       toString(${score}) AS key
+INSERT INTO etl_wallet_queue (run_id, key, wallet, source, first_seen_block)
+SELECT {run:String}, ${key} AS key, w.wallet, w.source, w.first_seen_block
 FROM (SELECT wallet, source, first_seen_block FROM wallets FINAL WHERE positions_snapshot_at = 0) AS w
 ${activity}
-WHERE (${score}, w.wallet) > ({afterKey:Int64}, {after:String})
-ORDER BY ${score}, w.wallet
-LIMIT {limit:UInt32}
+ORDER BY key, w.wallet
+${Number.isFinite(limit) ? `LIMIT ${Math.floor(limit)}` : ''}
 SETTINGS join_use_nulls = 0`
 }
+
+/** The next batch of the run's queue: a keyset walk, so a batch never repeats one still being committed. */
+const NEXT_BATCH_SQL = `
+SELECT wallet, source, toString(first_seen_block) AS first_seen_block, toString(key) AS queue_key
+FROM etl_wallet_queue
+WHERE run_id = {run:String} AND (key, wallet) > ({afterKey:Int64}, {after:String})
+ORDER BY key, wallet
+LIMIT {limit:UInt32}`
 
 export function createWalletsStep(options: WalletsStepOptions): Step {
   const perSecond = () => {
@@ -123,7 +130,8 @@ export function createWalletsStep(options: WalletsStepOptions): Step {
       }
       report(context, progress)
       const committer = new BatchCommitter(context.warehouse, context.runLog)
-      const pendingQuery = pendingSql(options.walletOrder ?? 'activity')
+      const run = context.runLog.runId
+      await context.warehouse.command(queueSql(options.walletOrder ?? 'activity', budget), { run })
       let after = ''
       let afterKey = Number.MIN_SAFE_INTEGER
       let started = 0
@@ -132,8 +140,9 @@ export function createWalletsStep(options: WalletsStepOptions): Step {
           wallet: string
           source: string
           first_seen_block: string
-          key: string
-        }>(pendingQuery, {
+          queue_key: string
+        }>(NEXT_BATCH_SQL, {
+          run,
           after,
           afterKey,
           limit: Math.min(WALLET_BATCH, budget - started),
@@ -142,7 +151,7 @@ export function createWalletsStep(options: WalletsStepOptions): Step {
         const last = batch[batch.length - 1]
         if (last) {
           after = last.wallet
-          afterKey = Number(last.key)
+          afterKey = Number(last.queue_key)
         }
         started += batch.length
         await runUnits(
@@ -153,6 +162,7 @@ export function createWalletsStep(options: WalletsStepOptions): Step {
       }
       // Interrupted or not, the wallets fetched so far are committed with their checkpoints.
       await committer.flush()
+      await context.warehouse.command('DELETE FROM etl_wallet_queue WHERE run_id = {run:String}', { run })
       return {
         rows: progress.rows,
         failures,

@@ -556,6 +556,26 @@ SELECT
 FROM chain_transfers
 ARRAY JOIN [(from_address, toInt8(-1), to_address), (to_address, toInt8(1), from_address)] AS leg;
 
+-- would apply sql/023_etl_wallet_queue.sql (1 statement)
+-- etl_wallet_queue: the wallets step's order of work for one run — the wallets never fetched, each
+-- with the key it is fetched by (−chain activity, −newest block, or 0 for address order) — built by
+-- one query when the step starts and then read a batch at a time in (key, wallet) order. Why a
+-- table: scoring a wallet reads every fill and transfer leg, and doing that for every batch of
+-- 5,000 wallets would read the whole chain again per batch. Rows of a run are deleted when its step
+-- ends; a run that was killed leaves its rows to the TTL.
+CREATE TABLE IF NOT EXISTS etl_wallet_queue ON CLUSTER 'analytics'
+(
+    run_id           String,
+    key              Int64,
+    wallet           String,
+    source           LowCardinality(String),
+    first_seen_block UInt64,
+    queued_at        DateTime('UTC') DEFAULT now()
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/etl_wallet_queue', '{replica}')
+ORDER BY (run_id, key, wallet)
+TTL queued_at + INTERVAL 7 DAY;
+
 -- would apply view vw_markets
 -- vw_markets: the latest version of each Gamma market, with its event and token ids, for analysts.
 -- One row per market_id; FINAL collapses the fetches ReplacingMergeTree has not merged yet.
