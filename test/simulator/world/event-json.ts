@@ -14,8 +14,31 @@ function kindName(kind: number): 'single' | 'ladder' | 'negRisk' {
   return kind === EventKind.NegRisk ? 'negRisk' : kind === EventKind.Ladder ? 'ladder' : 'single'
 }
 
+export type EventFacts = ReturnType<typeof computeEventFacts>
+
+/**
+ * Facts per event, computed once: every filtered keyset page scans events through these, and
+ * recomputing them (a title, a slug, every market's money) per scan made the simulator, not the
+ * client under test, the slowest party of a bench. The catalog never changes; overrides apply later.
+ */
+const factsCache = new WeakMap<Catalog, (EventFacts | undefined)[]>()
+
 /** Event dates span its markets; an event is closed when all its markets are. */
-export function eventFacts(catalog: Catalog, e: number) {
+export function eventFacts(catalog: Catalog, e: number): EventFacts {
+  let cache = factsCache.get(catalog)
+  if (!cache) {
+    cache = new Array(catalog.eventCount)
+    factsCache.set(catalog, cache)
+  }
+  let facts = cache[e]
+  if (!facts) {
+    facts = computeEventFacts(catalog, e)
+    cache[e] = facts
+  }
+  return facts
+}
+
+function computeEventFacts(catalog: Catalog, e: number) {
   const first = catalog.eventFirstMarket[e] as number
   const size = catalog.eventSize[e] as number
   let start = Number.POSITIVE_INFINITY
