@@ -17,11 +17,28 @@ export const HEADROOM_FRACTION = 0.02
  */
 export const BURST_TOKENS = 1
 /**
- * Extra tokens a busy family may hold: timers fire a millisecond or more late, and at 98 starts/s
- * capping at BURST_TOKENS would lose that lateness on every start (~10% of the rate). While callers
- * wait, the lateness is carried to the next start instead, so starts keep the ideal schedule.
+ * How far apart in time the server may see two starts we made back to back: network latency
+ * jitter (the simulator's 100 ± 50 ms). Starts made within this much of a window's end can land
+ * inside it, so the headroom must hold them.
  */
-const LATENESS_TOKENS = 1
+export const ARRIVAL_JITTER_MS = 100
+
+/**
+ * Extra tokens a busy family may hold: timers fire late, and a blocked event loop (parsing a large
+ * page, a garbage collection: 100–150 ms seen while walking Gamma) holds them back further. While
+ * callers wait, that lateness is carried to the next starts instead of lost, so starts keep the
+ * ideal schedule. A family's carry is what its headroom has left once the jitter is paid for:
+ * count × HEADROOM_FRACTION − rate × ARRIVAL_JITTER_MS − BURST_TOKENS (2 for Gamma's 300/10 s,
+ * 4 for 500/10 s), and at least 1, which timer lateness alone needs (measured at 98 starts/s:
+ * capping at BURST_TOKENS lost ~10% of the rate).
+ */
+export function latenessTokens(limit: RateLimit): number {
+  const perMs = (limit.count * (1 - HEADROOM_FRACTION)) / limit.windowMs
+  return Math.max(
+    1,
+    Math.floor(limit.count * HEADROOM_FRACTION - perMs * ARRIVAL_JITTER_MS - BURST_TOKENS + TOKEN_EPSILON),
+  )
+}
 /** Multiplicative decrease on a 429: halve the rate (AIMD, as in TCP congestion control). */
 export const DECREASE_FACTOR = 0.5
 /** Additive increase per success, as a fraction of the limit: half speed to full in 25 answers. */
@@ -72,6 +89,7 @@ export class RateLimiter {
   /** Rates are in tokens per millisecond. */
   readonly #maxRate: number
   readonly #minRate: number
+  readonly #lateness: number
   #rate: number
   #tokens = BURST_TOKENS
   #refilledAt: number
@@ -92,6 +110,7 @@ export class RateLimiter {
     this.#clock = options.clock ?? systemClock
     this.#maxRate = (limit.count * (1 - HEADROOM_FRACTION)) / limit.windowMs
     this.#minRate = this.#maxRate * MIN_RATE_FRACTION
+    this.#lateness = latenessTokens(limit)
     this.#rate = this.#maxRate
     this.#refilledAt = this.#clock.now()
   }
@@ -175,7 +194,7 @@ export class RateLimiter {
   /** Adds the tokens earned since the last refill; none accrue while paused. */
   #refill(now: number): void {
     const from = Math.max(this.#refilledAt, this.#pausedUntil)
-    const cap = this.#waiters.length > 0 ? BURST_TOKENS + LATENESS_TOKENS : BURST_TOKENS
+    const cap = this.#waiters.length > 0 ? BURST_TOKENS + this.#lateness : BURST_TOKENS
     if (now > from) this.#tokens = Math.min(cap, this.#tokens + (now - from) * this.#rate)
     this.#refilledAt = Math.max(this.#refilledAt, now)
   }

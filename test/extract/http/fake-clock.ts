@@ -9,6 +9,13 @@ interface Timer {
 export class FakeClock implements Clock {
   time = 0
   readonly #timers = new Set<Timer>()
+  #fired = 0
+  #stall = { every: 0, ms: 0 }
+
+  /** From now on every `every`-th timer fires `ms` late, as behind a blocked event loop. */
+  stall(every: number, ms: number): void {
+    this.#stall = { every, ms }
+  }
 
   now(): number {
     return this.time
@@ -32,7 +39,9 @@ export class FakeClock implements Clock {
       for (const timer of this.#timers) if (timer.at <= end && (!next || timer.at < next.at)) next = timer
       if (!next) break
       this.#timers.delete(next)
-      this.time = Math.max(this.time, next.at)
+      this.#fired++
+      const late = this.#stall.every > 0 && this.#fired % this.#stall.every === 0 ? this.#stall.ms : 0
+      this.time = Math.max(this.time, Math.min(end, next.at + late))
       next.callback()
       await flush()
     }

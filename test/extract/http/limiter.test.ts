@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { InterruptedError } from '../../../core/errors.ts'
 import { createHttpClient, type HttpClient } from '../../../extract/http/client.ts'
 import {
+  ARRIVAL_JITTER_MS,
   DECREASE_FACTOR,
   HEADROOM_FRACTION,
   INCREASE_FRACTION,
@@ -32,6 +33,20 @@ describe('RateLimiter (fake clock)', () => {
     const span = (grants.at(-1) as number) - (grants[0] as number)
     expect(span).toBeGreaterThanOrEqual((399 / 14.7) * 1_000 - 1)
     expect(span).toBeLessThanOrEqual((399 / 14.7) * 1_000 + 400)
+  })
+
+  it('catches up on starts a blocked event loop held back, without breaking the limit', async () => {
+    const clock = new FakeClock()
+    const limiter = new RateLimiter('gamma-markets', { count: 300, windowMs: 10_000 }, { clock })
+    // Every tenth timer fires 80 ms late: 2.35 starts' worth at 29.4/s, within the family's carry.
+    clock.stall(10, 80)
+    const grants = grantTimes(limiter, 2_000)
+    await clock.advance(60_000)
+    const ideal = 60_000 * 0.0294
+    // Measured 1,711 of 1,764; a fixed carry of 1 token lost each stall's surplus: 1,569 (89%).
+    expect(grants.length).toBeGreaterThanOrEqual(Math.floor(ideal * 0.96))
+    // Even so, no 10 s window of arrivals spread by network jitter holds more than the limit.
+    expect(maxInWindow(grants, 10_000 + ARRIVAL_JITTER_MS)).toBeLessThanOrEqual(300)
   })
 
   it('serves callers in arrival order', async () => {
