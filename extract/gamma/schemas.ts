@@ -98,6 +98,17 @@ const tags = z
   .transform((list) => list ?? [])
 
 /**
+ * A market as an event embeds it: checked for its id only and kept as it came. A keyset page of
+ * events repeats every market in full, and copying each into a loose object cost as much as
+ * validating the markets themselves.
+ */
+const embeddedMarket = z.custom<{ id: string | number }>((value) => {
+  if (value === null || typeof value !== 'object') return false
+  const id = (value as { id?: unknown }).id
+  return typeof id === 'string' ? /^\d+$/.test(id) : Number.isInteger(id) && (id as number) >= 0
+}, 'an embedded market needs a numeric id')
+
+/**
  * An event: a full record (keyset pages, /events/{id}) or the summary a market embeds, which may
  * lack a title (the "orphans": only /events/{id} then gives it). Embedded markets are kept raw
  * (`markets`) with their ids: parse each with gammaMarketSchema when needed, so one bad market
@@ -126,7 +137,7 @@ export const gammaEventSchema = z
     openInterest: decimal,
     commentCount: decimal,
     tags,
-    markets: z.array(z.looseObject({ id: idText })).nullish(),
+    markets: z.array(embeddedMarket).nullish(),
   })
   .transform(({ negRiskMarketID, markets, ...event }) => ({
     ...event,
@@ -135,7 +146,7 @@ export const gammaEventSchema = z
     title: event.title ?? null,
     description: event.description ?? null,
     negRiskMarketId: negRiskMarketID || null,
-    marketIds: (markets ?? []).map((market) => market.id),
+    marketIds: (markets ?? []).map((market) => String(market.id)),
     markets: (markets ?? []) as unknown[],
   }))
 export type GammaEvent = z.output<typeof gammaEventSchema>

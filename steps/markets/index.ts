@@ -27,6 +27,15 @@ import { type EventTitle, eventOf, eventRow, marketRow, tagRows, tagsWithRaw, to
  * answers and retries. The limiter, not this number, keeps the rate.
  */
 export const WALK_CONCURRENCY = 12
+/**
+ * Event partitions walked at once. The markets walk sets the step's pace (its 30 pages/s of 100
+ * markets is the binding limit); an event page repeats its markets in full (~10× a market page's
+ * bytes), so walking events as fast as their own limit allows takes the CPU that parsing and
+ * storing market pages needs (measured on 2 cores with 12 event walks: market pages fell to
+ * ~12/s while events ran). Two walks (~12 pages/s of up to 500 events) still finish the events
+ * well within the markets walk, since every event holds at least one market.
+ */
+export const EVENTS_WALK_CONCURRENCY = 2
 
 export interface MarketsStepOptions {
   http: HttpClient
@@ -42,7 +51,11 @@ interface WalkState {
   partitionsDone: number
   partitionsTotal: number
   failures: UnitFailure[]
-  committer: BatchCommitter
+  /**
+   * One committer per walk: event pages are large (each event repeats its markets), and a shared
+   * backlog of them would hold the markets walk — the one that sets the pace — at its `room()`.
+   */
+  committers: Record<KeysetKind, BatchCommitter>
 }
 
 export function createMarketsStep(options: MarketsStepOptions): Step {
@@ -81,7 +94,10 @@ export function createMarketsStep(options: MarketsStepOptions): Step {
         partitionsDone: 0,
         partitionsTotal: all.length * 2,
         failures: [],
-        committer: new BatchCommitter(context.warehouse, context.runLog),
+        committers: {
+          events: new BatchCommitter(context.warehouse, context.runLog),
+          markets: new BatchCommitter(context.warehouse, context.runLog),
+        },
       }
       // Events and markets have limits of their own, so both walks run at once. A market page met
       // before its event's page keeps an empty title until the anti-orphan pass below.
@@ -91,7 +107,7 @@ export function createMarketsStep(options: MarketsStepOptions): Step {
         )
       } finally {
         // Interrupted or not, what was fetched is committed with its checkpoints.
-        await state.committer.flush()
+        await flushAll(Object.values(state.committers))
       }
       let orphans = 0
       if (!context.signal.aborted && state.failures.length === 0) {
@@ -129,7 +145,10 @@ async function walkAll(
   report(context, state)
   await runUnits(
     pending,
-    { concurrency: options.concurrency ?? WALK_CONCURRENCY, signal: context.signal },
+    {
+      concurrency: options.concurrency ?? (kind === 'events' ? EVENTS_WALK_CONCURRENCY : WALK_CONCURRENCY),
+      signal: context.signal,
+    },
     (partition, signal) => {
       const checkpoint = cursors.get(partition.id)
       return walkPartition(
@@ -166,9 +185,8 @@ async function walkPartition(
   const seen = new Set<string>([startCursor])
   let cursor = startCursor
   let rows = startRows
-  let committed: Promise<void> = Promise.resolve()
   while (!context.signal.aborted) {
-    await state.committer.room()
+    await state.committers[kind].room()
     const unit = `${partition.id}@${cursor}`
     let page: Awaited<ReturnType<typeof fetchKeysetPage<GammaMarket | GammaEvent>>>
     try {
@@ -203,19 +221,24 @@ async function walkPartition(
     const checkpoint = last
       ? context.checkpoints.doneRow(kind, partition.id, rows)
       : context.checkpoints.cursorRow(kind, partition.id, page.nextCursor as string, rows)
-    committed = state.committer
+    // Not awaited: the walker goes on to its next page or partition while the batch commits (waiting
+    // here cost each partition up to a batch delay). A failed commit reaches the walk through the
+    // committer's room() and flush(), which the step awaits before it ends.
+    state.committers[kind]
       .add({ unit, rows: pageRows, quarantine, after: { etl_checkpoints: [checkpoint] } })
-      .then(() => {
-        state.rows += count
-        state.pages++
-        if (last) state.partitionsDone++
-        report(context, state)
-      })
+      .then(
+        () => {
+          state.rows += count
+          state.pages++
+          if (last) state.partitionsDone++
+          report(context, state)
+        },
+        () => {},
+      )
     if (last) break
     seen.add(page.nextCursor as string)
     cursor = page.nextCursor as string
   }
-  await committed
 }
 
 /** A page of events as rows (events, their tags) and the records to quarantine. */
@@ -324,6 +347,12 @@ function rejected<T>(records: Validated<T>[]): QuarantinedRecord[] {
           },
         ],
   )
+}
+
+/** Flushes every committer, even when one fails; then throws the first failure. */
+async function flushAll(committers: BatchCommitter[]): Promise<void> {
+  const flushed = await Promise.allSettled(committers.map((committer) => committer.flush()))
+  for (const result of flushed) if (result.status === 'rejected') throw result.reason
 }
 
 function report(context: StepContext, state: WalkState): void {
