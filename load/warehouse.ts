@@ -64,6 +64,13 @@ export type QueryParams = Record<string, unknown>
 export interface InsertOptions {
   /** Deterministic token: a retried insert of the same rows is dropped by ClickHouse, not doubled. */
   deduplicationToken?: string
+  /**
+   * false: skip the engine's merge-on-insert (`optimize_on_insert`), which sorts each block and
+   * collapses rows sharing a ReplacingMergeTree key before writing. For payloads whose keys are
+   * unique by construction it finds nothing and costs about half of the insert; background merges
+   * and FINAL still collapse as always.
+   */
+  optimizeOnInsert?: boolean
 }
 
 export class Warehouse {
@@ -138,6 +145,7 @@ export class Warehouse {
     const settings: Record<string, string> = options.deduplicationToken
       ? { insert_deduplication_token: options.deduplicationToken }
       : {}
+    if (options.optimizeOnInsert === false) settings.optimize_on_insert = '0'
     const chdb = (this.client as unknown as { connection?: { chdb?: ChdbRawInsert } }).connection?.chdb
     if (chdb && typeof chdb.rawInsert === 'function') {
       await chdb.rawInsert({

@@ -52,5 +52,7 @@ export async function insertBatch(warehouse: Warehouse, batch: TsvBatch, unit: s
   await warehouse.insertText(batch.table, 'TabSeparated', batch.payload(), {
     deduplicationToken: batch.token(unit),
     columns: [...batch.columns, '_run_id'],
+    // A batch is disjoint ranges of logs, each (block, log index) once: nothing to collapse.
+    optimizeOnInsert: false,
   })
 }

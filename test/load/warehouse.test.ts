@@ -107,4 +107,20 @@ describe('settings given to one query', () => {
       await warehouse.close()
     }
   })
+
+  it('an insert that skips merge-on-insert keeps its duplicates for FINAL, and later inserts collapse again', async () => {
+    const warehouse = await openTempWarehouse()
+    try {
+      await warehouse.command('CREATE TABLE kv (k UInt8, v UInt8) ENGINE = ReplacingMergeTree(v) ORDER BY k')
+      await warehouse.insertText('kv', 'TabSeparated', '1\t1\n1\t2\n', { optimizeOnInsert: false })
+      expect(await warehouse.query('SELECT count() AS n FROM kv')).toEqual([{ n: '2' }])
+      expect(await warehouse.query('SELECT v FROM kv FINAL')).toEqual([{ v: 2 }])
+      // The setting went with that insert only: the next one is collapsed as the engine does by default.
+      await warehouse.insertText('kv', 'TabSeparated', '2\t1\n2\t2\n')
+      expect(await warehouse.query('SELECT count() AS n FROM kv WHERE k = 2')).toEqual([{ n: '1' }])
+      expect(await warehouse.query("SELECT getSetting('optimize_on_insert') AS s")).toEqual([{ s: true }])
+    } finally {
+      await warehouse.close()
+    }
+  })
 })
