@@ -64,6 +64,10 @@ export type QueryParams = Record<string, unknown>
 export interface InsertOptions {
   /** Deterministic token: a retried insert of the same rows is dropped by ClickHouse, not doubled. */
   deduplicationToken?: string
+}
+
+export interface InsertTextOptions extends InsertOptions {
+  columns?: readonly string[]
   /**
    * false: skip the engine's merge-on-insert (`optimize_on_insert`), which sorts each block and
    * collapses rows sharing a ReplacingMergeTree key before writing. For payloads whose keys are
@@ -139,7 +143,7 @@ export class Warehouse {
     table: string,
     format: 'JSONEachRow' | 'TabSeparated',
     payload: string | Buffer,
-    options: InsertOptions & { columns?: readonly string[] } = {},
+    options: InsertTextOptions = {},
   ): Promise<void> {
     if (payload.length === 0) return
     const settings: Record<string, string> = options.deduplicationToken

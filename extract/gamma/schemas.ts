@@ -102,11 +102,11 @@ const tags = z
  * events repeats every market in full, and copying each into a loose object cost as much as
  * validating the markets themselves.
  */
-const embeddedMarket = z.custom<{ id: string | number }>((value) => {
-  if (value === null || typeof value !== 'object') return false
-  const id = (value as { id?: unknown }).id
-  return typeof id === 'string' ? /^\d+$/.test(id) : Number.isInteger(id) && (id as number) >= 0
-}, 'an embedded market needs a numeric id')
+const embeddedMarket = z.custom<{ id: string | number }>(
+  (value) =>
+    value !== null && typeof value === 'object' && idText.safeParse((value as { id?: unknown }).id).success,
+  'an embedded market needs a numeric id',
+)
 
 /**
  * An event: a full record (keyset pages, /events/{id}) or the summary a market embeds, which may

@@ -32,11 +32,10 @@ export const ARRIVAL_JITTER_MS = 100
  * 4 for 500/10 s), and at least 1, which timer lateness alone needs (measured at 98 starts/s:
  * capping at BURST_TOKENS lost ~10% of the rate).
  */
-export function latenessTokens(limit: RateLimit): number {
-  const perMs = (limit.count * (1 - HEADROOM_FRACTION)) / limit.windowMs
+function latenessTokens(count: number, maxRatePerMs: number): number {
   return Math.max(
     1,
-    Math.floor(limit.count * HEADROOM_FRACTION - perMs * ARRIVAL_JITTER_MS - BURST_TOKENS + TOKEN_EPSILON),
+    Math.floor(count * HEADROOM_FRACTION - maxRatePerMs * ARRIVAL_JITTER_MS - BURST_TOKENS + TOKEN_EPSILON),
   )
 }
 /** Multiplicative decrease on a 429: halve the rate (AIMD, as in TCP congestion control). */
@@ -110,7 +109,7 @@ export class RateLimiter {
     this.#clock = options.clock ?? systemClock
     this.#maxRate = (limit.count * (1 - HEADROOM_FRACTION)) / limit.windowMs
     this.#minRate = this.#maxRate * MIN_RATE_FRACTION
-    this.#lateness = latenessTokens(limit)
+    this.#lateness = latenessTokens(limit.count, this.#maxRate)
     this.#rate = this.#maxRate
     this.#refilledAt = this.#clock.now()
   }

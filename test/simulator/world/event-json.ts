@@ -30,12 +30,8 @@ export function eventFacts(catalog: Catalog, e: number): EventFacts {
     cache = new Array(catalog.eventCount)
     factsCache.set(catalog, cache)
   }
-  let facts = cache[e]
-  if (!facts) {
-    facts = computeEventFacts(catalog, e)
-    cache[e] = facts
-  }
-  return facts
+  cache[e] ??= computeEventFacts(catalog, e)
+  return cache[e]
 }
 
 function computeEventFacts(catalog: Catalog, e: number) {
