@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process'
+import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WarehouseLockedError } from '../../core/errors.ts'
-import { lockHolder, openWarehouse, type Warehouse } from '../../load/warehouse.ts'
+import { INSERT_STAGING_DIR, lockHolder, openWarehouse, type Warehouse } from '../../load/warehouse.ts'
 import { ROOT } from '../helpers/cli.ts'
 import { openTempWarehouse, tempDir } from '../helpers/warehouse.ts'
 
@@ -121,6 +122,52 @@ describe('settings given to one query', () => {
       expect(await warehouse.query("SELECT getSetting('optimize_on_insert') AS s")).toEqual([{ s: true }])
     } finally {
       await warehouse.close()
+    }
+  })
+})
+
+describe('inserts staged as files (the embedded engine reads them with INSERT … FROM INFILE)', () => {
+  it('load exactly, from a directory whose path holds a quote, and leave nothing staged behind', async () => {
+    const dataDir = path.join(tempDir(), "o'brien \\ data", 'warehouse')
+    const staging = path.join(dataDir, INSERT_STAGING_DIR)
+    const warehouse = await openTempWarehouse(dataDir)
+    try {
+      await warehouse.command('CREATE TABLE kv (k UInt8, v String) ENGINE = MergeTree ORDER BY k')
+      await warehouse.insertText(
+        'kv',
+        'TabSeparated',
+        Buffer.from('1\ta\tb\n2\tc\\td\n'.replace('\ta\tb', '\ta b')),
+      )
+      await warehouse.insertText('kv', 'JSONEachRow', '{"k":3,"v":"é"}\n')
+      expect(await warehouse.query('SELECT k, v FROM kv ORDER BY k')).toEqual([
+        { k: 1, v: 'a b' },
+        { k: 2, v: 'c\td' },
+        { k: 3, v: 'é' },
+      ])
+      expect(fs.readdirSync(staging)).toEqual([])
+
+      // A payload the engine refuses: the error names the table and the value, the file is gone.
+      const error = await warehouse.insertText('kv', 'TabSeparated', 'seven\tx\n').catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(Error)
+      expect((error as Error).message).toMatch(/Cannot parse|UInt8/)
+      expect(fs.readdirSync(staging)).toEqual([])
+      expect(await warehouse.query('SELECT count() AS n FROM kv')).toEqual([{ n: '3' }])
+    } finally {
+      await warehouse.close()
+    }
+  })
+
+  it('are cleared when the directory is opened again: a file left there belongs to a killed insert', async () => {
+    const dataDir = path.join(tempDir(), 'warehouse')
+    const first = await openTempWarehouse(dataDir)
+    await first.close()
+    const leftover = path.join(dataDir, INSERT_STAGING_DIR, '12345-1.TabSeparated')
+    fs.writeFileSync(leftover, '1\tleft over\n')
+    const reopened = await openTempWarehouse(dataDir)
+    try {
+      expect(fs.existsSync(leftover)).toBe(false)
+    } finally {
+      await reopened.close()
     }
   })
 })
