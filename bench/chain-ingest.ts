@@ -60,6 +60,18 @@ async function startSource(): Promise<{ source: Source; child: ChildProcess }> {
   throw new Error('the simulator process exited before it was ready')
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
+function cpuSecondsOf(pid: number | undefined): number | undefined {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return undefined
+  }
+}
+
 let peakRss = 0
 let lastTrace = 0
 const sampler = setInterval(() => {
@@ -106,6 +118,8 @@ const stats = (await (await fetch(source.statsUrl)).json()) as {
   endpoints: { rpc?: { bytes: number; requests: number } }
 }
 const bytesIn = stats.endpoints.rpc?.bytes ?? 0
+// The simulator's CPU from its start, most of it spent serving this load: it shares the cores.
+const sourceCpu = cpuSecondsOf(child.pid)
 child.kill('SIGTERM')
 const rssAfterLoad = process.resourceUsage().maxRSS * 1024
 
@@ -132,7 +146,7 @@ console.log(
 const timings = step.lastRun?.timings
 if (timings) {
   console.log(
-    `  time in the step: fetch+decode ${(timings.fetchMs / 1000).toFixed(1)} s summed over ${values.concurrency} fetchers; ${timings.commits} commits: inserts ${(timings.insertMs / 1000).toFixed(1)} s, checkpoints ${(timings.checkpointMs / 1000).toFixed(1)} s; process CPU ${(cpu.user / 1e6).toFixed(1)} s user + ${(cpu.system / 1e6).toFixed(1)} s system`,
+    `  time in the step: fetch+decode ${(timings.fetchMs / 1000).toFixed(1)} s summed over ${values.concurrency} fetchers; ${timings.commits} commits: inserts ${(timings.insertMs / 1000).toFixed(1)} s, checkpoints ${(timings.checkpointMs / 1000).toFixed(1)} s; process CPU ${(cpu.user / 1e6).toFixed(1)} s user + ${(cpu.system / 1e6).toFixed(1)} s system; the simulator serving the logs (same cores) ${sourceCpu === undefined ? 'n/a' : `${sourceCpu.toFixed(1)} s`} CPU`,
   )
 }
 console.log(
