@@ -5,6 +5,7 @@ import { Agent, request } from 'undici'
 import { z } from 'zod'
 import { NonRetryableError, PolyhouseError, RetryableError } from '../../core/errors.ts'
 import { type RawLog, rawLogsSchema } from './abi.ts'
+import { scanLogsReply } from './log-scan.ts'
 import { type BlockRange, classifyGetLogsError, type GetLogsErrorClassification } from './provider-errors.ts'
 
 /**
@@ -169,12 +170,26 @@ export class RpcClient {
 
   /** One JSON-RPC call; its result, or an RpcError / RpcTransportError / RpcProtocolError. */
   async request(method: string, params: readonly unknown[] = [], options: { requested?: BlockRange } = {}) {
-    const id = this.nextId++
-    const { body, httpStatus, retryAfterMs } = await this.post(
-      { jsonrpc: '2.0', id, method, params },
-      1,
-      method,
-    )
+    const reply = await this.exchange({ jsonrpc: '2.0', id: this.nextId++, method, params }, 1, method)
+    return this.result(reply, method, options)
+  }
+
+  /**
+   * eth_getLogs whose reply is read where it lies (extract/chain/log-scan.ts): the scanned logs, or —
+   * when the body is not a plain JSON-RPC result — whatever `request` would return or throw for it.
+   */
+  async requestLogs(params: readonly unknown[], options: { requested?: BlockRange } = {}) {
+    const method = 'eth_getLogs'
+    const reply = await this.exchange({ jsonrpc: '2.0', id: this.nextId++, method, params }, 1, method)
+    if (reply.statusCode >= 200 && reply.statusCode < 300) {
+      const scanned = scanLogsReply(reply.bytes)
+      if (scanned) return scanned
+    }
+    return this.result(reply, method, options)
+  }
+
+  private result(reply: RawReply, method: string, options: { requested?: BlockRange }): unknown {
+    const { body, httpStatus, retryAfterMs } = this.interpret(reply, method)
     const parsed = responseSchema.safeParse(body)
     if (!parsed.success || Array.isArray(body)) {
       throw new RpcProtocolError(`${method}: the endpoint did not answer with a JSON-RPC response`, {
@@ -282,10 +297,12 @@ export class RpcClient {
   }
 
   private async post(payload: unknown, cost: number, label: string) {
+    return this.interpret(await this.exchange(payload, cost, label), label)
+  }
+
+  /** One HTTP exchange: the body's bytes as they came, or an RpcTransportError. */
+  private async exchange(payload: unknown, cost: number, label: string): Promise<RawReply> {
     await this.limiter?.(cost)
-    let statusCode: number
-    let text: string
-    let retryAfterHeader: string | undefined
     try {
       const response = await request(this.url, {
         method: 'POST',
@@ -294,10 +311,10 @@ export class RpcClient {
         body: JSON.stringify(payload),
         signal: AbortSignal.timeout(this.timeoutMs),
       })
-      statusCode = response.statusCode
       const header = response.headers['retry-after']
-      retryAfterHeader = Array.isArray(header) ? header[0] : header
-      text = await response.body.text()
+      const retryAfterHeader = Array.isArray(header) ? header[0] : header
+      const bytes = Buffer.from(await response.body.arrayBuffer())
+      return { statusCode: response.statusCode, retryAfterMs: parseRetryAfter(retryAfterHeader), bytes }
     } catch (error) {
       throw new RpcTransportError(
         `${label}: ${describeTransportError(error, this.timeoutMs)} (${redact(this.url)})`,
@@ -306,7 +323,11 @@ export class RpcClient {
         },
       )
     }
-    const retryAfterMs = parseRetryAfter(retryAfterHeader)
+  }
+
+  /** The parsed JSON-RPC body, or the transport or protocol error its status and text amount to. */
+  private interpret({ statusCode, retryAfterMs, bytes }: RawReply, label: string) {
+    const text = bytes.toString('utf8')
     let body: unknown
     try {
       body = JSON.parse(text)
@@ -326,6 +347,12 @@ export class RpcClient {
       hint: 'check POLYGON_RPC_URL and its API key',
     })
   }
+}
+
+interface RawReply {
+  statusCode: number
+  retryAfterMs: number | undefined
+  bytes: Buffer
 }
 
 function unwrap(

@@ -4,6 +4,7 @@
 import type { BlockRange } from '../../checkpoints/range-set.ts'
 import { RetryableError } from '../../core/errors.ts'
 import { LogDecodeError } from '../../extract/chain/abi.ts'
+import { ScannedLogs } from '../../extract/chain/log-scan.ts'
 import { classifyGetLogsError, type GetLogsErrorClassification } from '../../extract/chain/provider-errors.ts'
 import {
   type BlockHeader,
@@ -14,6 +15,7 @@ import {
 } from '../../extract/chain/rpc.ts'
 import type { QuarantinedRecord } from '../../load/run-log.ts'
 import type { TsvChunk } from './insert.ts'
+import { type LogList, lowerHash, ObjectLogs, quantity, ScannedLogList } from './log-list.ts'
 import { RowWriter } from './rows.ts'
 import type { LogBlock, LogEncoder, LogStream } from './types.ts'
 
@@ -115,6 +117,8 @@ export async function fetchRange(
   }
   let logs: unknown
   let endHeader: BlockHeader | undefined
+  // Encoders that read scanned replies get them (deep ranges; near the tip the header's batch is parsed).
+  const scan = context.encoder.encodeScanned !== undefined
   try {
     if (withHeader) {
       const [header, result] = await context.rpc.batch([
@@ -126,18 +130,21 @@ export async function fetchRange(
         throw header?.error ?? new RpcProtocolError('eth_getBlockByNumber: no answer in the batch')
       endHeader = parseHeader(header.result, range.to)
       logs = result.result
+    } else if (scan) {
+      logs = await context.rpc.requestLogs([filter], { requested: range })
     } else {
       logs = await context.rpc.request('eth_getLogs', [filter], { requested: range })
     }
   } catch (error) {
     throw tooLarge(error, range) ?? error
   }
+  if (logs instanceof ScannedLogs) return await rowsOf(context, range, new ScannedLogList(logs), endHeader)
   if (!Array.isArray(logs)) {
     throw new InconsistentAnswerError(
       `eth_getLogs [${range.from}, ${range.to}] returned ${typeof logs}, not a list`,
     )
   }
-  return await rowsOf(context, range, logs, endHeader)
+  return await rowsOf(context, range, new ObjectLogs(logs), endHeader)
 }
 
 /** A range error, reclassified with the range we asked for so its suggestion becomes concrete. */
@@ -179,18 +186,19 @@ function parseHeader(result: unknown, number: number): BlockHeader {
 async function rowsOf(
   context: FetchContext,
   range: BlockRange,
-  logs: unknown[],
+  logs: LogList,
   endHeader: BlockHeader | undefined,
 ): Promise<RangeResult> {
   const blocks = new Map<number, BlockFacts>()
   const numbers: number[] = new Array(logs.length)
   const quarantined: QuarantinedRecord[] = []
-  for (const [i, log] of logs.entries()) {
-    const fields = log as { blockNumber?: unknown; blockHash?: unknown; blockTimestamp?: unknown } | null
-    const number = quantity(fields?.blockNumber)
+  for (let i = 0; i < logs.length; i++) {
+    const number = logs.blockNumber(i)
     if (number === undefined) {
       numbers[i] = -1
-      quarantined.push(record(log, 'blockNumber is missing or not a hex quantity (a pending log?)'))
+      quarantined.push(
+        record(logs.object(i), 'blockNumber is missing or not a hex quantity (a pending log?)'),
+      )
       continue
     }
     if (number < range.from || number > range.to) {
@@ -199,18 +207,17 @@ async function rowsOf(
       )
     }
     numbers[i] = number
-    const hash = lowerHash(fields?.blockHash)
-    const time = quantity(fields?.blockTimestamp)
+    const hash = logs.blockHash(i)
     const facts = blocks.get(number)
     if (!facts) {
-      blocks.set(number, { hash, time, parent: '' })
+      blocks.set(number, { hash, time: logs.blockTimestamp(i), parent: '' })
       continue
     }
     if (hash !== undefined && facts.hash !== undefined && hash !== facts.hash) {
       throw new InconsistentAnswerError(`logs of block ${number} carry two block hashes (a reorg mid-answer)`)
     }
     facts.hash ??= hash
-    facts.time ??= time
+    facts.time ??= logs.blockTimestamp(i)
   }
   if (endHeader) {
     const facts = blocks.get(endHeader.number)
@@ -222,19 +229,22 @@ async function rowsOf(
   await completeBlocks(context, blocks)
 
   const { encoder } = context
+  const { scanned } = logs
   const out = new RowWriter(context.runId, logs.length)
-  for (const [i, log] of logs.entries()) {
+  for (let i = 0; i < logs.length; i++) {
     const number = numbers[i] as number
     if (number < 0) continue
     const facts = blocks.get(number) as BlockFacts
     const block: LogBlock = { number, hash: facts.hash as string, time: facts.time as number }
     const mark = out.mark()
     try {
-      encoder.encode(log, block, out)
+      if (scanned?.irregular(i) === false && encoder.encodeScanned?.(scanned, i, block, out)) continue
+      out.rewind(mark)
+      encoder.encode(logs.object(i), block, out)
     } catch (error) {
       if (!(error instanceof LogDecodeError)) throw error
       out.rewind(mark)
-      quarantined.push(record(log, error.reason))
+      quarantined.push(record(logs.object(i), error.reason))
     }
   }
   const blockRows = new RowWriter(context.runId, blocks.size)
@@ -303,15 +313,4 @@ function record(log: unknown, reason: string): QuarantinedRecord {
     raw = String(log)
   }
   return key === undefined ? { reason, raw } : { key, reason, raw }
-}
-
-const QUANTITY = /^0x[0-9a-fA-F]{1,13}$/
-const HASH = /^0x[0-9a-fA-F]{64}$/
-
-function quantity(value: unknown): number | undefined {
-  return typeof value === 'string' && QUANTITY.test(value) ? Number.parseInt(value.slice(2), 16) : undefined
-}
-
-function lowerHash(value: unknown): string | undefined {
-  return typeof value === 'string' && HASH.test(value) ? value.toLowerCase() : undefined
 }

@@ -2,6 +2,7 @@
 // and where the rows go. The fills step (steps/chain/) and the transfers step (issue 8) are two
 // LogStreams over the same engine.
 import type { BlockRange } from '../../checkpoints/range-set.ts'
+import type { ScannedLogs } from '../../extract/chain/log-scan.ts'
 import type { RowWriter } from './rows.ts'
 
 /** The block a log belongs to, as the engine resolved it (from the log, else from its header). */
@@ -21,6 +22,12 @@ export interface LogBlock {
  */
 export interface LogEncoder {
   encode(log: unknown, block: LogBlock, out: RowWriter): void
+  /**
+   * Optional fast path over a scanned reply (extract/chain/log-scan.ts): writes the log's rows and
+   * returns true, or returns false when the log is not in the shape it reads — `encode` then gets
+   * the parsed log. Encoders that have it are sent scanned replies.
+   */
+  encodeScanned?(logs: ScannedLogs, index: number, block: LogBlock, out: RowWriter): boolean
 }
 
 export interface LogStream {

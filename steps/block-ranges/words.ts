@@ -30,6 +30,11 @@ export function smallAmount(word: string): string | undefined {
 export class TokenIds {
   private readonly decimals = new Map<string, string>()
 
+  /** `decimal` of the 64 lower-case hex digits at `start`. */
+  decimalAt(bytes: Buffer, start: number): string {
+    return this.decimal(bytes.toString('latin1', start, start + 64))
+  }
+
   decimal(word: string): string {
     let decimal = this.decimals.get(word)
     if (decimal === undefined) {
@@ -39,4 +44,36 @@ export class TokenIds {
     }
     return decimal
   }
+}
+
+// --- the same reads over bytes (scanned replies, extract/chain/log-scan.ts) ----------------------
+
+const ZERO = 0x30
+
+/** The 64 hex digits at `start` are all zero. */
+export function isZeroWordAt(bytes: Buffer, start: number): boolean {
+  for (let p = start; p < start + 64; p++) if (bytes[p] !== ZERO) return false
+  return true
+}
+
+/** The 64 hex digits at `start` are the word 1. */
+export function isOneWordAt(bytes: Buffer, start: number): boolean {
+  return bytes[start + 63] === 0x31 && isZeroPrefix(bytes, start, 63)
+}
+
+/** The first `count` hex digits at `start` are zero (e.g. an address's 24 digits of padding). */
+export function isZeroPrefix(bytes: Buffer, start: number, count: number): boolean {
+  for (let p = start; p < start + count; p++) if (bytes[p] !== ZERO) return false
+  return true
+}
+
+/** `smallAmount` of the lower-case word at `start`. */
+export function smallAmountAt(bytes: Buffer, start: number): string | undefined {
+  if (!isZeroPrefix(bytes, start, 51)) return undefined
+  let value = 0
+  for (let p = start + 51; p < start + 64; p++) {
+    const c = bytes[p] as number
+    value = value * 16 + (c <= 0x39 ? c - ZERO : c - 0x57)
+  }
+  return value < 1e18 ? String(value) : undefined
 }

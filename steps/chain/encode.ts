@@ -15,9 +15,21 @@
 // fast path is ~2 µs per log.
 import { decodeOrderFilled, LogDecodeError, type OrderFill, parseRawLog } from '../../extract/chain/abi.ts'
 import { EXCHANGES, TOPIC0 } from '../../extract/chain/contracts.ts'
+import { LogField, type ScannedLogs } from '../../extract/chain/log-scan.ts'
 import { RowWriter } from '../block-ranges/rows.ts'
 import type { LogBlock, LogEncoder } from '../block-ranges/types.ts'
-import { ADDRESS_PADDING, DATA_HEX, HASH, QUANTITY, smallAmount, TokenIds } from '../block-ranges/words.ts'
+import {
+  ADDRESS_PADDING,
+  DATA_HEX,
+  HASH,
+  isOneWordAt,
+  isZeroPrefix,
+  isZeroWordAt,
+  QUANTITY,
+  smallAmount,
+  smallAmountAt,
+  TokenIds,
+} from '../block-ranges/words.ts'
 
 /** chain_fills columns in the order of each line (the engine appends `_run_id`). */
 export const CHAIN_FILLS_COLUMNS = [
@@ -52,6 +64,18 @@ const ZERO_WORD = '0'.repeat(64)
 const ONE_WORD = `${'0'.repeat(63)}1`
 const V1_DATA_LENGTH = 2 + 5 * 64
 const V2_DATA_LENGTH = 2 + 7 * 64
+
+/** Fields the scanned fast path reads, all of which must be lower-case hex. */
+const SCANNED_HEX_FIELDS = [
+  LogField.address,
+  LogField.topic0,
+  LogField.topic1,
+  LogField.topic2,
+  LogField.topic3,
+  LogField.data,
+  LogField.transactionHash,
+  LogField.logIndex,
+]
 
 const EXCHANGE_VERSION = new Map<string, 1 | 2>(
   EXCHANGES.map((exchange) => [exchange.address, exchange.version]),
@@ -141,6 +165,94 @@ export class OrderFilledEncoder implements LogEncoder {
     return `${position}\t${side === ZERO_WORD ? 'BUY' : 'SELL'}\t${this.tokens.decimal(word(1))}\t0\t0\t${amounts}\t0x${word(5)}\t0x${word(6)}`
   }
 
+  /**
+   * The fast path over a scanned reply (extract/chain/log-scan.ts): the same checks and the same row
+   * as `fast`, read from the reply's bytes. Writes the row and returns true, or writes nothing and
+   * returns false when the log is not in the exact shape (the caller then hands its object to `encode`).
+   */
+  encodeScanned(logs: ScannedLogs, i: number, block: LogBlock, out: RowWriter): boolean {
+    if (logs.topicCount(i) !== 4 || logs.removed(i) || !logs.isLowerHexAll(i, SCANNED_HEX_FIELDS))
+      return false
+    const bytes = logs.bytes
+    const version = EXCHANGE_VERSION.get(logs.text(i, LogField.address) as string)
+    if (version === undefined) return false
+    const topic0 = logs.start(i, LogField.topic0)
+    if (
+      !equalsText(
+        bytes,
+        topic0,
+        logs.end(i, LogField.topic0),
+        version === 1 ? TOPIC0.orderFilledV1 : TOPIC0.orderFilledV2,
+      )
+    )
+      return false
+    const data = logs.start(i, LogField.data) + 2
+    if (logs.end(i, LogField.data) - data !== (version === 1 ? V1_DATA_LENGTH : V2_DATA_LENGTH) - 2)
+      return false
+    const orderHash = logs.start(i, LogField.topic1)
+    const maker = logs.start(i, LogField.topic2)
+    const taker = logs.start(i, LogField.topic3)
+    const txHash = logs.start(i, LogField.transactionHash)
+    if (
+      logs.end(i, LogField.topic1) - orderHash !== 66 ||
+      logs.end(i, LogField.topic2) - maker !== 66 ||
+      logs.end(i, LogField.topic3) - taker !== 66 ||
+      logs.end(i, LogField.transactionHash) - txHash !== 66
+    ) {
+      return false
+    }
+    if (!isZeroPrefix(bytes, maker + 2, 24) || !isZeroPrefix(bytes, taker + 2, 24)) return false
+    const logIndex = logs.quantity(i, LogField.logIndex)
+    if (logIndex === undefined) return false
+    const blockHash = logs.start(i, LogField.blockHash)
+    if (blockHash >= 0 && !equalsText(bytes, blockHash, logs.end(i, LogField.blockHash), block.hash))
+      return false
+
+    const word = (index: number) => data + index * 64
+    let side: 'BUY' | 'SELL'
+    let token: string
+    let assetIds: string
+    if (version === 1) {
+      const makerPaysCollateral = isZeroWordAt(bytes, word(0))
+      if (makerPaysCollateral === isZeroWordAt(bytes, word(1))) return false
+      side = makerPaysCollateral ? 'BUY' : 'SELL'
+      token = this.tokens.decimalAt(bytes, makerPaysCollateral ? word(1) : word(0))
+      assetIds = makerPaysCollateral ? `0\t${token}` : `${token}\t0`
+    } else {
+      if (isZeroWordAt(bytes, word(0))) side = 'BUY'
+      else if (isOneWordAt(bytes, word(0))) side = 'SELL'
+      else return false
+      token = this.tokens.decimalAt(bytes, word(1))
+      assetIds = '0\t0'
+    }
+    const makerAmount = smallAmountAt(bytes, word(2))
+    const takerAmount = smallAmountAt(bytes, word(3))
+    const fee = smallAmountAt(bytes, word(4))
+    if (makerAmount === undefined || takerAmount === undefined || fee === undefined) return false
+
+    out.write(`${block.number}\t${logIndex}\t`)
+    out.copy(bytes, txHash, txHash + 66)
+    out.write(`\t${block.hash}\t${block.time}\t`)
+    out.copy(bytes, logs.start(i, LogField.address), logs.end(i, LogField.address))
+    out.write(version === 1 ? '\t1\t' : '\t2\t')
+    out.copy(bytes, orderHash, orderHash + 66)
+    out.write('\t0x')
+    out.copy(bytes, maker + 26, maker + 66)
+    out.write('\t0x')
+    out.copy(bytes, taker + 26, taker + 66)
+    out.write(`\t${side}\t${token}\t${assetIds}\t${makerAmount}\t${takerAmount}\t${fee}\t`)
+    if (version === 2) {
+      out.write('0x')
+      out.copy(bytes, word(5), word(6))
+      out.write('\t0x')
+      out.copy(bytes, word(6), word(7))
+    } else {
+      out.write('\t')
+    }
+    out.endRow()
+    return true
+  }
+
   /** "maker\ttaker\tfee" in decimal, or undefined when one does not fit the views' decimals. */
   private amounts(maker: string, taker: string, fee: string): string | undefined {
     const a = smallAmount(maker)
@@ -215,4 +327,11 @@ export function encodeLine(encoder: LogEncoder, log: unknown, block: LogBlock): 
   const out = new RowWriter('', 1)
   encoder.encode(log, block, out)
   return out.finish().payload.toString('latin1').replace(/\t\n$/, '\n')
+}
+
+/** The bytes [start, end) spell `text` (ASCII). */
+function equalsText(bytes: Buffer, start: number, end: number, text: string): boolean {
+  if (end - start !== text.length) return false
+  for (let p = 0; p < text.length; p++) if (bytes[start + p] !== text.charCodeAt(p)) return false
+  return true
 }

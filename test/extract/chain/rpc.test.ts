@@ -2,6 +2,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { isRetryable } from '../../../core/errors.ts'
+import { ScannedLogs } from '../../../extract/chain/log-scan.ts'
 import {
   parseRetryAfter,
   RpcClient,
@@ -221,6 +222,46 @@ describe('RpcClient single calls', () => {
         .getLogs({ fromBlock: 1, toBlock: 2 })
         .catch((e: unknown) => e),
     ).toBeInstanceOf(RpcProtocolError)
+  })
+})
+
+describe('RpcClient.requestLogs (the scanned getLogs reply)', () => {
+  it('scans a plain result, and answers every other body as request() does', async () => {
+    const logs = [fixtures.orderFilledV1(), fixtures.orderFilledV2()]
+    const params = [{ fromBlock: '0x1', toBlock: '0x2' }]
+    handler = (body) => ({ body: ok((body as { id: number }).id, logs) })
+    const rpc = client()
+    const scanned = await rpc.requestLogs(params)
+    expect(scanned).toBeInstanceOf(ScannedLogs)
+    expect((scanned as ScannedLogs).object(1)).toEqual(logs[1])
+    expect(received[0]).toMatchObject({ jsonrpc: '2.0', method: 'eth_getLogs', params })
+
+    // A provider's range error: the same RpcError, classified against the range asked for.
+    handler = (body) => ({
+      body: fail((body as { id: number }).id, -32614, 'eth_getLogs is limited to a 10,000 range'),
+    })
+    const requested = { from: 1_000_000, to: 1_050_000 }
+    const refused = await rpc.requestLogs(params, { requested }).catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(RpcError)
+    expect((refused as RpcError).classification).toMatchObject({
+      kind: 'range-too-large',
+      suggestedRange: { from: 1_000_000, to: 1_009_999 },
+    })
+
+    // A gateway's HTML page with 200, and a 502: retryable transport errors, as for request().
+    for (const reply of [
+      { status: 200, body: '<html>Just a moment...</html>' },
+      { status: 502, body: '{"error":"Bad Gateway"}' },
+    ]) {
+      handler = () => reply
+      const error = await rpc.requestLogs(params).catch((e: unknown) => e)
+      expect(error, reply.body).toBeInstanceOf(RpcTransportError)
+      expect(isRetryable(error)).toBe(true)
+    }
+
+    // A result that is not a list of logs is passed on as it came; the caller says what is wrong.
+    handler = (body) => ({ body: ok((body as { id: number }).id, null) })
+    expect(await rpc.requestLogs(params)).toBeNull()
   })
 })
 

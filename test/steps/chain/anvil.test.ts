@@ -12,7 +12,9 @@ import {
   NEG_RISK_CTF_EXCHANGE_V2,
   TOPIC0,
 } from '../../../extract/chain/contracts.ts'
+import { ScannedLogs } from '../../../extract/chain/log-scan.ts'
 import type { BlockHeader } from '../../../extract/chain/rpc.ts'
+import { REORG_WINDOW_BLOCKS } from '../../../steps/block-ranges/engine.ts'
 import { createChainStep, fillsCoverage } from '../../../steps/chain.ts'
 import { Anvil, type LogToEmit } from '../../anvil/anvil.ts'
 import { fixtures, topicAddress, word, wordHex } from '../../extract/chain/fixtures.ts'
@@ -247,7 +249,9 @@ beforeAll(async () => {
   const bad = await anvil.emitLogs(BAD_LOGS, { sameBlock: true })
   const lastTrades = GENERATED.slice(3)
   const last = await anvil.emitLogs(lastTrades.map(logOf))
-  await anvil.mine(3)
+  // Deeper than the reorg window, so that the fills' ranges are fetched alone and their replies are
+  // scanned (extract/chain/log-scan.ts), as most of a backfill is; only the last blocks are batched.
+  await anvil.mine(REORG_WINDOW_BLOCKS + 3)
   placed = [
     {
       trade: tradeOfFixture(fixtureV1, 1),
@@ -441,6 +445,18 @@ describe('the chain step on anvil', () => {
       collateral: '3.929200',
       price: '0.940000000000000000',
     })
+  })
+
+  it("reads anvil's eth_getLogs reply with the scanner, each log as the JSON parser reads it", async () => {
+    const filter = { address: EXCHANGE_ADDRESSES, fromBlock: '0x0', toBlock: `0x${tip.toString(16)}` }
+    const scanned = await anvil.rpc.requestLogs([filter])
+    expect(scanned).toBeInstanceOf(ScannedLogs)
+    const parsed = await anvil.rpc.request('eth_getLogs', [filter])
+    const logs = scanned as ScannedLogs
+    expect(logs.length).toBe(placed.length + BAD_LOGS.length)
+    for (let i = 0; i < logs.length; i++) expect(logs.object(i)).toEqual((parsed as unknown[])[i])
+    const deepest = Math.max(...placed.map((p) => p.blockNumber))
+    expect(deepest).toBeLessThan(tip - REORG_WINDOW_BLOCKS)
   })
 
   it('stores hash and time of every block with fills, and the hash of the last block read', async () => {

@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest'
 import { LogDecodeError } from '../../../extract/chain/abi.ts'
 import { CTF_EXCHANGE_V1, CTF_EXCHANGE_V2, TOPIC0 } from '../../../extract/chain/contracts.ts'
+import { scanLogsReply } from '../../../extract/chain/log-scan.ts'
+import { RowWriter } from '../../../steps/block-ranges/rows.ts'
 import type { LogBlock } from '../../../steps/block-ranges/types.ts'
 import {
   CHAIN_FILLS_COLUMNS,
@@ -37,6 +39,25 @@ function fast(encoder: OrderFilledEncoder, log: unknown, block: LogBlock): Outco
   }
 }
 
+/**
+ * The log as the chain step reads a deep range: scanned from a reply's bytes, encoded by the scanned
+ * fast path, or — when that declines — by `encode` on the parsed log. `scannedFast` says which.
+ */
+function scanned(
+  encoder: OrderFilledEncoder,
+  log: unknown,
+  block: LogBlock,
+): Outcome & { scannedFast: boolean } {
+  const logs = scanLogsReply(Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, result: [log] })))
+  if (!logs) throw new Error('the reply was not scanned')
+  const out = new RowWriter('', 1)
+  if (!logs.irregular(0) && encoder.encodeScanned(logs, 0, block, out)) {
+    return { line: out.finish().payload.toString('latin1').replace(/\t\n$/, '\n'), scannedFast: true }
+  }
+  expect(out.rows, 'a declined log wrote nothing').toBe(0)
+  return { ...fast(encoder, logs.object(0), block), scannedFast: false }
+}
+
 function reference(log: unknown, block: LogBlock): Outcome {
   try {
     return { line: referenceLine(log, block) }
@@ -56,6 +77,7 @@ describe('the fast OrderFilled encoder', () => {
       const block = blockOf(log)
       const line = encodeLine(encoder, log, block)
       expect(line).toBe(referenceLine(log, block))
+      expect(scanned(encoder, log, block)).toEqual({ line, scannedFast: true })
       const fields = Object.fromEntries(
         line
           .trimEnd()
@@ -112,7 +134,9 @@ describe('the fast OrderFilled encoder', () => {
         removed: false,
       }
       const block = blockOf(log)
-      expect(encodeLine(encoder, log, block)).toBe(referenceLine(log, block))
+      const line = referenceLine(log, block)
+      expect(encodeLine(encoder, log, block)).toBe(line)
+      expect(scanned(encoder, log, block)).toEqual({ line, scannedFast: true })
       kinds.add(`${fill.version} ${fill.side} ${fill.negRisk} ${fill.isTakerLeg}`)
     }
     expect(kinds.size).toBe(16)
@@ -180,6 +204,19 @@ describe('the fast OrderFilled encoder', () => {
         },
         'loads',
       ],
+      [
+        'dirty taker padding',
+        {
+          ...base,
+          topics: [
+            base.topics[0],
+            base.topics[1],
+            base.topics[2],
+            `0x${'2'.repeat(24)}${(base.topics[3] as string).slice(26)}`,
+          ] as string[],
+        },
+        'loads',
+      ],
       ['removed: true', { ...base, removed: true }, 'refused'],
     ]
     for (const [name, log, expected] of variants) {
@@ -189,6 +226,7 @@ describe('the fast OrderFilled encoder', () => {
       expect(got, name).toEqual(reference(log, block))
       expect('line' in got ? 'loads' : 'refused', name).toBe(expected)
       expect(encoder.slowPath, name).toBe(1)
+      expect(scanned(encoder, log, block), name).toEqual({ ...got, scannedFast: false })
     }
   })
 
@@ -197,6 +235,10 @@ describe('the fast OrderFilled encoder', () => {
     const block = { ...blockOf(log), hash: `0x${'cd'.repeat(32)}` }
     expect(fast(new OrderFilledEncoder(), log, block)).toMatchObject({
       refused: expect.stringMatching(/block hash/),
+    })
+    expect(scanned(new OrderFilledEncoder(), log, block)).toMatchObject({
+      refused: expect.stringMatching(/block hash/),
+      scannedFast: false,
     })
   })
 })
