@@ -3,6 +3,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import {
   type ClickHouseClient,
   type ClickHouseClientConfigOptions,
@@ -138,18 +139,19 @@ export class Warehouse {
   }
 
   /**
-   * Inserts rows already written in `format` (one payload, parsed by the engine). On the embedded
-   * engine the payload is staged as a file and read with `INSERT … FROM INFILE` (INSERT_STAGING_DIR),
-   * its settings in the statement so they cannot leak into the session; on a server it is the
-   * request body.
+   * Inserts rows already written in `format` (one payload, or its pieces in order, parsed by the
+   * engine). On the embedded engine the payload is staged as a file and read with `INSERT … FROM
+   * INFILE` (INSERT_STAGING_DIR), its settings in the statement so they cannot leak into the session;
+   * on a server it is the request body.
    */
   async insertText(
     table: string,
     format: 'JSONEachRow' | 'TabSeparated',
-    payload: string | Buffer,
+    payload: string | Buffer | readonly Buffer[],
     options: InsertTextOptions = {},
   ): Promise<void> {
-    if (payload.length === 0) return
+    const pieces = typeof payload === 'string' || Buffer.isBuffer(payload) ? [payload] : payload
+    if (pieces.every((piece) => piece.length === 0)) return
     const settings: Record<string, string> = {}
     if (options.deduplicationToken) settings.insert_deduplication_token = options.deduplicationToken
     if (options.optimizeOnInsert === false) settings.optimize_on_insert = '0'
@@ -158,7 +160,7 @@ export class Warehouse {
     if (this.stagingDir === undefined) {
       await this.client.exec({
         query: `${target} FORMAT ${format}`,
-        values: Readable.from([payload]),
+        values: Readable.from(pieces),
         clickhouse_settings: this.settings(settings),
       })
       return
@@ -167,8 +169,9 @@ export class Warehouse {
       .map(([name, value]) => `${name} = ${sqlString(value)}`)
       .join(', ')
     const file = path.join(this.stagingDir, `${process.pid}-${++this.staged}.${format}`)
-    await fs.promises.writeFile(file, payload)
     try {
+      // Piece by piece: a batch of many ranges is never concatenated in memory.
+      await pipeline(Readable.from(pieces), fs.createWriteStream(file))
       await this.command(
         `${target} FROM INFILE ${sqlString(file)}${settingsClause && ` SETTINGS ${settingsClause}`} FORMAT ${format}`,
       )

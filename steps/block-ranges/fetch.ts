@@ -71,6 +71,8 @@ interface BlockFacts {
   hash: string | undefined
   time: number | undefined
   parent: string
+  /** What encoders are given for this block's logs: one object per block, so they may cache by it. */
+  block?: LogBlock
 }
 
 /** Keeps recently fetched headers so neighbouring ranges never ask twice. */
@@ -235,7 +237,8 @@ async function rowsOf(
     const number = numbers[i] as number
     if (number < 0) continue
     const facts = blocks.get(number) as BlockFacts
-    const block: LogBlock = { number, hash: facts.hash as string, time: facts.time as number }
+    facts.block ??= { number, hash: facts.hash as string, time: facts.time as number }
+    const { block } = facts
     const mark = out.mark()
     try {
       if (scanned?.irregular(i) === false && encoder.encodeScanned?.(scanned, i, block, out)) continue

@@ -39,10 +39,9 @@ export class TsvBatch {
     return hash.digest('hex')
   }
 
-  payload(): Buffer {
-    return this.chunks.length === 1
-      ? (this.chunks[0] as TsvChunk).payload
-      : Buffer.concat(this.chunks.map((chunk) => chunk.payload))
+  /** The chunks' bytes in order: together, the payload. */
+  payload(): Buffer[] {
+    return this.chunks.map((chunk) => chunk.payload)
   }
 }
 

@@ -58,6 +58,8 @@ export class ObjectLogs implements LogList {
 }
 
 export class ScannedLogList implements LogList {
+  /** The last lower-case block hash read: where it lies and its string. */
+  private lastHash: { start: number; text: string } | undefined
   /** The last irregular log parsed, so its three position reads parse it once. */
   private parsed: { index: number; log: PositionFields } | undefined
 
@@ -77,12 +79,16 @@ export class ScannedLogList implements LogList {
     const { scanned } = this
     const start = scanned.start(index, LogField.blockHash)
     if (start < 0) return undefined
-    // The common case needs no regex: 66 characters already known to be 0x and lower-case hex.
-    if (
-      scanned.isLowerHex(index, LogField.blockHash) &&
-      scanned.end(index, LogField.blockHash) - start === 66
-    )
-      return scanned.text(index, LogField.blockHash)
+    const end = scanned.end(index, LogField.blockHash)
+    // The common case needs no regex: 66 characters already known to be 0x and lower-case hex, most
+    // often the same as the previous log's (a block's logs come together), whose string is reused.
+    if (scanned.isLowerHex(index, LogField.blockHash) && end - start === 66) {
+      const last = this.lastHash
+      if (last !== undefined && sameBytes(scanned.bytes, start, last.start)) return last.text
+      const text = scanned.text(index, LogField.blockHash) as string
+      this.lastHash = { start, text }
+      return text
+    }
     return lowerHash(scanned.text(index, LogField.blockHash))
   }
 
@@ -100,4 +106,10 @@ export class ScannedLogList implements LogList {
       this.parsed = { index, log: this.scanned.object(index) as PositionFields }
     return this.parsed.log
   }
+}
+
+/** The 66 bytes at `a` and at `b` are the same. */
+function sameBytes(bytes: Buffer, a: number, b: number): boolean {
+  for (let i = 0; i < 66; i++) if (bytes[a + i] !== bytes[b + i]) return false
+  return true
 }

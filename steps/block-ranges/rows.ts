@@ -13,8 +13,17 @@ const latin1Write: LatinWriter =
     return this.write(text, offset, 'latin1')
   }
 
-/** Bytes per row to start with (a chain_fills row is ~470). Grows by doubling. */
-const INITIAL_ROW_BYTES = 512
+/**
+ * Bytes per row to start with: a chain_fills row is ~560 (V1) to ~650 (V2) with its run id, so most
+ * ranges fit without regrowing. Grows by doubling.
+ */
+const INITIAL_ROW_BYTES = 640
+/** Text up to this long is copied by a loop; longer text by the native writer (a call costs more than a short loop). */
+const SHORT_TEXT = 16
+/** Integers below this take writeNumber's 32-bit path. */
+const SMALL_INTEGER = 2 ** 31
+/** `finish` hands out the buffer itself when at most this share of it is unused, else a tight copy. */
+const MAX_SLACK = 0.25
 
 /**
  * The rows of one block range. Values must be ASCII with no tab, newline or backslash (hex,
@@ -43,7 +52,48 @@ export class RowWriter {
   /** Appends text to the current row (fields are separated by writing '\t'). */
   write(text: string): void {
     if (this.length + text.length > this.buffer.length) this.grow(this.length + text.length)
-    this.length += latin1Write.call(this.buffer, text, this.length)
+    if (text.length > SHORT_TEXT) {
+      this.length += latin1Write.call(this.buffer, text, this.length)
+      return
+    }
+    const buffer = this.buffer
+    let at = this.length
+    for (let i = 0; i < text.length; i++) buffer[at++] = text.charCodeAt(i)
+    this.length = at
+  }
+
+  /** Appends a non-negative integer below 2^53 in decimal, without making its string. */
+  writeNumber(value: number): void {
+    if (value < SMALL_INTEGER) {
+      this.writeSmallNumber(value)
+      return
+    }
+    let digits = 1
+    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++
+    if (this.length + digits > this.buffer.length) this.grow(this.length + digits)
+    const buffer = this.buffer
+    let at = this.length + digits
+    this.length = at
+    let rest = value
+    do {
+      buffer[--at] = 0x30 + (rest % 10)
+      rest = Math.floor(rest / 10)
+    } while (rest > 0)
+  }
+
+  /** writeNumber in 32-bit integer arithmetic. */
+  private writeSmallNumber(value: number): void {
+    let digits = 1
+    for (let rest = value; rest >= 10; rest = (rest / 10) | 0) digits++
+    if (this.length + digits > this.buffer.length) this.grow(this.length + digits)
+    const buffer = this.buffer
+    let at = this.length + digits
+    this.length = at
+    let rest = value
+    do {
+      buffer[--at] = 0x30 + (rest % 10)
+      rest = (rest / 10) | 0
+    } while (rest > 0)
   }
 
   /** Appends bytes of `source` (ASCII, as for `write`): a field read where it lies in a reply. */
@@ -79,8 +129,11 @@ export class RowWriter {
     const content = this.buffer.subarray(0, this.length)
     const digest = createHash('sha256').update(content).digest()
     for (const offset of this.runOffsets) latin1Write.call(this.buffer, this.runId, offset)
-    const payload = Buffer.allocUnsafe(this.length)
-    this.buffer.copy(payload, 0, 0, this.length)
+    let payload = content
+    if (this.length < this.buffer.length * (1 - MAX_SLACK)) {
+      payload = Buffer.allocUnsafe(this.length)
+      this.buffer.copy(payload, 0, 0, this.length)
+    }
     return { payload, digest, rows: this.runOffsets.length }
   }
 

@@ -11,6 +11,7 @@ export const ADDRESS_PADDING = '0'.repeat(24)
 const SMALL_PREFIX = '0'.repeat(51)
 /** Distinct token ids whose decimal form is cached (a token moves many times; ids are 78 digits). */
 const TOKEN_CACHE_SIZE = 100_000
+const ZERO = 0x30
 
 /** The word's value when it is below 2^52, else undefined. */
 export function wordNumber(word: string): number | undefined {
@@ -30,9 +31,26 @@ export function smallAmount(word: string): string | undefined {
 export class TokenIds {
   private readonly decimals = new Map<string, string>()
 
+  /**
+   * By the word's last 7 hex digits (a small integer; token ids are hashes, so they differ there),
+   * checked against the whole word: no string is made for a token already seen.
+   */
+  private readonly byTail = new Map<number, { word: string; decimal: string }>()
+
   /** `decimal` of the 64 lower-case hex digits at `start`. */
   decimalAt(bytes: Buffer, start: number): string {
-    return this.decimal(bytes.toString('latin1', start, start + 64))
+    let tail = 0
+    for (let p = start + 57; p < start + 64; p++) {
+      const c = bytes[p] as number
+      tail = tail * 16 + (c <= 0x39 ? c - ZERO : c - 0x57)
+    }
+    const known = this.byTail.get(tail)
+    if (known !== undefined && spells(bytes, start, known.word)) return known.decimal
+    const word = bytes.toString('latin1', start, start + 64)
+    const decimal = this.decimal(word)
+    if (this.byTail.size >= TOKEN_CACHE_SIZE) this.byTail.clear()
+    this.byTail.set(tail, { word, decimal })
+    return decimal
   }
 
   decimal(word: string): string {
@@ -48,7 +66,11 @@ export class TokenIds {
 
 // --- the same reads over bytes (scanned replies, extract/chain/log-scan.ts) ----------------------
 
-const ZERO = 0x30
+/** The 64 bytes at `start` spell `word`. */
+function spells(bytes: Buffer, start: number, word: string): boolean {
+  for (let i = 0; i < 64; i++) if (bytes[start + i] !== word.charCodeAt(i)) return false
+  return true
+}
 
 /** The 64 hex digits at `start` are all zero. */
 export function isZeroWordAt(bytes: Buffer, start: number): boolean {
@@ -67,13 +89,13 @@ export function isZeroPrefix(bytes: Buffer, start: number, count: number): boole
   return true
 }
 
-/** `smallAmount` of the lower-case word at `start`. */
-export function smallAmountAt(bytes: Buffer, start: number): string | undefined {
-  if (!isZeroPrefix(bytes, start, 51)) return undefined
+/** `wordNumber` of the lower-case word at `start`: its value when below 2^52, else -1. */
+export function wordNumberAt(bytes: Buffer, start: number): number {
+  if (!isZeroPrefix(bytes, start, 51)) return -1
   let value = 0
   for (let p = start + 51; p < start + 64; p++) {
     const c = bytes[p] as number
     value = value * 16 + (c <= 0x39 ? c - ZERO : c - 0x57)
   }
-  return value < 1e18 ? String(value) : undefined
+  return value
 }

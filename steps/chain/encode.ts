@@ -27,8 +27,8 @@ import {
   isZeroWordAt,
   QUANTITY,
   smallAmount,
-  smallAmountAt,
   TokenIds,
+  wordNumberAt,
 } from '../block-ranges/words.ts'
 
 /** chain_fills columns in the order of each line (the engine appends `_run_id`). */
@@ -97,6 +97,12 @@ export class OrderFilledEncoder implements LogEncoder {
   private readonly tokens = new TokenIds()
   /** Logs that took the reference path (for the bench and the tests). */
   slowPath = 0
+  /** The text of the last block's columns (a block's logs come together). */
+  private blockText: { block: LogBlock | undefined; number: string; hashTime: string } = {
+    block: undefined,
+    number: '',
+    hashTime: '',
+  }
 
   encode(log: unknown, block: LogBlock, out: RowWriter): void {
     const row = this.fast(log as LogFields, block)
@@ -174,7 +180,7 @@ export class OrderFilledEncoder implements LogEncoder {
     if (logs.topicCount(i) !== 4 || logs.removed(i) || !logs.isLowerHexAll(i, SCANNED_HEX_FIELDS))
       return false
     const bytes = logs.bytes
-    const version = EXCHANGE_VERSION.get(logs.text(i, LogField.address) as string)
+    const version = exchangeVersionAt(bytes, logs.start(i, LogField.address), logs.end(i, LogField.address))
     if (version === undefined) return false
     const topic0 = logs.start(i, LogField.topic0)
     if (
@@ -208,31 +214,32 @@ export class OrderFilledEncoder implements LogEncoder {
     if (blockHash >= 0 && !equalsText(bytes, blockHash, logs.end(i, LogField.blockHash), block.hash))
       return false
 
-    const word = (index: number) => data + index * 64
-    let side: 'BUY' | 'SELL'
+    // Word n of the data starts at data + 64·n.
+    let buy: boolean
     let token: string
-    let assetIds: string
     if (version === 1) {
-      const makerPaysCollateral = isZeroWordAt(bytes, word(0))
-      if (makerPaysCollateral === isZeroWordAt(bytes, word(1))) return false
-      side = makerPaysCollateral ? 'BUY' : 'SELL'
-      token = this.tokens.decimalAt(bytes, makerPaysCollateral ? word(1) : word(0))
-      assetIds = makerPaysCollateral ? `0\t${token}` : `${token}\t0`
+      buy = isZeroWordAt(bytes, data)
+      if (buy === isZeroWordAt(bytes, data + 64)) return false
+      token = this.tokens.decimalAt(bytes, buy ? data + 64 : data)
     } else {
-      if (isZeroWordAt(bytes, word(0))) side = 'BUY'
-      else if (isOneWordAt(bytes, word(0))) side = 'SELL'
+      if (isZeroWordAt(bytes, data)) buy = true
+      else if (isOneWordAt(bytes, data)) buy = false
       else return false
-      token = this.tokens.decimalAt(bytes, word(1))
-      assetIds = '0\t0'
+      token = this.tokens.decimalAt(bytes, data + 64)
     }
-    const makerAmount = smallAmountAt(bytes, word(2))
-    const takerAmount = smallAmountAt(bytes, word(3))
-    const fee = smallAmountAt(bytes, word(4))
-    if (makerAmount === undefined || takerAmount === undefined || fee === undefined) return false
+    const makerAmount = wordNumberAt(bytes, data + 128)
+    const takerAmount = wordNumberAt(bytes, data + 192)
+    const fee = wordNumberAt(bytes, data + 256)
+    if (makerAmount < 0 || takerAmount < 0 || fee < 0) return false
 
-    out.write(`${block.number}\t${logIndex}\t`)
+    if (this.blockText.block !== block) {
+      this.blockText = { block, number: `${block.number}\t`, hashTime: `\t${block.hash}\t${block.time}\t` }
+    }
+    out.write(this.blockText.number)
+    out.writeNumber(logIndex)
+    out.write('\t')
     out.copy(bytes, txHash, txHash + 66)
-    out.write(`\t${block.hash}\t${block.time}\t`)
+    out.write(this.blockText.hashTime)
     out.copy(bytes, logs.start(i, LogField.address), logs.end(i, LogField.address))
     out.write(version === 1 ? '\t1\t' : '\t2\t')
     out.copy(bytes, orderHash, orderHash + 66)
@@ -240,12 +247,31 @@ export class OrderFilledEncoder implements LogEncoder {
     out.copy(bytes, maker + 26, maker + 66)
     out.write('\t0x')
     out.copy(bytes, taker + 26, taker + 66)
-    out.write(`\t${side}\t${token}\t${assetIds}\t${makerAmount}\t${takerAmount}\t${fee}\t`)
+    out.write(buy ? '\tBUY\t' : '\tSELL\t')
+    out.write(token)
+    // maker_asset_id, taker_asset_id: V1's, 0 for collateral; V2 has none.
+    if (version === 2) {
+      out.write('\t0\t0\t')
+    } else if (buy) {
+      out.write('\t0\t')
+      out.write(token)
+      out.write('\t')
+    } else {
+      out.write('\t')
+      out.write(token)
+      out.write('\t0\t')
+    }
+    out.writeNumber(makerAmount)
+    out.write('\t')
+    out.writeNumber(takerAmount)
+    out.write('\t')
+    out.writeNumber(fee)
+    out.write('\t')
     if (version === 2) {
       out.write('0x')
-      out.copy(bytes, word(5), word(6))
+      out.copy(bytes, data + 320, data + 384)
       out.write('\t0x')
-      out.copy(bytes, word(6), word(7))
+      out.copy(bytes, data + 384, data + 448)
     } else {
       out.write('\t')
     }
@@ -334,4 +360,11 @@ function equalsText(bytes: Buffer, start: number, end: number, text: string): bo
   if (end - start !== text.length) return false
   for (let p = 0; p < text.length; p++) if (bytes[start + p] !== text.charCodeAt(p)) return false
   return true
+}
+
+/** The version of the exchange whose address the bytes spell, without making the address's string. */
+function exchangeVersionAt(bytes: Buffer, start: number, end: number): 1 | 2 | undefined {
+  for (const exchange of EXCHANGES)
+    if (equalsText(bytes, start, end, exchange.address)) return exchange.version
+  return undefined
 }
