@@ -3,7 +3,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import {
   type ClickHouseClient,
   type ClickHouseClientConfigOptions,
@@ -170,8 +169,7 @@ export class Warehouse {
       .join(', ')
     const file = path.join(this.stagingDir, `${process.pid}-${++this.staged}.${format}`)
     try {
-      // Piece by piece: a batch of many ranges is never concatenated in memory.
-      await pipeline(Readable.from(pieces), fs.createWriteStream(file))
+      await writePieces(file, pieces)
       await this.command(
         `${target} FROM INFILE ${sqlString(file)}${settingsClause && ` SETTINGS ${settingsClause}`} FORMAT ${format}`,
       )
@@ -344,7 +342,39 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
+/** Buffers per vectored write: POSIX guarantees at least 16 (IOV_MAX), Linux takes 1,024. */
+const MAX_IOVECS = 1_024
+
 /** A SQL string literal: backslashes and quotes escaped. */
 function sqlString(text: string): string {
   return `'${text.replace(/[\\']/g, (c) => `\\${c}`)}'`
+}
+
+/**
+ * Writes the pieces to a new file (a batch of many ranges is never concatenated in memory) in one
+ * vectored write where the system allows. Not a stream: a stream's many small writes each wait
+ * their turn on the event loop, which the chain step keeps busy (700 ms for a batch's 60 MB, against
+ * ~100 ms this way). Not synchronous either: the main thread is the chain step's scarcest resource.
+ */
+async function writePieces(file: string, pieces: readonly (string | Buffer)[]): Promise<void> {
+  const buffers = pieces.map((piece) => (typeof piece === 'string' ? Buffer.from(piece) : piece))
+  const handle = await fs.promises.open(file, 'w')
+  try {
+    let pending = buffers.filter((buffer) => buffer.length > 0)
+    while (pending.length > 0) {
+      let { bytesWritten } = await handle.writev(pending.slice(0, MAX_IOVECS))
+      // A short write: drop what went out and write the rest.
+      const rest: Buffer[] = []
+      for (const buffer of pending) {
+        if (bytesWritten >= buffer.length) bytesWritten -= buffer.length
+        else {
+          rest.push(bytesWritten > 0 ? buffer.subarray(bytesWritten) : buffer)
+          bytesWritten = 0
+        }
+      }
+      pending = rest
+    }
+  } finally {
+    await handle.close()
+  }
 }

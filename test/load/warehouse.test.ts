@@ -146,6 +146,16 @@ describe('inserts staged as files (the embedded engine reads them with INSERT â€
       ])
       expect(fs.readdirSync(staging)).toEqual([])
 
+      // A payload in pieces (more than one vectored write takes) is the pieces in order.
+      await warehouse.command('CREATE TABLE pieces (n UInt32, s String) ENGINE = MergeTree ORDER BY tuple()')
+      const pieces = Array.from({ length: 2_500 }, (_, n) => Buffer.from(`${n}\t${'x'.repeat(n % 7)}\n`))
+      await warehouse.insertText('pieces', 'TabSeparated', pieces)
+      expect(
+        await warehouse.query(
+          "SELECT count() AS rows, sum(n) AS total, countIf(s != repeat('x', n % 7)) AS wrong FROM pieces",
+        ),
+      ).toEqual([{ rows: '2500', total: String((2_499 * 2_500) / 2), wrong: '0' }])
+
       // A payload the engine refuses: the error names the table and the value, the file is gone.
       const error = await warehouse.insertText('kv', 'TabSeparated', 'seven\tx\n').catch((e: unknown) => e)
       expect(error).toBeInstanceOf(Error)
