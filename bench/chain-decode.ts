@@ -1,11 +1,15 @@
 // The JavaScript half of the chain step's cost per fill, without network or engine: eth_getLogs
-// answers (simulator logs, as bytes) → text → JSON.parse → OrderFilled rows as TSV bytes with their
-// content digest; the fast encoder beside the reference decoder (zod + viem). Prints figures.
+// answers (simulator logs, as bytes) → OrderFilled rows as TSV bytes with their content digest. The
+// step's path (the reply scanned where it lies, extract/chain/log-scan.ts) beside the parsed path
+// (text → JSON.parse → the object fast path, still used near the tip) and the reference decoder
+// (zod + viem). Prints figures.
 //
 //   npx tsx bench/chain-decode.ts [--fills 200000]
 import os from 'node:os'
 import { parseArgs } from 'node:util'
+import { LogField, type ScannedLogs, scanLogsReply } from '../extract/chain/log-scan.ts'
 import { RowWriter } from '../steps/block-ranges/rows.ts'
+import type { LogBlock } from '../steps/block-ranges/types.ts'
 import { OrderFilledEncoder, referenceLine } from '../steps/chain/encode.ts'
 import { World } from '../test/simulator/world/index.ts'
 import { dataFast, topicsOf } from '../test/simulator/world/logs.ts'
@@ -48,11 +52,11 @@ for (const fill of world.fills.fillsInBlocks(0, Number.MAX_SAFE_INTEGER)) {
 if (batch.length) answers.push(Buffer.from(`{"jsonrpc":"2.0","id":1,"result":[${batch.join(',')}]}`))
 const bytes = answers.reduce((sum, answer) => sum + answer.length, 0)
 
-function time(label: string, run: () => number): void {
-  run() // warm up
+async function time(label: string, run: () => number | Promise<number>): Promise<void> {
+  await run() // warm up
   const started = process.cpuUsage()
   const wall = performance.now()
-  const n = run()
+  const n = await run()
   const cpu = process.cpuUsage(started)
   const ms = performance.now() - wall
   console.log(
@@ -77,30 +81,51 @@ console.log(
 console.log(
   `${fills.toLocaleString('en-US')} logs in ${answers.length} answers, ${(bytes / fills).toFixed(0)} bytes per log`,
 )
-time('bytes → text (utf8)', () =>
+await time('bytes → text (utf8)', () =>
   answers.reduce((n, a) => n + (a.toString('utf8').length > 0 ? LOGS_PER_ANSWER : 0), 0),
 )
-time('bytes → text (latin1)', () =>
+await time('bytes → text (latin1)', () =>
   answers.reduce((n, a) => n + (a.toString('latin1').length > 0 ? LOGS_PER_ANSWER : 0), 0),
 )
-time('text → JSON.parse', () => {
+await time('text → JSON.parse', () => {
   const texts = answers.map((a) => a.toString('latin1'))
   let n = 0
   for (const text of texts) n += (JSON.parse(text) as { result: unknown[] }).result.length
   return n
 })
-time('fast encoder → TSV bytes + content digest (the step)', () => {
+const RUN_ID = '00000000-0000-0000-0000-000000000000'
+await time('bytes → scan → TSV bytes + content digest (the step)', async () => {
+  const encoder = new OrderFilledEncoder()
+  let n = 0
+  for (const answer of answers) {
+    const logs = scanLogsReply(answer) as ScannedLogs
+    const out = new RowWriter(RUN_ID, logs.length)
+    let block: LogBlock | undefined
+    for (let i = 0; i < logs.length; i++) {
+      const number = logs.quantity(i, LogField.blockNumber) as number
+      // One block object per block, as the engine hands them out.
+      if (block?.number !== number) {
+        const hash = logs.text(i, LogField.blockHash) as string
+        block = { number, hash, time: logs.quantity(i, LogField.blockTimestamp) as number }
+      }
+      if (!encoder.encodeScanned(logs, i, block, out)) throw new Error('a log left the fast path')
+    }
+    n += (await out.finish()).rows
+  }
+  return n
+})
+await time('parsed logs → fast encoder → TSV bytes + content digest', async () => {
   const encoder = new OrderFilledEncoder()
   let n = 0
   for (const logs of parsed) {
-    const out = new RowWriter('00000000-0000-0000-0000-000000000000', logs.length)
+    const out = new RowWriter(RUN_ID, logs.length)
     for (const log of logs) encoder.encode(log, blockOf(log), out)
-    n += out.finish().rows
+    n += (await out.finish()).rows
   }
   return n
 })
 const sample = parsed[0]?.slice(0, 2_000) ?? []
-time('reference decoder (zod + viem) → TSV lines, 2,000 logs', () => {
+await time('reference decoder (zod + viem) → TSV lines, 2,000 logs', () => {
   let n = 0
   for (const log of sample) n += referenceLine(log, blockOf(log)).length > 0 ? 1 : 0
   return n

@@ -259,8 +259,8 @@ async function rowsOf(
   const endHash = endHeader?.hash ?? blocks.get(range.to)?.hash ?? ''
   return {
     range,
-    rows: out.finish(),
-    blocks: blockRows.finish(),
+    rows: await out.finish(),
+    blocks: await blockRows.finish(),
     logs: logs.length,
     quarantined,
     endHash,

@@ -352,7 +352,7 @@ export function fillLine(fill: OrderFill, block: LogBlock, raw: unknown = fill):
 export function encodeLine(encoder: LogEncoder, log: unknown, block: LogBlock): string {
   const out = new RowWriter('', 1)
   encoder.encode(log, block, out)
-  return out.finish().payload.toString('latin1').replace(/\t\n$/, '\n')
+  return out.text().replace(/\t\n$/, '\n')
 }
 
 /** The bytes [start, end) spell `text` (ASCII). */

@@ -6,12 +6,12 @@ import { RowWriter } from '../../../steps/block-ranges/rows.ts'
 
 const RUN = 'run-1'
 
-function text(out: RowWriter): string {
-  return out.finish().payload.toString('latin1')
+async function text(out: RowWriter): Promise<string> {
+  return (await out.finish()).payload.toString('latin1')
 }
 
 describe('RowWriter', () => {
-  it('writes numbers as their decimal text, on both sides of 2^31 and up to 2^53', () => {
+  it('writes numbers as their decimal text, on both sides of 2^31 and up to 2^53', async () => {
     const values = [
       0,
       7,
@@ -31,10 +31,10 @@ describe('RowWriter', () => {
       out.writeNumber(value)
       out.endRow()
     }
-    expect(text(out)).toBe(values.map((value) => `${value}\t${RUN}\n`).join(''))
+    expect(await text(out)).toBe(values.map((value) => `${value}\t${RUN}\n`).join(''))
   })
 
-  it('writes short and long text, and copied spans, as given, growing past its first guess', () => {
+  it('writes short and long text, and copied spans, as given, growing past its first guess', async () => {
     const reply = Buffer.from('{"hash":"0xabcdef0123456789"}', 'latin1')
     const long = `0x${'ab'.repeat(500)}`
     const out = new RowWriter(RUN, 1)
@@ -45,11 +45,11 @@ describe('RowWriter', () => {
       out.endRow()
     }
     const expected = `\t0x0xabcdef0123456789${long}\t${RUN}\n`.repeat(50)
-    expect(text(out)).toBe(expected)
+    expect(await text(out)).toBe(expected)
   })
 
-  it('digests the rows without their run ids, and a rewind drops what followed the mark', () => {
-    const rows = (runId: string) => {
+  it('digests the rows without their run ids, and a rewind drops what followed the mark', async () => {
+    const rows = async (runId: string) => {
       const out = new RowWriter(runId, 4)
       out.write('1\ta')
       out.endRow()
@@ -58,10 +58,10 @@ describe('RowWriter', () => {
       out.rewind(mark)
       out.write('3\tc')
       out.endRow()
-      return out.finish()
+      return await out.finish()
     }
-    const a = rows('aaaa')
-    const b = rows('bbbb')
+    const a = await rows('aaaa')
+    const b = await rows('bbbb')
     expect(a.payload.toString('latin1')).toBe('1\ta\taaaa\n3\tc\taaaa\n')
     expect(a.rows).toBe(2)
     expect(a.digest).toEqual(b.digest)

@@ -52,7 +52,7 @@ function scanned(
   if (!logs) throw new Error('the reply was not scanned')
   const out = new RowWriter('', 1)
   if (!logs.irregular(0) && encoder.encodeScanned(logs, 0, block, out)) {
-    return { line: out.finish().payload.toString('latin1').replace(/\t\n$/, '\n'), scannedFast: true }
+    return { line: out.text().replace(/\t\n$/, '\n'), scannedFast: true }
   }
   expect(out.rows, 'a declined log wrote nothing').toBe(0)
   return { ...fast(encoder, logs.object(0), block), scannedFast: false }

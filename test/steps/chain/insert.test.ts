@@ -24,14 +24,14 @@ async function count(): Promise<number> {
   return Number(row?.n)
 }
 
-function batch(runId: string, values: number[]): TsvBatch {
+async function batch(runId: string, values: number[]): Promise<TsvBatch> {
   const out = new RowWriter(runId, values.length)
   for (const n of values) {
     out.write(`${n}\tx`)
     out.endRow()
   }
   const tsv = new TsvBatch('t', ['n', 's'])
-  tsv.add(out.finish())
+  tsv.add(await out.finish())
   return tsv
 }
 
@@ -39,18 +39,18 @@ describe('batched inserts', () => {
   it('stores a batch once, whichever run sends it again, and again under a new salt', async () => {
     await insertBatch(
       h.warehouse,
-      batch('11111111-1111-1111-1111-111111111111', [1, 2, 3]),
+      await batch('11111111-1111-1111-1111-111111111111', [1, 2, 3]),
       'unit|salt-a|1-3',
     )
     await insertBatch(
       h.warehouse,
-      batch('22222222-2222-2222-2222-222222222222', [1, 2, 3]),
+      await batch('22222222-2222-2222-2222-222222222222', [1, 2, 3]),
       'unit|salt-a|1-3',
     )
     expect(await count()).toBe(3)
     await insertBatch(
       h.warehouse,
-      batch('22222222-2222-2222-2222-222222222222', [1, 2, 3]),
+      await batch('22222222-2222-2222-2222-222222222222', [1, 2, 3]),
       'unit|salt-b|1-3',
     )
     expect(await count()).toBe(6)

@@ -12,7 +12,7 @@ import { blockParts, JsonBuffer, writeTransferLog } from '../../simulator/world/
 function encoded(encoder: TransferEncoder, log: unknown, block: LogBlock): string[] {
   const out = new RowWriter('', 4)
   encoder.encode(log, block, out)
-  const text = out.finish().payload.toString('latin1')
+  const text = out.text()
   return text === '' ? [] : text.replace(/\t\n$/, '').split('\t\n')
 }
 
