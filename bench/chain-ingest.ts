@@ -7,6 +7,12 @@
 //   npx tsx bench/chain-ingest.ts --fills 1000000
 //   npx tsx bench/chain-ingest.ts --fills 10000000
 //   npx tsx bench/chain-ingest.ts --fills 1000000 --stream transfers
+//   npx tsx bench/chain-ingest.ts --fills 1000000 --replay-span 1000
+//
+// `--replay-span N`: the source serves eth_getLogs replies rendered before the clock starts, for
+// ranges of N blocks (the step's range size is fixed to N), instead of rendering them while the
+// pipeline runs on the same two cores (bench/chain-source.ts) — a stand-in for a remote provider.
+// `--commit-rows N`: rows per insert instead of the committer's COMMIT_ROWS (to compare sizes).
 //
 // Each scale runs in its own process, so peak RSS (getrusage maxrss) is that scale's alone.
 import { type ChildProcess, spawn } from 'node:child_process'
@@ -29,8 +35,11 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '4' },
     keep: { type: 'boolean', default: false },
     stream: { type: 'string', default: 'fills' },
+    'replay-span': { type: 'string' },
+    'commit-rows': { type: 'string' },
   },
 })
+const replaySpan = values['replay-span'] === undefined ? undefined : Number(values['replay-span'])
 if (values.stream !== 'fills' && values.stream !== 'transfers')
   throw new Error('--stream: fills or transfers')
 const TABLE = values.stream === 'fills' ? 'chain_fills' : 'chain_transfers'
@@ -52,6 +61,7 @@ async function startSource(): Promise<{ source: Source; child: ChildProcess }> {
     String(fills),
   ]
   if (values.blocks) args.push('--blocks', values.blocks)
+  if (replaySpan !== undefined) args.push('--replay-span', String(replaySpan), '--stream', values.stream)
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
   for await (const line of lines) {
@@ -94,16 +104,23 @@ if (migrated.error) throw migrated.error
 const runLog = new RunLog(warehouse, 'bench', [])
 const checkpoints = new CheckpointStore(warehouse, runLog.runId)
 const createStep = values.stream === 'fills' ? createChainStep : createTransfersStep
-const step = createStep({
-  rpcUrl: source.rpcUrl,
-  fromBlock: source.startBlock,
-  confirmations: 0,
-  shard: { index: 1, count: 1 },
-  rpcRate: { count: 100_000, windowMs: 1_000 },
-  concurrency: Number(values.concurrency),
-})
+const step = createStep(
+  {
+    rpcUrl: source.rpcUrl,
+    fromBlock: source.startBlock,
+    confirmations: 0,
+    shard: { index: 1, count: 1 },
+    rpcRate: { count: 100_000, windowMs: 1_000 },
+    concurrency: Number(values.concurrency),
+  },
+  {
+    ...(replaySpan === undefined ? {} : { adaptive: { initial: replaySpan, max: replaySpan } }),
+    ...(values['commit-rows'] === undefined ? {} : { commitRows: Number(values['commit-rows']) }),
+  },
+)
 const load = os.loadavg()[0]
 const cpuStarted = process.cpuUsage()
+const sourceCpuStarted = cpuSecondsOf(child.pid)
 const started = performance.now()
 const outcome = await step.run({
   warehouse,
@@ -115,11 +132,15 @@ const outcome = await step.run({
 const seconds = (performance.now() - started) / 1000
 const cpu = process.cpuUsage(cpuStarted)
 const stats = (await (await fetch(source.statsUrl)).json()) as {
-  endpoints: { rpc?: { bytes: number; requests: number } }
+  endpoints: { rpc?: { bytes: number; requests: number; replayed?: number } }
 }
 const bytesIn = stats.endpoints.rpc?.bytes ?? 0
-// The simulator's CPU from its start, most of it spent serving this load: it shares the cores.
-const sourceCpu = cpuSecondsOf(child.pid)
+// The source's CPU while it served this load: it shares the cores.
+const sourceCpuEnded = cpuSecondsOf(child.pid)
+const sourceCpu =
+  sourceCpuStarted === undefined || sourceCpuEnded === undefined
+    ? undefined
+    : sourceCpuEnded - sourceCpuStarted
 child.kill('SIGTERM')
 const rssAfterLoad = process.resourceUsage().maxRSS * 1024
 
@@ -140,13 +161,18 @@ console.log(
 console.log(
   `${values.stream === 'fills' ? '' : 'transfers of '}fills: ${fills.toLocaleString('en-US')} over blocks ${source.startBlock}..${source.tip}; loaded ${outcome.rows.toLocaleString('en-US')} ${TABLE} rows (FINAL ${Number(count?.n).toLocaleString('en-US')}), complete ${outcome.complete}, failures ${outcome.failures.length}`,
 )
+if (replaySpan !== undefined) {
+  console.log(
+    `source: replies rendered before the start and served from memory, ranges of ${replaySpan.toLocaleString('en-US')} blocks: ${stats.endpoints.rpc?.replayed} of ${stats.endpoints.rpc?.requests} requests replayed, the rest passed to the simulator`,
+  )
+}
 console.log(
   `end to end (RPC bytes in → rows committed): ${seconds.toFixed(1)} s, ${rate(outcome.rows, seconds)} ${TABLE} rows, ${mb(bytesIn)} in (${mb(bytesIn / seconds)}/s), ${stats.endpoints.rpc?.requests} HTTP requests`,
 )
 const timings = step.lastRun?.timings
 if (timings) {
   console.log(
-    `  time in the step: fetch+decode ${(timings.fetchMs / 1000).toFixed(1)} s summed over ${values.concurrency} fetchers; ${timings.commits} commits: inserts ${(timings.insertMs / 1000).toFixed(1)} s, checkpoints ${(timings.checkpointMs / 1000).toFixed(1)} s; process CPU ${(cpu.user / 1e6).toFixed(1)} s user + ${(cpu.system / 1e6).toFixed(1)} s system; the simulator serving the logs (same cores) ${sourceCpu === undefined ? 'n/a' : `${sourceCpu.toFixed(1)} s`} CPU`,
+    `  time in the step: fetch+decode ${(timings.fetchMs / 1000).toFixed(1)} s summed over ${values.concurrency} fetchers; ${timings.commits} commits: inserts ${(timings.insertMs / 1000).toFixed(1)} s, checkpoints ${(timings.checkpointMs / 1000).toFixed(1)} s; process CPU ${(cpu.user / 1e6).toFixed(1)} s user + ${(cpu.system / 1e6).toFixed(1)} s system; the ${replaySpan === undefined ? 'simulator' : 'replay source'} serving the logs (same cores) ${sourceCpu === undefined ? 'n/a' : `${sourceCpu.toFixed(1)} s`} CPU`,
   )
 }
 console.log(
