@@ -1,5 +1,6 @@
-// OrderFilled logs → chain_fills rows as TabSeparated lines, fast. eth_getLogs answers arrive as
-// parsed JSON; this turns each log into one TSV line without building intermediate objects.
+// OrderFilled logs → chain_fills rows as TabSeparated lines, fast. This turns each log of a parsed
+// eth_getLogs answer into one TSV line without building intermediate objects; encode-scanned.ts does
+// the same from a scanned reply's bytes (the path most fills take, extract/chain/log-scan.ts).
 //
 // Two paths, one result. The fast path reads the 32-byte words of the canonical encoding by hand
 // (every OrderFilled argument is a static type, so each is one word at a fixed offset) and accepts
@@ -15,21 +16,11 @@
 // fast path is ~2 µs per log.
 import { decodeOrderFilled, LogDecodeError, type OrderFill, parseRawLog } from '../../extract/chain/abi.ts'
 import { EXCHANGES, TOPIC0 } from '../../extract/chain/contracts.ts'
-import { LogField, type ScannedLogs } from '../../extract/chain/log-scan.ts'
+import type { ScannedLogs } from '../../extract/chain/log-scan.ts'
 import { RowWriter } from '../block-ranges/rows.ts'
 import type { LogBlock, LogEncoder } from '../block-ranges/types.ts'
-import {
-  ADDRESS_PADDING,
-  DATA_HEX,
-  HASH,
-  isOneWordAt,
-  isZeroPrefix,
-  isZeroWordAt,
-  QUANTITY,
-  smallAmount,
-  TokenIds,
-  wordNumberAt,
-} from '../block-ranges/words.ts'
+import { ADDRESS_PADDING, DATA_HEX, HASH, QUANTITY, smallAmount, TokenIds } from '../block-ranges/words.ts'
+import { ScannedFillEncoder, V1_DATA_WORDS, V2_DATA_WORDS } from './encode-scanned.ts'
 
 /** chain_fills columns in the order of each line (the engine appends `_run_id`). */
 export const CHAIN_FILLS_COLUMNS = [
@@ -62,20 +53,8 @@ export const CHAIN_FILLS_COLUMNS = [
 export const MAX_AMOUNT_DIGITS = 18
 const ZERO_WORD = '0'.repeat(64)
 const ONE_WORD = `${'0'.repeat(63)}1`
-const V1_DATA_LENGTH = 2 + 5 * 64
-const V2_DATA_LENGTH = 2 + 7 * 64
-
-/** Fields the scanned fast path reads, all of which must be lower-case hex. */
-const SCANNED_HEX_FIELDS = [
-  LogField.address,
-  LogField.topic0,
-  LogField.topic1,
-  LogField.topic2,
-  LogField.topic3,
-  LogField.data,
-  LogField.transactionHash,
-  LogField.logIndex,
-]
+const V1_DATA_LENGTH = 2 + V1_DATA_WORDS * 64
+const V2_DATA_LENGTH = 2 + V2_DATA_WORDS * 64
 
 const EXCHANGE_VERSION = new Map<string, 1 | 2>(
   EXCHANGES.map((exchange) => [exchange.address, exchange.version]),
@@ -97,12 +76,8 @@ export class OrderFilledEncoder implements LogEncoder {
   private readonly tokens = new TokenIds()
   /** Logs that took the reference path (for the bench and the tests). */
   slowPath = 0
-  /** The text of the last block's columns (a block's logs come together). */
-  private blockText: { block: LogBlock | undefined; number: string; hashTime: string } = {
-    block: undefined,
-    number: '',
-    hashTime: '',
-  }
+  /** The same fast path over a scanned reply's bytes, sharing the token cache. */
+  private readonly scanned = new ScannedFillEncoder(this.tokens)
 
   encode(log: unknown, block: LogBlock, out: RowWriter): void {
     const row = this.fast(log as LogFields, block)
@@ -171,112 +146,9 @@ export class OrderFilledEncoder implements LogEncoder {
     return `${position}\t${side === ZERO_WORD ? 'BUY' : 'SELL'}\t${this.tokens.decimal(word(1))}\t0\t0\t${amounts}\t0x${word(5)}\t0x${word(6)}`
   }
 
-  /**
-   * The fast path over a scanned reply (extract/chain/log-scan.ts): the same checks and the same row
-   * as `fast`, read from the reply's bytes. Writes the row and returns true, or writes nothing and
-   * returns false when the log is not in the exact shape (the caller then hands its object to `encode`).
-   */
-  encodeScanned(logs: ScannedLogs, i: number, block: LogBlock, out: RowWriter): boolean {
-    if (logs.topicCount(i) !== 4 || logs.removed(i) || !logs.isLowerHexAll(i, SCANNED_HEX_FIELDS))
-      return false
-    const bytes = logs.bytes
-    const version = exchangeVersionAt(bytes, logs.start(i, LogField.address), logs.end(i, LogField.address))
-    if (version === undefined) return false
-    const topic0 = logs.start(i, LogField.topic0)
-    if (
-      !equalsText(
-        bytes,
-        topic0,
-        logs.end(i, LogField.topic0),
-        version === 1 ? TOPIC0.orderFilledV1 : TOPIC0.orderFilledV2,
-      )
-    )
-      return false
-    const data = logs.start(i, LogField.data) + 2
-    if (logs.end(i, LogField.data) - data !== (version === 1 ? V1_DATA_LENGTH : V2_DATA_LENGTH) - 2)
-      return false
-    const orderHash = logs.start(i, LogField.topic1)
-    const maker = logs.start(i, LogField.topic2)
-    const taker = logs.start(i, LogField.topic3)
-    const txHash = logs.start(i, LogField.transactionHash)
-    if (
-      logs.end(i, LogField.topic1) - orderHash !== 66 ||
-      logs.end(i, LogField.topic2) - maker !== 66 ||
-      logs.end(i, LogField.topic3) - taker !== 66 ||
-      logs.end(i, LogField.transactionHash) - txHash !== 66
-    ) {
-      return false
-    }
-    if (!isZeroPrefix(bytes, maker + 2, 24) || !isZeroPrefix(bytes, taker + 2, 24)) return false
-    const logIndex = logs.quantity(i, LogField.logIndex)
-    if (logIndex === undefined) return false
-    const blockHash = logs.start(i, LogField.blockHash)
-    if (blockHash >= 0 && !equalsText(bytes, blockHash, logs.end(i, LogField.blockHash), block.hash))
-      return false
-
-    // Word n of the data starts at data + 64·n.
-    let buy: boolean
-    let token: string
-    if (version === 1) {
-      buy = isZeroWordAt(bytes, data)
-      if (buy === isZeroWordAt(bytes, data + 64)) return false
-      token = this.tokens.decimalAt(bytes, buy ? data + 64 : data)
-    } else {
-      if (isZeroWordAt(bytes, data)) buy = true
-      else if (isOneWordAt(bytes, data)) buy = false
-      else return false
-      token = this.tokens.decimalAt(bytes, data + 64)
-    }
-    const makerAmount = wordNumberAt(bytes, data + 128)
-    const takerAmount = wordNumberAt(bytes, data + 192)
-    const fee = wordNumberAt(bytes, data + 256)
-    if (makerAmount < 0 || takerAmount < 0 || fee < 0) return false
-
-    if (this.blockText.block !== block) {
-      this.blockText = { block, number: `${block.number}\t`, hashTime: `\t${block.hash}\t${block.time}\t` }
-    }
-    out.write(this.blockText.number)
-    out.writeNumber(logIndex)
-    out.write('\t')
-    out.copy(bytes, txHash, txHash + 66)
-    out.write(this.blockText.hashTime)
-    out.copy(bytes, logs.start(i, LogField.address), logs.end(i, LogField.address))
-    out.write(version === 1 ? '\t1\t' : '\t2\t')
-    out.copy(bytes, orderHash, orderHash + 66)
-    out.write('\t0x')
-    out.copy(bytes, maker + 26, maker + 66)
-    out.write('\t0x')
-    out.copy(bytes, taker + 26, taker + 66)
-    out.write(buy ? '\tBUY\t' : '\tSELL\t')
-    out.write(token)
-    // maker_asset_id, taker_asset_id: V1's, 0 for collateral; V2 has none.
-    if (version === 2) {
-      out.write('\t0\t0\t')
-    } else if (buy) {
-      out.write('\t0\t')
-      out.write(token)
-      out.write('\t')
-    } else {
-      out.write('\t')
-      out.write(token)
-      out.write('\t0\t')
-    }
-    out.writeNumber(makerAmount)
-    out.write('\t')
-    out.writeNumber(takerAmount)
-    out.write('\t')
-    out.writeNumber(fee)
-    out.write('\t')
-    if (version === 2) {
-      out.write('0x')
-      out.copy(bytes, data + 320, data + 384)
-      out.write('\t0x')
-      out.copy(bytes, data + 384, data + 448)
-    } else {
-      out.write('\t')
-    }
-    out.endRow()
-    return true
+  /** The fast path over a scanned reply (encode-scanned.ts): writes the row and returns true, or returns false. */
+  encodeScanned(logs: ScannedLogs, index: number, block: LogBlock, out: RowWriter): boolean {
+    return this.scanned.encode(logs, index, block, out)
   }
 
   /** "maker\ttaker\tfee" in decimal, or undefined when one does not fit the views' decimals. */
@@ -353,18 +225,4 @@ export function encodeLine(encoder: LogEncoder, log: unknown, block: LogBlock): 
   const out = new RowWriter('', 1)
   encoder.encode(log, block, out)
   return out.text().replace(/\t\n$/, '\n')
-}
-
-/** The bytes [start, end) spell `text` (ASCII). */
-function equalsText(bytes: Buffer, start: number, end: number, text: string): boolean {
-  if (end - start !== text.length) return false
-  for (let p = 0; p < text.length; p++) if (bytes[start + p] !== text.charCodeAt(p)) return false
-  return true
-}
-
-/** The version of the exchange whose address the bytes spell, without making the address's string. */
-function exchangeVersionAt(bytes: Buffer, start: number, end: number): 1 | 2 | undefined {
-  for (const exchange of EXCHANGES)
-    if (equalsText(bytes, start, end, exchange.address)) return exchange.version
-  return undefined
 }
