@@ -7,7 +7,8 @@
 //   npx tsx bench/chain-decode.ts [--fills 200000]
 import os from 'node:os'
 import { parseArgs } from 'node:util'
-import { LogField, type ScannedLogs, scanLogsReply } from '../extract/chain/log-scan.ts'
+import { scanLogsReply } from '../extract/chain/log-scan.ts'
+import { LogField, type ScannedLogs } from '../extract/chain/scanned-logs.ts'
 import { RowWriter } from '../steps/block-ranges/rows.ts'
 import type { LogBlock } from '../steps/block-ranges/types.ts'
 import { OrderFilledEncoder, referenceLine } from '../steps/chain/encode.ts'

@@ -6,41 +6,26 @@
 // thread per fill (decode 1.1 s, parse 1.6 s, regexes 1.8 s, and the garbage, per 1,000,000 fills),
 // more than the rest of the row. The scan checks the same shape byte by byte as it goes.
 //
-// It reads only the shape nodes send: one JSON-RPC object whose `result` is an array of log objects,
-// strings without escapes. Anything else — an `error`, a batch, a string with an escape, malformed
-// JSON — makes `scanLogsReply` return undefined and the caller parses the body as before
-// (extract/chain/rpc.ts), so every error path stays the one the JSON parser feeds. A log whose
-// known fields hold something unexpected (a number, an object, more than four topics) is scanned
-// past and marked irregular: `object(i)` parses just that log for the reference path.
-
-/** A log field kept as the span of its string value. */
-export const LogField = {
-  address: 0,
-  topic0: 1,
-  topic1: 2,
-  topic2: 3,
-  topic3: 4,
-  data: 5,
-  blockNumber: 6,
-  blockHash: 7,
-  blockTimestamp: 8,
-  transactionHash: 9,
-  transactionIndex: 10,
-  logIndex: 11,
-} as const
-export type LogField = (typeof LogField)[keyof typeof LogField]
-
-const FIELDS = 12
-// Per log: start and end of each field (-1 when absent or null), then these.
-const OBJECT_START = 2 * FIELDS
-const OBJECT_END = OBJECT_START + 1
-const TOPIC_COUNT = OBJECT_START + 2
-/** Bit per field: its value is `0x` and lower-case hex digits only. */
-const LOWER_HEX = OBJECT_START + 3
-/** 0: `removed` absent or false; 1: true. */
-const REMOVED = OBJECT_START + 4
-const IRREGULAR = OBJECT_START + 5
-const STRIDE = OBJECT_START + 6
+// It reads only the shape nodes send: one JSON-RPC object whose `result` is an array of log objects.
+// Anything else — an `error`, a batch, malformed JSON (what JSON.parse would refuse) — makes
+// `scanLogsReply` return undefined and the caller parses the body as before (extract/chain/rpc.ts),
+// so every error path stays the one the JSON parser feeds. A log whose known fields hold something
+// unexpected (a number, an object, an escape, a repeated key, more than four topics) is scanned past
+// and marked irregular: `object(i)` parses just that log for the reference path. Keys it does not
+// know are skipped, whatever their values.
+import {
+  FIELDS,
+  HEX_VALUE,
+  IRREGULAR,
+  LOWER_HEX,
+  LogField,
+  OBJECT_END,
+  OBJECT_START,
+  REMOVED,
+  ScannedLogs,
+  STRIDE,
+  TOPIC_COUNT,
+} from './scanned-logs.ts'
 
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
@@ -54,12 +39,9 @@ const CLOSE_BRACKET = 0x5d
 /** 1 for the bytes of lower-case hex digits. */
 const LOWER_HEX_DIGIT = new Uint8Array(256)
 for (const c of '0123456789abcdef') LOWER_HEX_DIGIT[c.charCodeAt(0)] = 1
-/** The value of a hex digit of either case, 255 for any other byte. */
-const HEX_VALUE = new Uint8Array(256).fill(255)
-for (let d = 0; d < 16; d++) {
-  HEX_VALUE[d.toString(16).charCodeAt(0)] = d
-  HEX_VALUE[d.toString(16).toUpperCase().charCodeAt(0)] = d
-}
+/** 1 for the characters JSON allows after a backslash, \u aside. */
+const JSON_ESCAPES = new Uint8Array(256)
+for (const c of '"\\/bfnrt') JSON_ESCAPES[c.charCodeAt(0)] = 1
 const WHITESPACE = new Uint8Array(256)
 for (const c of ' \t\n\r') WHITESPACE[c.charCodeAt(0)] = 1
 
@@ -88,76 +70,6 @@ const OTHER_KEY = -1
 /** The scan stopped: the body is not in the shape read here (the caller parses it instead). */
 const NOT_READ = -1
 
-/** The logs of one eth_getLogs reply, as spans of its bytes. */
-export class ScannedLogs {
-  constructor(
-    readonly bytes: Buffer,
-    readonly length: number,
-    private readonly slots: Int32Array,
-  ) {}
-
-  start(log: number, field: LogField): number {
-    return this.slots[log * STRIDE + 2 * field] as number
-  }
-
-  end(log: number, field: LogField): number {
-    return this.slots[log * STRIDE + 2 * field + 1] as number
-  }
-
-  /** The field is present and is `0x` followed by lower-case hex digits only. */
-  isLowerHex(log: number, field: LogField): boolean {
-    return ((this.slots[log * STRIDE + LOWER_HEX] as number) & (1 << field)) !== 0
-  }
-
-  /** Every one of `fields` is present and lower-case hex (`isLowerHex` of each). */
-  isLowerHexAll(log: number, fields: readonly LogField[]): boolean {
-    const mask = this.slots[log * STRIDE + LOWER_HEX] as number
-    for (const field of fields) if ((mask & (1 << field)) === 0) return false
-    return true
-  }
-
-  topicCount(log: number): number {
-    return this.slots[log * STRIDE + TOPIC_COUNT] as number
-  }
-
-  removed(log: number): boolean {
-    return this.slots[log * STRIDE + REMOVED] === 1
-  }
-
-  /** A known field held something other than a string or null: only `object` reads this log. */
-  irregular(log: number): boolean {
-    return this.slots[log * STRIDE + IRREGULAR] === 1
-  }
-
-  /** The field's text, or undefined when absent or null. */
-  text(log: number, field: LogField): string | undefined {
-    const start = this.start(log, field)
-    return start < 0 ? undefined : this.bytes.toString('latin1', start, this.end(log, field))
-  }
-
-  /** A hex quantity of at most 13 digits (either case) as a number; undefined for anything else. */
-  quantity(log: number, field: LogField): number | undefined {
-    const start = this.start(log, field)
-    const end = this.end(log, field)
-    const bytes = this.bytes
-    if (start < 0 || end - start < 3 || end - start > 15) return undefined
-    if (bytes[start] !== 0x30 || bytes[start + 1] !== 0x78) return undefined
-    let value = 0
-    for (let p = start + 2; p < end; p++) {
-      const digit = HEX_VALUE[bytes[p] as number] as number
-      if (digit === 255) return undefined
-      value = value * 16 + digit
-    }
-    return value
-  }
-
-  /** The log as the JSON parser gives it (for the reference path and the quarantine). */
-  object(log: number): unknown {
-    const at = log * STRIDE
-    return JSON.parse(this.bytes.toString('utf8', this.slots[at + OBJECT_START], this.slots[at + OBJECT_END]))
-  }
-}
-
 /**
  * The logs of a JSON-RPC reply `{"jsonrpc":…,"id":…,"result":[…logs…]}` (keys in any order), or
  * undefined when the body is anything else.
@@ -173,6 +85,7 @@ export function scanLogsReply(bytes: Buffer): ScannedLogs | undefined {
 }
 
 class Scanner {
+  /** Slots for 1,024 logs to start with (~120 KB); doubled as needed (a 2,000-block range holds ~10,000). */
   private slots = new Int32Array(STRIDE * 1_024)
   private count = 0
   private readonly n: number
@@ -256,6 +169,8 @@ class Scanner {
     slots[at + IRREGULAR] = 0
     p = this.ws(p + 1)
     if (b[p] === CLOSE_BRACE) return this.closeLog(at, p)
+    /** Keys kept so far (bit key + 3): a repeated one makes the log irregular (JSON.parse keeps the last). */
+    let seen = 0
     for (;;) {
       if (b[p] !== QUOTE) return NOT_READ
       const keyEnd = this.plainString(p)
@@ -264,6 +179,10 @@ class Scanner {
       p = this.ws(keyEnd + 1)
       if (b[p] !== COLON) return NOT_READ
       p = this.ws(p + 1)
+      if (key !== OTHER_KEY) {
+        if ((seen & (1 << (key + 3))) !== 0) slots[at + IRREGULAR] = 1
+        seen |= 1 << (key + 3)
+      }
       if (key >= 0) p = this.field(at, key, p)
       else if (key === TOPICS_KEY) p = this.topics(at, p)
       else if (key === REMOVED_KEY) p = this.removed(at, p)
@@ -395,8 +314,15 @@ class Scanner {
     if (c === QUOTE) {
       for (let q = p + 1; q < n; q++) {
         const d = b[q] as number
-        if (d === BACKSLASH) q++
-        else if (d === QUOTE) return q + 1
+        if (d === BACKSLASH) {
+          // Only the escapes JSON has: \" \\ \/ \b \f \n \r \t and \u with four hex digits.
+          const e = b[q + 1] as number
+          if (e === 0x75) {
+            for (let h = q + 2; h < q + 6; h++) if (HEX_VALUE[b[h] as number] === 255) return NOT_READ
+            q += 5
+          } else if (JSON_ESCAPES[e] === 1) q++
+          else return NOT_READ
+        } else if (d === QUOTE) return q + 1
         else if (d < 0x20) return NOT_READ
       }
       return NOT_READ

@@ -327,7 +327,9 @@ export class RpcClient {
 
   /** The parsed JSON-RPC body, or the transport or protocol error its status and text amount to. */
   private interpret({ statusCode, retryAfterMs, bytes }: RawReply, label: string) {
-    const text = bytes.toString('utf8')
+    // A byte-order mark is not JSON; the text decoder used to drop it, so this reader does too.
+    const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0
+    const text = bytes.toString('utf8', bom)
     let body: unknown
     try {
       body = JSON.parse(text)

@@ -4,7 +4,6 @@
 import type { BlockRange } from '../../checkpoints/range-set.ts'
 import { RetryableError } from '../../core/errors.ts'
 import { LogDecodeError } from '../../extract/chain/abi.ts'
-import { ScannedLogs } from '../../extract/chain/log-scan.ts'
 import { classifyGetLogsError, type GetLogsErrorClassification } from '../../extract/chain/provider-errors.ts'
 import {
   type BlockHeader,
@@ -13,6 +12,7 @@ import {
   RpcProtocolError,
   toHex,
 } from '../../extract/chain/rpc.ts'
+import { ScannedLogs } from '../../extract/chain/scanned-logs.ts'
 import type { QuarantinedRecord } from '../../load/run-log.ts'
 import type { TsvChunk } from './insert.ts'
 import { type LogList, lowerHash, ObjectLogs, quantity, ScannedLogList } from './log-list.ts'
@@ -257,10 +257,11 @@ async function rowsOf(
     blockRows.endRow()
   }
   const endHash = endHeader?.hash ?? blocks.get(range.to)?.hash ?? ''
+  const [rows, blockChunk] = await Promise.all([out.finish(), blockRows.finish()])
   return {
     range,
-    rows: await out.finish(),
-    blocks: await blockRows.finish(),
+    rows,
+    blocks: blockChunk,
     logs: logs.length,
     quarantined,
     endHash,

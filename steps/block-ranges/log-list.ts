@@ -2,7 +2,7 @@
 // batch near the tip, or a reply the scanner declined), or a scanned reply whose fields are still
 // bytes (extract/chain/log-scan.ts). fetch.ts reads block positions through this; encoders with a
 // scanned fast path read the bytes, every other log is handed over as its parsed object.
-import { LogField, type ScannedLogs } from '../../extract/chain/log-scan.ts'
+import { LogField, type ScannedLogs } from '../../extract/chain/scanned-logs.ts'
 
 export interface LogList {
   readonly length: number
@@ -18,15 +18,18 @@ export interface LogList {
   object(index: number): unknown
 }
 
-const QUANTITY = /^0x[0-9a-fA-F]{1,13}$/
-const HASH = /^0x[0-9a-fA-F]{64}$/
+/** Either case here (a position is only read); the encoders' fast paths take lower case only (words.ts). */
+const ANY_CASE_QUANTITY = /^0x[0-9a-fA-F]{1,13}$/
+const ANY_CASE_HASH = /^0x[0-9a-fA-F]{64}$/
 
 export function quantity(value: unknown): number | undefined {
-  return typeof value === 'string' && QUANTITY.test(value) ? Number.parseInt(value.slice(2), 16) : undefined
+  return typeof value === 'string' && ANY_CASE_QUANTITY.test(value)
+    ? Number.parseInt(value.slice(2), 16)
+    : undefined
 }
 
 export function lowerHash(value: unknown): string | undefined {
-  return typeof value === 'string' && HASH.test(value) ? value.toLowerCase() : undefined
+  return typeof value === 'string' && ANY_CASE_HASH.test(value) ? value.toLowerCase() : undefined
 }
 
 type PositionFields = { blockNumber?: unknown; blockHash?: unknown; blockTimestamp?: unknown } | null

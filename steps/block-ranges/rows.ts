@@ -22,7 +22,11 @@ const INITIAL_ROW_BYTES = 640
 const SHORT_TEXT = 16
 /** Integers below this take writeNumber's 32-bit path. */
 const SMALL_INTEGER = 2 ** 31
-/** `finish` hands out the buffer itself when at most this share of it is unused, else a tight copy. */
+/**
+ * `finish` hands out the buffer itself when at most this share of it is unused, else a tight copy:
+ * up to 200,000 rows wait for a commit (committer.ts), and a quarter more memory for them is the
+ * most the copy is worth saving.
+ */
 const MAX_SLACK = 0.25
 
 /**
@@ -108,6 +112,7 @@ export class RowWriter {
 
   /** Ends the current row: the run column and the newline. */
   endRow(): void {
+    if (this.finished) throw new Error('RowWriter: a row was written after finish()')
     this.write('\t')
     this.runOffsets.push(this.length)
     this.write(this.placeholder)
@@ -135,6 +140,8 @@ export class RowWriter {
    * was ~0.6 s of the main thread's time per 1,000,000 fills, the chain step's scarcest resource.
    */
   async finish(): Promise<{ payload: Buffer; digest: Buffer; rows: number }> {
+    if (this.finished) throw new Error('RowWriter: finish() was called twice')
+    this.finished = true
     const content = this.buffer.subarray(0, this.length)
     // Buffers are views of plain ArrayBuffers (never shared ones); the view only restates that.
     const view = new Uint8Array(content.buffer as ArrayBuffer, content.byteOffset, content.length)
@@ -147,6 +154,9 @@ export class RowWriter {
     }
     return { payload, digest, rows: this.runOffsets.length }
   }
+
+  /** finish() hands the buffer out (or its digest is being taken): writing again would change both. */
+  private finished = false
 
   private grow(atLeast: number): void {
     const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, atLeast))

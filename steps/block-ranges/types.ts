@@ -2,7 +2,7 @@
 // and where the rows go. The fills step (steps/chain/) and the transfers step (issue 8) are two
 // LogStreams over the same engine.
 import type { BlockRange } from '../../checkpoints/range-set.ts'
-import type { ScannedLogs } from '../../extract/chain/log-scan.ts'
+import type { ScannedLogs } from '../../extract/chain/scanned-logs.ts'
 import type { RowWriter } from './rows.ts'
 
 /** The block a log belongs to, as the engine resolved it (from the log, else from its header). */

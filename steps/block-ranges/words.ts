@@ -32,20 +32,17 @@ export class TokenIds {
   private readonly decimals = new Map<string, string>()
 
   /**
-   * By the word's last 7 hex digits (a small integer; token ids are hashes, so they differ there),
-   * checked against the whole word: no string is made for a token already seen.
+   * By the word's last 7 hex digits, checked against the whole word: no string is made for a token
+   * already seen. Seven digits (28 bits) keep the key a small integer, which a Map looks up fastest;
+   * token ids are hashes, so among 100,000 of them only a handful share a key, and those are checked.
    */
   private readonly byTail = new Map<number, { word: string; decimal: string }>()
 
   /** `decimal` of the 64 lower-case hex digits at `start`. */
   decimalAt(bytes: Buffer, start: number): string {
-    let tail = 0
-    for (let p = start + 57; p < start + 64; p++) {
-      const c = bytes[p] as number
-      tail = tail * 16 + (c <= 0x39 ? c - ZERO : c - 0x57)
-    }
+    const tail = hexDigitsAt(bytes, start + 57, 7)
     const known = this.byTail.get(tail)
-    if (known !== undefined && spells(bytes, start, known.word)) return known.decimal
+    if (known !== undefined && spellsAt(bytes, start, known.word)) return known.decimal
     const word = bytes.toString('latin1', start, start + 64)
     const decimal = this.decimal(word)
     if (this.byTail.size >= TOKEN_CACHE_SIZE) this.byTail.clear()
@@ -66,16 +63,25 @@ export class TokenIds {
 
 // --- the same reads over bytes (scanned replies, extract/chain/log-scan.ts) ----------------------
 
-/** The 64 bytes at `start` spell `word`. */
-function spells(bytes: Buffer, start: number, word: string): boolean {
-  for (let i = 0; i < 64; i++) if (bytes[start + i] !== word.charCodeAt(i)) return false
+/** The bytes at `start` spell `text` (ASCII), for its whole length. */
+export function spellsAt(bytes: Buffer, start: number, text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (bytes[start + i] !== text.charCodeAt(i)) return false
   return true
+}
+
+/** The value of `count` (≤ 13) lower-case hex digits at `start`. */
+function hexDigitsAt(bytes: Buffer, start: number, count: number): number {
+  let value = 0
+  for (let p = start; p < start + count; p++) {
+    const c = bytes[p] as number
+    value = value * 16 + (c <= 0x39 ? c - ZERO : c - 0x57)
+  }
+  return value
 }
 
 /** The 64 hex digits at `start` are all zero. */
 export function isZeroWordAt(bytes: Buffer, start: number): boolean {
-  for (let p = start; p < start + 64; p++) if (bytes[p] !== ZERO) return false
-  return true
+  return isZeroPrefix(bytes, start, 64)
 }
 
 /** The 64 hex digits at `start` are the word 1. */
@@ -91,11 +97,5 @@ export function isZeroPrefix(bytes: Buffer, start: number, count: number): boole
 
 /** `wordNumber` of the lower-case word at `start`: its value when below 2^52, else -1. */
 export function wordNumberAt(bytes: Buffer, start: number): number {
-  if (!isZeroPrefix(bytes, start, 51)) return -1
-  let value = 0
-  for (let p = start + 51; p < start + 64; p++) {
-    const c = bytes[p] as number
-    value = value * 16 + (c <= 0x39 ? c - ZERO : c - 0x57)
-  }
-  return value
+  return isZeroPrefix(bytes, start, 51) ? hexDigitsAt(bytes, start + 51, 13) : -1
 }

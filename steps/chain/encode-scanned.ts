@@ -4,13 +4,14 @@
 // token id seen for the first time. test/steps/chain/encode.test.ts proves it writes the line the
 // reference decoder writes, and declines every log the object fast path declines.
 import { EXCHANGES, TOPIC0 } from '../../extract/chain/contracts.ts'
-import { LogField, type ScannedLogs } from '../../extract/chain/log-scan.ts'
+import { LogField, type ScannedLogs } from '../../extract/chain/scanned-logs.ts'
 import type { RowWriter } from '../block-ranges/rows.ts'
 import type { LogBlock } from '../block-ranges/types.ts'
 import {
   isOneWordAt,
   isZeroPrefix,
   isZeroWordAt,
+  spellsAt,
   type TokenIds,
   wordNumberAt,
 } from '../block-ranges/words.ts'
@@ -148,11 +149,9 @@ export class ScannedFillEncoder {
   }
 }
 
-/** The bytes [start, end) spell `text` (ASCII). */
+/** The bytes [start, end) spell `text` (ASCII), no more and no less. */
 function equalsText(bytes: Buffer, start: number, end: number, text: string): boolean {
-  if (end - start !== text.length) return false
-  for (let p = 0; p < text.length; p++) if (bytes[start + p] !== text.charCodeAt(p)) return false
-  return true
+  return end - start === text.length && spellsAt(bytes, start, text)
 }
 
 /** The version of the exchange whose address the bytes spell, without making the address's string. */

@@ -16,7 +16,7 @@
 // fast path is ~2 µs per log.
 import { decodeOrderFilled, LogDecodeError, type OrderFill, parseRawLog } from '../../extract/chain/abi.ts'
 import { EXCHANGES, TOPIC0 } from '../../extract/chain/contracts.ts'
-import type { ScannedLogs } from '../../extract/chain/log-scan.ts'
+import type { ScannedLogs } from '../../extract/chain/scanned-logs.ts'
 import { RowWriter } from '../block-ranges/rows.ts'
 import type { LogBlock, LogEncoder } from '../block-ranges/types.ts'
 import { ADDRESS_PADDING, DATA_HEX, HASH, QUANTITY, smallAmount, TokenIds } from '../block-ranges/words.ts'

@@ -133,11 +133,7 @@ describe('inserts staged as files (the embedded engine reads them with INSERT â€
     const warehouse = await openTempWarehouse(dataDir)
     try {
       await warehouse.command('CREATE TABLE kv (k UInt8, v String) ENGINE = MergeTree ORDER BY k')
-      await warehouse.insertText(
-        'kv',
-        'TabSeparated',
-        Buffer.from('1\ta\tb\n2\tc\\td\n'.replace('\ta\tb', '\ta b')),
-      )
+      await warehouse.insertText('kv', 'TabSeparated', Buffer.from('1\ta b\n2\tc\\td\n'))
       await warehouse.insertText('kv', 'JSONEachRow', '{"k":3,"v":"Ã©"}\n')
       expect(await warehouse.query('SELECT k, v FROM kv ORDER BY k')).toEqual([
         { k: 1, v: 'a b' },

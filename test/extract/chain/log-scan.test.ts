@@ -2,7 +2,8 @@
 // log (real fixture logs, simulator logs, other layouts of the same JSON), and every body it cannot
 // read as a plain result is declined, so the JSON-RPC reader handles it as before.
 import { describe, expect, it } from 'vitest'
-import { LogField, type ScannedLogs, scanLogsReply } from '../../../extract/chain/log-scan.ts'
+import { scanLogsReply } from '../../../extract/chain/log-scan.ts'
+import { LogField, type ScannedLogs } from '../../../extract/chain/scanned-logs.ts'
 import { World } from '../../simulator/world/index.ts'
 import { blockParts, logJson } from '../../simulator/world/log-writer.ts'
 import { fixtures } from './fixtures.ts'
@@ -96,7 +97,7 @@ describe('scanLogsReply', () => {
       blockHash: null,
       logIndex: null,
       extra: { nested: [1, -2.5e3, 'x\\"y', null, true, { deeper: [] }] },
-      note: 'tab\there "quoted" é',
+      note: 'tab\there "quoted" é \\ / \u0001 \u{1F600}',
     }
     const scanned = scanLogsReply(reply([log])) as ScannedLogs
     expect(scanned.irregular(0)).toBe(false)
@@ -116,7 +117,15 @@ describe('scanLogsReply', () => {
       { ...base, address: { value: base.address } },
     ]
     const escaped = reply([base]).toString().replace('"data":"0x', '"data":"\\u0030x')
-    for (const body of [...variants.map((log) => reply([log])), Buffer.from(escaped)]) {
+    // A repeated key: JSON.parse keeps the last value, the spans would mix both.
+    const repeated = reply([base])
+      .toString()
+      .replace('"transactionHash":', `"transactionHash":"0x${'AB'.repeat(32)}","transactionHash":`)
+    for (const body of [
+      ...variants.map((log) => reply([log])),
+      Buffer.from(escaped),
+      Buffer.from(repeated),
+    ]) {
       const scanned = scanLogsReply(body) as ScannedLogs
       expect(scanned.length).toBe(1)
       expect(scanned.irregular(0)).toBe(true)
@@ -140,6 +149,9 @@ describe('scanLogsReply', () => {
       '{"jsonrpc":"2.0","id":1,"result":[1,2]}',
       '{"jsonrpc":"2.0","id":1,"result":[{"address":"0x1",}]}',
       `{"jsonrpc":"2.0","id":1,"result":[{"a":${'['.repeat(100_000)}]}`,
+      // Escapes JSON does not have, in a key the scan would otherwise skip.
+      good.replace('{"address"', '{"note":"\\q","address"'),
+      good.replace('{"address"', '{"note":"\\u00g1","address"'),
     ]
     for (const body of bodies) expect(scanLogsReply(Buffer.from(body)), body.slice(0, 80)).toBeUndefined()
   })

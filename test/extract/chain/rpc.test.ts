@@ -2,7 +2,6 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { isRetryable } from '../../../core/errors.ts'
-import { ScannedLogs } from '../../../extract/chain/log-scan.ts'
 import {
   parseRetryAfter,
   RpcClient,
@@ -10,6 +9,7 @@ import {
   RpcProtocolError,
   RpcTransportError,
 } from '../../../extract/chain/rpc.ts'
+import { ScannedLogs } from '../../../extract/chain/scanned-logs.ts'
 import { fixtures } from './fixtures.ts'
 
 // A scripted JSON-RPC endpoint: each test sets `handler` to answer the parsed request body.
@@ -258,6 +258,11 @@ describe('RpcClient.requestLogs (the scanned getLogs reply)', () => {
       expect(error, reply.body).toBeInstanceOf(RpcTransportError)
       expect(isRetryable(error)).toBe(true)
     }
+
+    // A byte-order mark before the JSON (some gateways send one) is read past, by both readers.
+    handler = (body) => ({ body: `\uFEFF${ok((body as { id: number }).id, logs)}` })
+    expect(await rpc.requestLogs(params)).toEqual(logs)
+    expect(await rpc.request('eth_getLogs', params)).toEqual(logs)
 
     // A result that is not a list of logs is passed on as it came; the caller says what is wrong.
     handler = (body) => ({ body: ok((body as { id: number }).id, null) })

@@ -67,4 +67,15 @@ describe('RowWriter', () => {
     expect(a.digest).toEqual(b.digest)
     expect(a.digest).toEqual(createHash('sha256').update('1\ta\t----\n3\tc\t----\n').digest())
   })
+
+  it('refuses rows and a second finish once finished: its buffer may be the payload handed out', async () => {
+    const out = new RowWriter(RUN, 1)
+    out.write('1')
+    out.endRow()
+    const done = await out.finish()
+    out.write('2')
+    expect(() => out.endRow()).toThrow(/after finish/)
+    await expect(out.finish()).rejects.toThrow(/twice/)
+    expect(done.payload.toString('latin1')).toBe(`1\t${RUN}\n`)
+  })
 })

@@ -12,8 +12,8 @@ import {
   NEG_RISK_CTF_EXCHANGE_V2,
   TOPIC0,
 } from '../../../extract/chain/contracts.ts'
-import { ScannedLogs } from '../../../extract/chain/log-scan.ts'
 import type { BlockHeader } from '../../../extract/chain/rpc.ts'
+import { ScannedLogs } from '../../../extract/chain/scanned-logs.ts'
 import { REORG_WINDOW_BLOCKS } from '../../../steps/block-ranges/engine.ts'
 import { createChainStep, fillsCoverage } from '../../../steps/chain.ts'
 import { Anvil, type LogToEmit } from '../../anvil/anvil.ts'
