@@ -74,7 +74,7 @@ async function startReplay(span: number, filter: { address: readonly string[]; t
     const params = [
       { address: filter.address, topics: filter.topics, fromBlock: hex(from), toBlock: hex(to) },
     ]
-    const body = await post(JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'eth_getLogs', params }))
+    const { body } = await post(JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'eth_getLogs', params }))
     const prefix = '{"jsonrpc":"2.0","id":0,"result":'
     if (body.toString('latin1', 0, prefix.length) !== prefix) {
       throw new Error(`the simulator refused [${from}, ${to}]: ${body.toString('utf8', 0, 200)}`)
@@ -107,13 +107,9 @@ async function startReplay(span: number, filter: { address: readonly string[]; t
         Buffer.from('}'),
       ]
     } else {
-      const forwarded = await fetch(simulator.rpcUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: text,
-      })
+      const forwarded = await post(text)
       status = forwarded.status
-      pieces = [Buffer.from(await forwarded.arrayBuffer())]
+      pieces = [forwarded.body]
     }
     response.writeHead(status, { 'content-type': 'application/json' })
     for (const piece of pieces) {
@@ -126,11 +122,12 @@ async function startReplay(span: number, filter: { address: readonly string[]; t
   return server
 }
 
-async function post(body: string): Promise<Buffer> {
+/** A request to the simulator's RPC: its status and body. */
+async function post(body: string): Promise<{ status: number; body: Buffer }> {
   const response = await fetch(simulator.rpcUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body,
   })
-  return Buffer.from(await response.arrayBuffer())
+  return { status: response.status, body: Buffer.from(await response.arrayBuffer()) }
 }
