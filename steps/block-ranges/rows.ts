@@ -85,7 +85,12 @@ export class RowWriter {
     } while (rest > 0)
   }
 
-  /** writeNumber in 32-bit integer arithmetic. */
+  /**
+   * writeNumber in 32-bit integer arithmetic: the same loop as writeNumber's, kept apart on purpose.
+   * Most values (blocks, times, log indexes, most amounts) are below 2^31, and integer division is
+   * measurably cheaper here; one loop for both (padded parts of 9 digits) cost 2–5 % of a row's CPU
+   * in bench/chain-decode.ts.
+   */
   private writeSmallNumber(value: number): void {
     let digits = 1
     for (let rest = value; rest >= 10; rest = (rest / 10) | 0) digits++

@@ -44,7 +44,8 @@ export class TokenIds {
     const known = this.byTail.get(tail)
     if (known !== undefined && spellsAt(bytes, start, known.word)) return known.decimal
     const word = bytes.toString('latin1', start, start + 64)
-    const decimal = this.decimal(word)
+    // Not through decimal(): that would keep the same token in its string-keyed cache as well.
+    const decimal = BigInt(`0x${word}`).toString()
     if (this.byTail.size >= TOKEN_CACHE_SIZE) this.byTail.clear()
     this.byTail.set(tail, { word, decimal })
     return decimal
