@@ -52,6 +52,7 @@ export const PER_QUERY_DEFAULTS: ClickHouseSettings = { insert_deduplication_tok
  * payload to a file there and the engine reads it with `INSERT … FROM INFILE`. chDB's raw insert
  * (the payload passed inline with the statement) parses 4–5 × slower: 1,000,000 chain_fills rows as
  * TabSeparated took 5.2 s into a Null table that way, 1.4 s from a file (bench/insert-path.ts).
+ * Polyhouse commands writing through a serving process stage theirs here too (openServed).
  * Emptied when the directory is opened: a file left here belongs to a killed process's insert.
  */
 export const INSERT_STAGING_DIR = 'polyhouse-inserts'
@@ -139,9 +140,9 @@ export class Warehouse {
 
   /**
    * Inserts rows already written in `format` (one payload, or its pieces in order, parsed by the
-   * engine). On the embedded engine the payload is staged as a file and read with `INSERT … FROM
-   * INFILE` (INSERT_STAGING_DIR), its settings in the statement so they cannot leak into the session;
-   * on a server it is the request body.
+   * engine). On the embedded engine (in this process or a serving one) the payload is staged as a
+   * file and read with `INSERT … FROM INFILE` (INSERT_STAGING_DIR), its settings in the statement so
+   * they cannot leak into the session; on a server it is the request body.
    */
   async insertText(
     table: string,
@@ -196,7 +197,7 @@ async function openEmbedded(dataDir: string, config: WarehouseConfig): Promise<W
     // A process that serves the directory (`polyhouse serve`, `backfill --serve`) shares it over HTTP.
     const { findServer } = await import('./serve/info.ts')
     const server = findServer(dataDir, holder)
-    if (server) return openServed(server)
+    if (server) return openServed(server, dataDir)
     throw new WarehouseLockedError(dataDir, holder)
   }
   fs.mkdirSync(dataDir, { recursive: true })
@@ -227,9 +228,12 @@ async function openEmbedded(dataDir: string, config: WarehouseConfig): Promise<W
 
 /**
  * The embedded warehouse of a serving process, over HTTP: a server-kind Warehouse authenticated with
- * the owner key from the serve info file, so commands work as they would in that process.
+ * the owner key from the serve info file, so commands work as they would in that process. Inserts
+ * are staged in the directory's INSERT_STAGING_DIR as in-process ones are, and the serving process
+ * reads them FROM INFILE (the owner may): the payload never crosses HTTP, so no request body bound
+ * (serve's --max-body-bytes) limits a batch.
  */
-function openServed(server: { url: string; user: string; key: string }): Warehouse {
+function openServed(server: { url: string; user: string; key: string }, dataDir: string): Warehouse {
   const config = {
     kind: 'server' as const,
     url: server.url,
@@ -245,7 +249,9 @@ function openServed(server: { url: string; user: string; key: string }): Warehou
     clickhouse_settings: CLIENT_SETTINGS,
     log: CLIENT_LOG,
   })
-  return new Warehouse(client, config)
+  const stagingDir = path.join(dataDir, INSERT_STAGING_DIR)
+  fs.mkdirSync(stagingDir, { recursive: true })
+  return new Warehouse(client, config, stagingDir)
 }
 
 /** The PID holding an embedded data directory, or undefined when it is free. */

@@ -6,11 +6,14 @@
 // Read-only is the engine's: `SET readonly = 1` after the caller's settings, so the caller's URL
 // settings apply (clients send them) while every write, DDL, SET, SETTINGS clause and table function
 // in the statement is refused by ClickHouse itself with READONLY (164).
+import fs from 'node:fs'
+import path from 'node:path'
 import { type ChdbQueryStream, Session, type StreamChunk } from 'chdb'
+import { INSERT_STAGING_DIR } from '../warehouse.ts'
 import { ErrorCode, fromEngineError, ServeError } from './errors.ts'
 import { isStreamable } from './formats.ts'
 import type { ServedQuery } from './request.ts'
-import { inspectStatement } from './statement.ts'
+import { infileClauseAt, inspectStatement } from './statement.ts'
 
 export interface ExecutionPolicy {
   /** Apply readonly = 1 after the caller's settings. */
@@ -53,6 +56,8 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/
 /** chDB's refusal to stream a statement that returns no rows (DDL, INSERT, SHOW, …): run it whole instead. */
 const NOT_STREAMABLE = /Streaming query is not supported/
 const STREAMED_KINDS = new Set(['SELECT', 'WITH'])
+/** A statement in the URL that may take its rows from the body: an INSERT ending in `FORMAT name`. */
+const ROWS_FOLLOW = /^\s*INSERT\b[\s\S]*\bFORMAT\s+[A-Za-z_][A-Za-z0-9_]*\s*$/i
 /** ClickHouse's default max_query_size (256 KiB). */
 const DEFAULT_MAX_QUERY_SIZE = 262_144
 
@@ -65,30 +70,46 @@ export async function startExecution(
   if (query.sql.trim() === '') throw new ServeError(ErrorCode.SYNTAX_ERROR, 'Empty query')
   const started = process.hrtime.bigint()
   const session = new Session(dataDir)
+  let staged: string | undefined
   try {
     const settings = callerSettings(query.settings, policy)
     // The statement goes to formatQuerySingleLine() as a literal, which the parser counts against
     // max_query_size; an INSERT's rows (which the engine does not count) would overflow it. So the
     // limit is raised for that one call when needed, and put back before the statement runs.
-    const literal = quoteString(query.sql)
     const maxQuerySize = settings.max_query_size ?? 'DEFAULT'
-    const widen = literal.length + 64 > (Number(settings.max_query_size) || DEFAULT_MAX_QUERY_SIZE)
-    // One round trip: database, the caller's settings and parameters, then the engine's rendering
-    // of the statement, which says what it is before anything runs.
-    const canonical = await engineText(
-      session,
-      [
-        ...(query.database ? [`USE ${quoteIdentifier(query.database)}`] : []),
-        ...Object.entries(settings).map(([name, value]) => `SET ${name} = ${quoteString(value)}`),
-        ...Object.entries(query.params).map(
-          ([name, value]) => `SET ${paramName(name)} = ${quoteString(value)}`,
-        ),
-        ...(widen ? [`SET max_query_size = ${literal.length + 64}`] : []),
-        `SELECT formatQuerySingleLine(${literal})`,
-      ].join('; '),
-    )
+    const render = async (sql: string) => {
+      const literal = quoteString(sql)
+      const widen = literal.length + 64 > (Number(settings.max_query_size) || DEFAULT_MAX_QUERY_SIZE)
+      // One round trip: database, the caller's settings and parameters, then the engine's rendering
+      // of the statement, which says what it is before anything runs.
+      const canonical = await engineText(
+        session,
+        [
+          ...(query.database ? [`USE ${quoteIdentifier(query.database)}`] : []),
+          ...Object.entries(settings).map(([name, value]) => `SET ${name} = ${quoteString(value)}`),
+          ...Object.entries(query.params).map(
+            ([name, value]) => `SET ${paramName(name)} = ${quoteString(value)}`,
+          ),
+          ...(widen ? [`SET max_query_size = ${literal.length + 64}`] : []),
+          `SELECT formatQuerySingleLine(${literal})`,
+        ].join('; '),
+      )
+      return { canonical, widen }
+    }
+    // `INSERT … FORMAT X` in the URL with the rows as the body (how clients send inserts): the
+    // statement is read alone and the rows from a file, so binary formats arrive intact and large
+    // payloads are not SQL text. Anything else is the joined text, as ClickHouse joins it.
+    const rows = query.withBody && ROWS_FOLLOW.test(query.withBody.statement) ? query.withBody : undefined
+    let { canonical, widen } = await render(rows?.statement ?? query.sql)
+    const infileAt = rows && infileClauseAt(canonical)
+    if (rows && infileAt === undefined) ({ canonical, widen } = await render(query.sql))
     const facts = inspectStatement(canonical)
     refuseUnsafe(facts, policy)
+    let sql = query.sql
+    if (rows && infileAt !== undefined) {
+      staged = await stageRows(dataDir, rows.body)
+      sql = `${canonical.slice(0, infileAt)}FROM INFILE ${quoteString(staged)} ${canonical.slice(infileAt)}`
+    }
     const format = facts.outputFormat ?? query.defaultFormat
     const stream = STREAMED_KINDS.has(facts.kind) && isStreamable(format, query.settings)
     // readonly goes last: once set, the engine refuses every later SET, ours included.
@@ -101,16 +122,30 @@ export async function startExecution(
       ...(readonly === undefined ? [] : [`SET readonly = ${quoteString(readonly)}`]),
     ]
     if (locks.length > 0) await engineText(session, locks.join('; '))
-    const source = stream ? await openStream(session, query, signal) : undefined
+    const run = { ...query, sql }
+    const source = stream ? await openStream(session, run, signal) : undefined
     const execution = source
       ? streamedExecution(session, source, started)
-      : await wholeExecution(session, query, started)
+      : await wholeExecution(session, run, started)
     return { ...execution, format, kind: facts.kind }
   } catch (error) {
     session.close()
     throw fromEngineError(error)
+  } finally {
+    // An INSERT runs whole (never streamed), so its rows have been read by now.
+    if (staged !== undefined) fs.rmSync(staged, { force: true })
   }
 }
+
+/** Rows of a served INSERT, written where the engine reads them (the warehouse's staging directory). */
+async function stageRows(dataDir: string, body: Buffer): Promise<string> {
+  const directory = path.join(dataDir, INSERT_STAGING_DIR)
+  await fs.promises.mkdir(directory, { recursive: true })
+  const file = path.join(directory, `served-${process.pid}-${++stagedInserts}`)
+  await fs.promises.writeFile(file, body)
+  return file
+}
+let stagedInserts = 0
 
 /** The caller's settings, checked against the policy: readonly may not be lifted, limits not raised. */
 function callerSettings(requested: Record<string, string>, policy: ExecutionPolicy): Record<string, string> {

@@ -10,7 +10,13 @@ import { ErrorCode, ServeError } from './errors.ts'
 import { DEFAULT_FORMAT } from './formats.ts'
 
 export interface ServedQuery {
+  /** The statement: the URL's query and the body joined, as ClickHouse joins them. */
   sql: string
+  /**
+   * The URL's query and the body apart, when there are both: the body is then usually an INSERT's
+   * rows, which execute.ts reads from a file rather than as SQL text (binary formats are not text).
+   */
+  withBody?: { statement: string; body: Buffer }
   database: string | undefined
   defaultFormat: string
   queryId: string
@@ -78,6 +84,7 @@ export async function readServedQuery(
     else if (!INTERFACE_PARAMETERS.has(name)) settings[name] = value
   }
   const parts = [url.searchParams.get('query') ?? '']
+  let withBody: ServedQuery['withBody']
   if (request.method === 'POST') {
     const body = await readBody(request, maxBodyBytes)
     const contentType = request.headers['content-type'] ?? ''
@@ -87,6 +94,7 @@ export async function readServedQuery(
       Object.assign(params, form.params)
     } else if (body.length > 0) {
       parts.push(body.toString('utf8'))
+      if (parts[0] !== '') withBody = { statement: parts[0] as string, body }
     }
   }
   const header = (name: string) => {
@@ -96,6 +104,7 @@ export async function readServedQuery(
   return {
     // ClickHouse joins the URL's query and the body with a newline: `INSERT … FORMAT X` + rows.
     sql: parts.filter((part) => part !== '').join('\n'),
+    ...(withBody && { withBody }),
     database: url.searchParams.get('database') || header('x-clickhouse-database'),
     defaultFormat: url.searchParams.get('default_format') || header('x-clickhouse-format') || DEFAULT_FORMAT,
     queryId: url.searchParams.get('query_id') || crypto.randomUUID(),

@@ -18,10 +18,12 @@ export interface StatementFacts {
   hostFileAccess: string | undefined
 }
 
-type Token =
+/** Tokens, each with `at`: where it starts in the text. */
+type Token = (
   | { type: 'word'; text: string; quoted: boolean }
   | { type: 'literal' }
   | { type: 'punct'; text: string }
+) & { at: number }
 
 /** Functions and table functions that read or write files of the host the engine runs on. */
 const HOST_FILE_FUNCTIONS = new Set(['file', 'fileCluster'])
@@ -35,6 +37,32 @@ export function inspectStatement(canonical: string): StatementFacts {
     outputFormat: kind === 'INSERT' ? undefined : outputFormat(tokens),
     hostFileAccess: hostFileAccess(tokens),
   }
+}
+
+/** Unquoted words that make an INSERT take its rows from somewhere other than the data after FORMAT. */
+const NOT_DATA_INSERT = new Set(['SELECT', 'WITH', 'VALUES', 'FROM', 'INFILE'])
+
+/**
+ * For an INSERT whose rows follow it (`INSERT INTO t [(…)] [SETTINGS …] FORMAT name`, nothing after
+ * the name), where in `canonical` a `FROM INFILE '…'` clause belongs: before its SETTINGS, else
+ * before FORMAT. Undefined for every other statement.
+ */
+export function infileClauseAt(canonical: string): number | undefined {
+  const tokens = tokenize(canonical)
+  const plain = (token: Token | undefined, text: string) =>
+    token?.type === 'word' && !token.quoted && token.text === text
+  const format = tokens[tokens.length - 2]
+  if (!plain(tokens[0], 'INSERT') || !plain(format, 'FORMAT') || tokens.at(-1)?.type !== 'word')
+    return undefined
+  let depth = 0
+  let settings: Token | undefined
+  for (const token of tokens.slice(0, -2)) {
+    if (token.type === 'punct') depth += token.text === '(' ? 1 : token.text === ')' ? -1 : 0
+    if (token.type !== 'word' || token.quoted) continue
+    if (NOT_DATA_INSERT.has(token.text)) return undefined
+    if (token.text === 'SETTINGS' && depth === 0) settings ??= token
+  }
+  return (settings ?? format)?.at
 }
 
 function outputFormat(tokens: Token[]): string | undefined {
@@ -72,21 +100,21 @@ function tokenize(sql: string): Token[] {
     if (/\s/.test(char)) {
       i++
     } else if (char === "'") {
+      tokens.push({ type: 'literal', at: i })
       i = skipQuoted(sql, i, "'").end
-      tokens.push({ type: 'literal' })
     } else if (char === '`' || char === '"') {
       const quoted = skipQuoted(sql, i, char)
-      tokens.push({ type: 'word', text: quoted.text, quoted: true })
+      tokens.push({ type: 'word', text: quoted.text, quoted: true, at: i })
       i = quoted.end
     } else if (/[A-Za-z_]/.test(char)) {
       const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(sql.slice(i))?.[0] ?? char
-      tokens.push({ type: 'word', text: word, quoted: false })
+      tokens.push({ type: 'word', text: word, quoted: false, at: i })
       i += word.length
     } else if (/[0-9]/.test(char)) {
+      tokens.push({ type: 'literal', at: i })
       i += /^[0-9][0-9A-Za-z_.]*/.exec(sql.slice(i))?.[0].length ?? 1
-      tokens.push({ type: 'literal' })
     } else {
-      tokens.push({ type: 'punct', text: char })
+      tokens.push({ type: 'punct', text: char, at: i })
       i++
     }
   }

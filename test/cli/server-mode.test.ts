@@ -6,9 +6,11 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { serveInfoPath } from '../../load/serve/info.ts'
+import { INSERT_STAGING_DIR } from '../../load/warehouse.ts'
 import { ROOT, runCli } from '../helpers/cli.ts'
 import { type ServeProcess, spawnServe } from '../helpers/serve.ts'
 import { tempDir } from '../helpers/warehouse.ts'
+import { startSimulator } from '../simulator/index.ts'
 
 describe('polyhouse against polyhouse serve --allow-writes (CLICKHOUSE_URL)', () => {
   let serve: ServeProcess
@@ -105,6 +107,62 @@ describe('polyhouse commands on a directory held by polyhouse serve', () => {
     const direct = await runCli(['--data-dir', dataDir, 'query', 'SELECT 1 AS one', '--format', 'json'])
     expect(direct.code).toBe(0)
     expect(JSON.parse(direct.stdout)).toEqual([{ one: 1 }])
+  })
+
+  it('backfills the chain through the serving process: its rows arrive as written, whatever the body bound', {
+    timeout: 300_000,
+  }, async () => {
+    const sim = await startSimulator({
+      seed: 'served-chain',
+      markets: 100,
+      wallets: 20,
+      fills: 2_000,
+      blocks: 20_000,
+      rateLimits: false,
+      latency: { baseMs: 1, jitterMs: 1 },
+    })
+    const dataDir = path.join(tempDir(), 'warehouse')
+    // Batches far over this bound: polyhouse's own inserts are files in the directory, not bodies.
+    const serve = await spawnServe([
+      '--data-dir',
+      dataDir,
+      'serve',
+      '--port',
+      '0',
+      '--max-body-bytes',
+      '4096',
+    ])
+    try {
+      const env = { ...sim.env, POLYHOUSE_RATE: 'rpc=2000/s' }
+      const backfill = await runCli(
+        ['--data-dir', dataDir, 'backfill', '--steps', 'chain', '--confirmations', '0'],
+        env,
+      )
+      expect(backfill.stderr).not.toContain('ERROR')
+      expect(backfill.code).toBe(0)
+      // The chain step's inserts went to the serving process as the directory's owner.
+      expect(serve.stderr()).toMatch(/user=polyhouse_owner INSERT 200/)
+      const query = await runCli([
+        '--data-dir',
+        dataDir,
+        'query',
+        `SELECT count() AS fills, uniqExact(block_number, log_index) AS keys, countIf(length(tx_hash) != 66) AS bad_hashes,
+                countIf(token_id = 0) AS no_token, countIf(maker_amount_filled = 0 AND taker_amount_filled = 0) AS no_amounts
+         FROM chain_fills FINAL`,
+        '--format',
+        'json',
+      ])
+      expect(query.stderr).toBe('')
+      const fills = sim.truth.summary().chain.fills
+      expect(JSON.parse(query.stdout)).toEqual([
+        { fills: String(fills), keys: String(fills), bad_hashes: '0', no_token: '0', no_amounts: '0' },
+      ])
+    } finally {
+      expect(await serve.stop()).toBe(0)
+      await sim.close()
+    }
+    // The staged files were read and removed.
+    expect(fs.readdirSync(path.join(dataDir, INSERT_STAGING_DIR))).toEqual([])
   })
 
   it('still reports a held directory when its holder is not serving', async () => {

@@ -9,7 +9,7 @@ import { UsageError } from '../../core/errors.ts'
 import { OWNER_USER, readUsersFile, sha256Hex } from '../../load/serve/auth.ts'
 import { readServeInfo, serveInfoPath } from '../../load/serve/info.ts'
 import { type RunningServer, startServer } from '../../load/serve/server.ts'
-import type { Warehouse } from '../../load/warehouse.ts'
+import { INSERT_STAGING_DIR, type Warehouse } from '../../load/warehouse.ts'
 import { openTempWarehouse, tempDir } from '../helpers/warehouse.ts'
 
 let warehouse: Warehouse
@@ -289,5 +289,54 @@ describe('polyhouse serve --allow-writes', () => {
     const get = await fetch(`${servers.at(-1)?.url}/?query=${encodeURIComponent('DROP TABLE writer_made')}`)
     expect(get.status).toBe(500)
     expect(get.headers.get('x-clickhouse-exception-code')).toBe('164')
+  })
+
+  it('takes rows in binary formats as sent, and statement settings with them', async () => {
+    const url = (await serve({ allowWrites: true })).url
+    await warehouse.command(
+      'CREATE TABLE binary_rows (wallet String, shares UInt32) ENGINE = MergeTree ORDER BY wallet SETTINGS non_replicated_deduplication_window = 10',
+    )
+    // RowBinary: a String is its length and bytes, a UInt32 four little-endian bytes.
+    const rows = Buffer.concat(
+      ['0xbinary\u00e9', '0xbin\t\n'].map((wallet, i) => {
+        const text = Buffer.from(wallet, 'utf8')
+        const shares = Buffer.alloc(4)
+        shares.writeUInt32LE(0xfffffff0 + i)
+        return Buffer.concat([Buffer.from([text.length]), text, shares])
+      }),
+    )
+    const insert = (statement: string) =>
+      fetch(`${url}/?query=${encodeURIComponent(statement)}`, { method: 'POST', body: rows })
+    const statement =
+      "INSERT INTO binary_rows (wallet, shares) SETTINGS insert_deduplication_token = 'binary-1' FORMAT RowBinary"
+    for (let i = 0; i < 2; i++) expect((await insert(statement)).status).toBe(200)
+    const stored = await warehouse.query<{ wallet: string; shares: number }>(
+      'SELECT wallet, shares FROM binary_rows ORDER BY shares',
+    )
+    // Both rows exactly, once: the token in the statement's SETTINGS applied to the second insert.
+    expect(stored).toEqual([
+      { wallet: '0xbinary\u00e9', shares: 0xfffffff0 },
+      { wallet: '0xbin\t\n', shares: 0xfffffff1 },
+    ])
+    // The rows were staged for the engine and removed once read.
+    expect(
+      fs.readdirSync(path.join(dataDir, INSERT_STAGING_DIR)).filter((name) => name.startsWith('served-')),
+    ).toEqual([])
+    // A caller's own FROM INFILE is still refused: only the rows they sent are read.
+    const infile = await fetch(
+      `${url}/?query=${encodeURIComponent("INSERT INTO trades FROM INFILE '/etc/hostname' FORMAT LineAsString")}`,
+      { method: 'POST', body: '' },
+    )
+    expect(infile.status).not.toBe(200)
+    expect(await infile.text()).toMatch(/FROM INFILE reaches the files of the serving host/)
+    // Rows for a statement that takes none are the joined text, as ClickHouse reads them.
+    const selected = await fetch(
+      `${url}/?query=${encodeURIComponent('SELECT count() FROM binary_rows WHERE')}`,
+      {
+        method: 'POST',
+        body: "wallet LIKE '0xbin%'",
+      },
+    )
+    expect(await selected.text()).toBe('2\n')
   })
 })
