@@ -1,6 +1,6 @@
 // The JavaScript half of the chain step's cost per fill, without network or engine: eth_getLogs
-// answers (simulator logs, as bytes) → OrderFilled rows as TSV bytes with their content digest. The
-// step's path (the reply scanned where it lies, extract/chain/log-scan.ts) beside the parsed path
+// answers (simulator logs, as bytes) → OrderFilled rows (RowBinary, as the step writes them) with
+// their content digest. The step's path (the reply scanned where it lies, extract/chain/log-scan.ts) beside the parsed path
 // (text → JSON.parse → the object fast path, still used near the tip) and the reference decoder
 // (zod + viem). Prints figures.
 //
@@ -12,6 +12,7 @@ import { LogField, type ScannedLogs } from '../extract/chain/scanned-logs.ts'
 import { RowWriter } from '../steps/block-ranges/rows.ts'
 import type { LogBlock } from '../steps/block-ranges/types.ts'
 import { OrderFilledEncoder, referenceLine } from '../steps/chain/encode.ts'
+import { FILLS_STREAM } from '../steps/chain/stream.ts'
 import { World } from '../test/simulator/world/index.ts'
 import { dataFast, topicsOf } from '../test/simulator/world/logs.ts'
 
@@ -95,12 +96,12 @@ await time('text → JSON.parse', () => {
   return n
 })
 const RUN_ID = '00000000-0000-0000-0000-000000000000'
-await time('bytes → scan → TSV bytes + content digest (the step)', async () => {
+await time('bytes → scan → rows + content digest (the step)', async () => {
   const encoder = new OrderFilledEncoder()
   let n = 0
   for (const answer of answers) {
     const logs = scanLogsReply(answer) as ScannedLogs
-    const out = new RowWriter(RUN_ID, logs.length)
+    const out = new RowWriter(RUN_ID, logs.length, FILLS_STREAM.format)
     let block: LogBlock | undefined
     for (let i = 0; i < logs.length; i++) {
       const number = logs.quantity(i, LogField.blockNumber) as number
@@ -115,18 +116,18 @@ await time('bytes → scan → TSV bytes + content digest (the step)', async () 
   }
   return n
 })
-await time('parsed logs → fast encoder → TSV bytes + content digest', async () => {
+await time('parsed logs → fast encoder → rows + content digest', async () => {
   const encoder = new OrderFilledEncoder()
   let n = 0
   for (const logs of parsed) {
-    const out = new RowWriter(RUN_ID, logs.length)
+    const out = new RowWriter(RUN_ID, logs.length, FILLS_STREAM.format)
     for (const log of logs) encoder.encode(log, blockOf(log), out)
     n += (await out.finish()).rows
   }
   return n
 })
 const sample = parsed[0]?.slice(0, 2_000) ?? []
-await time('reference decoder (zod + viem) → TSV lines, 2,000 logs', () => {
+await time('reference decoder (zod + viem) → rows, 2,000 logs', () => {
   let n = 0
   for (const log of sample) n += referenceLine(log, blockOf(log)).length > 0 ? 1 : 0
   return n

@@ -146,7 +146,7 @@ export class Warehouse {
    */
   async insertText(
     table: string,
-    format: 'JSONEachRow' | 'TabSeparated',
+    format: 'JSONEachRow' | 'TabSeparated' | 'RowBinary',
     payload: string | Buffer | readonly Buffer[],
     options: InsertTextOptions = {},
   ): Promise<void> {

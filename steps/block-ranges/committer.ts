@@ -7,12 +7,12 @@ import type { CheckpointStore } from '../../checkpoints/store.ts'
 import type { RunLog } from '../../load/run-log.ts'
 import type { Warehouse } from '../../load/warehouse.ts'
 import type { RangeResult } from './fetch.ts'
-import { insertBatch, TsvBatch } from './insert.ts'
+import { insertBatch, RowBatch } from './insert.ts'
 import type { LogStream } from './types.ts'
 
 /**
  * Rows per insert. Larger inserts cost the engine less per row (bench/chain-ingest.ts), but a
- * batch is held in memory until it is committed (~0.5 KB per fill as TSV) and is what a kill -9
+ * batch is held in memory until it is committed (~0.5–0.6 KB per fill as rows) and is what a kill -9
  * makes the next run fetch again: 100,000 fills is ~50 MB and well under a minute of work.
  */
 export const COMMIT_ROWS = 100_000
@@ -20,7 +20,7 @@ export const COMMIT_ROWS = 100_000
 export const COMMIT_INTERVAL_MS = 5_000
 /**
  * Fetched rows waiting for a commit before fetchers pause: the batch being inserted and the next
- * one filling (~100 MB of TSV at most), so memory stays flat however many fills the chain holds.
+ * one filling (~100 MB of rows at most), so memory stays flat however many fills the chain holds.
  */
 export const MAX_PENDING_ROWS = 2 * COMMIT_ROWS
 
@@ -136,8 +136,8 @@ export class Committer {
     const quarantined = results.flatMap((result) => result.quarantined)
     await runLog.quarantine(stream.stream, quarantined)
 
-    const rows = new TsvBatch(stream.table, stream.columns)
-    const blocks = new TsvBatch(stream.blocksTable, CHAIN_BLOCKS_COLUMNS)
+    const rows = new RowBatch(stream.table, stream.columns, stream.format)
+    const blocks = new RowBatch(stream.blocksTable, CHAIN_BLOCKS_COLUMNS, 'TabSeparated')
     for (const result of results) {
       rows.add(result.rows)
       blocks.add(result.blocks)

@@ -1,5 +1,5 @@
 // One block range: eth_getLogs (with the range end's header in the same batch near the tip),
-// timestamps and hashes for every block that has logs, and the stream's rows as TSV — or the
+// timestamps and hashes for every block that has logs, and the stream's rows as bytes — or the
 // reason to shrink, retry, or quarantine. Knows no SQL.
 import type { BlockRange } from '../../checkpoints/range-set.ts'
 import { RetryableError } from '../../core/errors.ts'
@@ -14,7 +14,7 @@ import {
 } from '../../extract/chain/rpc.ts'
 import { ScannedLogs } from '../../extract/chain/scanned-logs.ts'
 import type { QuarantinedRecord } from '../../load/run-log.ts'
-import type { TsvChunk } from './insert.ts'
+import type { RowChunk } from './insert.ts'
 import { type LogList, lowerHash, ObjectLogs, quantity, ScannedLogList } from './log-list.ts'
 import { RowWriter } from './rows.ts'
 import type { LogBlock, LogEncoder, LogStream } from './types.ts'
@@ -58,9 +58,9 @@ export async function tolerant<T>(exchange: () => Promise<T>): Promise<T> {
 export interface RangeResult {
   range: BlockRange
   /** Rows of the stream's table. */
-  rows: TsvChunk
+  rows: RowChunk
   /** Rows of chain_blocks (block_number, block_hash, parent_hash, block_time): every block with logs. */
-  blocks: TsvChunk
+  blocks: RowChunk
   logs: number
   quarantined: QuarantinedRecord[]
   /** Hash of `range.to` when known (near the tip always; deeper when that block has logs). */
@@ -232,7 +232,7 @@ async function rowsOf(
 
   const { encoder } = context
   const { scanned } = logs
-  const out = new RowWriter(context.runId, logs.length)
+  const out = new RowWriter(context.runId, logs.length, context.stream.format)
   for (let i = 0; i < logs.length; i++) {
     const number = numbers[i] as number
     if (number < 0) continue

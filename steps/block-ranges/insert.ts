@@ -1,5 +1,5 @@
-// Step 1 of the checkpoint protocol for block ranges: many ranges' rows as one TabSeparated payload,
-// inserted under a deduplication token that hashes the rows' content and the ranges' identity.
+// Step 1 of the checkpoint protocol for block ranges: many ranges' rows as one payload (TabSeparated
+// or RowBinary, rows.ts), inserted under a deduplication token that hashes the rows' content and the ranges' identity.
 // The payload goes through Warehouse.insertText (a staged file read with INSERT … FROM INFILE on the
 // embedded engine, the request body on a server): the engine parses the bytes, JS never builds row
 // objects (bench/chain-ingest.ts).
@@ -7,26 +7,28 @@
 // digest), so the same rows re-sent by a later run under the same ranges are dropped as well.
 import { createHash } from 'node:crypto'
 import type { Warehouse } from '../../load/warehouse.ts'
+import type { RowFormat } from './rows.ts'
 
-/** One range's rows as TabSeparated bytes (run column included), and a digest of them without it (rows.ts). */
-export interface TsvChunk {
+/** One range's rows as bytes (run column included), and a digest of them without it (rows.ts). */
+export interface RowChunk {
   payload: Buffer
   digest: Buffer
   rows: number
 }
 
 /** Many chunks of one table, inserted as one payload. */
-export class TsvBatch {
-  private readonly chunks: TsvChunk[] = []
+export class RowBatch {
+  private readonly chunks: RowChunk[] = []
   rows = 0
   bytes = 0
 
   constructor(
     readonly table: string,
     readonly columns: readonly string[],
+    readonly format: RowFormat,
   ) {}
 
-  add(chunk: TsvChunk): void {
+  add(chunk: RowChunk): void {
     if (chunk.rows === 0) return
     this.chunks.push(chunk)
     this.rows += chunk.rows
@@ -47,9 +49,9 @@ export class TsvBatch {
 }
 
 /** Inserts the batch; resolves once ClickHouse acknowledged it. A retried identical batch is dropped. */
-export async function insertBatch(warehouse: Warehouse, batch: TsvBatch, unit: string): Promise<void> {
+export async function insertBatch(warehouse: Warehouse, batch: RowBatch, unit: string): Promise<void> {
   if (batch.rows === 0) return
-  await warehouse.insertText(batch.table, 'TabSeparated', batch.payload(), {
+  await warehouse.insertText(batch.table, batch.format, batch.payload(), {
     deduplicationToken: batch.token(unit),
     columns: [...batch.columns, '_run_id'],
     // A batch is disjoint ranges of logs, each (block, log index) once: nothing to collapse.

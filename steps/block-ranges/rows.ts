@@ -1,9 +1,20 @@
-// Rows written straight into bytes as TabSeparated, the way the engine reads them. Assembling a row
-// as a JS string costs more than decoding the log it comes from (V8 keeps a template literal as a
-// rope of its ~40 pieces, holds every sliced field's parent string alive, and flattens it all later
-// at ~10 µs per row, measured by bench/chain-decode.ts); writing the pieces into one growable buffer
-// costs a native copy each and leaves nothing for the collector.
+// Rows written straight into bytes, the way the engine reads them: TabSeparated, or RowBinary (the
+// engine's own encoding: little-endian integers, length-prefixed strings). Assembling a row as a JS
+// string costs more than decoding the log it comes from (V8 keeps a template literal as a rope of its
+// ~40 pieces, holds every sliced field's parent string alive, and flattens it all later at ~10 µs per
+// row, measured by bench/chain-decode.ts); writing the pieces into one growable buffer costs a native
+// copy each and leaves nothing for the collector.
+//
+// Why RowBinary for chain_fills: the engine parses it ~2 × faster than TabSeparated (1M fills into a
+// Null table: 0.7 s of CPU against 1.4 s; into chain_fills and its view 3.7 s against 4.5 s,
+// bench/insert-path.ts), and its six UInt256 columns go in as the log's own 32 bytes, so no token id
+// is turned into 78 decimal digits (BigInt, then a cache lookup per fill). bench/chain-ingest.ts
+// measures the whole path.
 import { webcrypto } from 'node:crypto'
+import { HEX_VALUE } from '../../extract/chain/scanned-logs.ts'
+
+/** The formats RowWriter writes (named as ClickHouse names them). */
+export type RowFormat = 'TabSeparated' | 'RowBinary'
 
 /** Buffer's native latin1 writer without Buffer#write's argument checks (what the simulator uses too). */
 type LatinWriter = (this: Buffer, text: string, offset: number) => number
@@ -30,8 +41,14 @@ const SMALL_INTEGER = 2 ** 31
 const MAX_SLACK = 0.25
 
 /**
- * The rows of one block range. Values must be ASCII with no tab, newline or backslash (hex,
- * decimal, enum names: everything a chain log decodes to). Each row ends with the run column.
+ * The rows of one block range. Each row ends with the run column (`endRow`).
+ *
+ * TabSeparated: values are written as text (`write`, `writeNumber`, `copy`) with '\t' between them,
+ * and must be ASCII with no tab, newline or backslash (hex, decimal, enum names: everything a chain
+ * log decodes to).
+ *
+ * RowBinary: each value is written by the method of its column's type (`uint64`, `uint256Hex`,
+ * `string`, …); `write` and `copy` then add raw bytes, e.g. a string's pieces after its `stringLength`.
  */
 export class RowWriter {
   private buffer: Buffer
@@ -43,8 +60,10 @@ export class RowWriter {
   constructor(
     private readonly runId: string,
     expectedRows = 16,
+    readonly format: RowFormat = 'TabSeparated',
   ) {
     if (!/^[\w.:-]*$/.test(runId)) throw new RangeError(`run id must be plain text, got '${runId}'`)
+    if (runId.length > 127) throw new RangeError(`run id must be at most 127 characters, got ${runId.length}`)
     this.placeholder = '-'.repeat(runId.length)
     this.buffer = Buffer.allocUnsafe(Math.max(1_024, expectedRows * INITIAL_ROW_BYTES))
   }
@@ -115,13 +134,100 @@ export class RowWriter {
     this.length = at
   }
 
-  /** Ends the current row: the run column and the newline. */
+  /** Ends the current row: the run column (and in TabSeparated the tab before it and the newline). */
   endRow(): void {
     if (this.finished) throw new Error('RowWriter: a row was written after finish()')
+    if (this.format === 'RowBinary') {
+      this.length = this.room(1)
+      this.buffer[this.length++] = this.runId.length
+      this.runOffsets.push(this.length)
+      this.write(this.placeholder)
+      return
+    }
     this.write('\t')
     this.runOffsets.push(this.length)
     this.write(this.placeholder)
     this.write('\n')
+  }
+
+  // --- RowBinary values -------------------------------------------------------------------------
+
+  /** UInt8, or an Enum8 by its value. */
+  uint8(value: number): void {
+    this.length = this.room(1)
+    this.buffer[this.length++] = value
+  }
+
+  /** UInt32, or a DateTime (Unix seconds). */
+  uint32(value: number): void {
+    this.length = this.room(4)
+    this.length = this.buffer.writeUInt32LE(value, this.length)
+  }
+
+  /** UInt64 of a non-negative integer below 2^53. */
+  uint64(value: number): void {
+    this.length = this.room(8)
+    this.writeLow8(value)
+  }
+
+  /** UInt256 of a non-negative integer below 2^53 (an amount read as a Number). */
+  uint256(value: number): void {
+    this.length = this.room(32)
+    this.writeLow8(value)
+    this.buffer.fill(0, this.length, this.length + 24)
+    this.length += 24
+  }
+
+  /**
+   * UInt256 of the 64 hex digits at `start` of `source` (a log word, big-endian as the ABI has it),
+   * which the caller has checked are hex digits.
+   */
+  uint256Hex(source: Buffer, start: number): void {
+    this.length = this.room(32)
+    const buffer = this.buffer
+    let at = this.length
+    for (let p = start + 62; p >= start; p -= 2)
+      buffer[at++] =
+        ((HEX_VALUE[source[p] as number] as number) << 4) | (HEX_VALUE[source[p + 1] as number] as number)
+    this.length = at
+  }
+
+  /** UInt256 of a decimal or 0x-hex text (the reference path's values). */
+  uint256Text(text: string): void {
+    let value = BigInt(text)
+    if (value < 0n || value >= 1n << 256n) throw new RangeError(`not a UInt256: ${text}`)
+    this.length = this.room(32)
+    for (let i = 0; i < 32; i++) {
+      this.buffer[this.length++] = Number(value & 0xffn)
+      value >>= 8n
+    }
+  }
+
+  /** A String's length prefix; its bytes follow by `write` or `copy`. Strings here are under 128 bytes. */
+  stringLength(bytes: number): void {
+    if (bytes > 127)
+      throw new RangeError(`RowWriter: a string of ${bytes} bytes needs a longer length prefix`)
+    this.uint8(bytes)
+  }
+
+  /** A String (ASCII). */
+  string(text: string): void {
+    this.stringLength(text.length)
+    this.write(text)
+  }
+
+  /** The buffer has room for `bytes` more; returns the length (the place to write at). */
+  private room(bytes: number): number {
+    if (this.length + bytes > this.buffer.length) this.grow(this.length + bytes)
+    return this.length
+  }
+
+  /** The low 8 bytes of an integer below 2^53, little-endian. */
+  private writeLow8(value: number): void {
+    const low = value % 0x1_0000_0000
+    this.buffer.writeUInt32LE(low, this.length)
+    this.buffer.writeUInt32LE((value - low) / 0x1_0000_0000, this.length + 4)
+    this.length += 8
   }
 
   /** A point to come back to if a log fails half-way. */
@@ -136,7 +242,12 @@ export class RowWriter {
 
   /** The rows written so far as text, their run columns still placeholders (tests and benches). */
   text(): string {
-    return this.buffer.toString('latin1', 0, this.length)
+    return this.bytes().toString('latin1')
+  }
+
+  /** The bytes written so far, run columns still placeholders (a view, not a copy: tests and benches). */
+  bytes(): Buffer {
+    return this.buffer.subarray(0, this.length)
   }
 
   /**
@@ -168,4 +279,54 @@ export class RowWriter {
     this.buffer.copy(grown, 0, 0, this.length)
     this.buffer = grown
   }
+}
+
+/** Column types RowWriter writes in RowBinary; an array is an Enum8's names by value. */
+export type BinaryColumn =
+  | 'UInt8'
+  | 'UInt32'
+  | 'UInt64'
+  | 'UInt256'
+  | 'DateTime'
+  | 'String'
+  | readonly string[]
+
+/**
+ * RowBinary rows (each followed by its run column) read back as their values' text (integers in
+ * decimal, enums by name): for tests and benches, which compare rows as text.
+ */
+export function readRowBinary(bytes: Buffer, columns: readonly BinaryColumn[]): string[][] {
+  const rows: string[][] = []
+  let p = 0
+  const take = (n: number) => {
+    if (p + n > bytes.length) throw new RangeError(`RowBinary ends inside a value at byte ${p}`)
+    p += n
+    return p - n
+  }
+  while (p < bytes.length) {
+    const values: string[] = []
+    for (const column of [...columns, 'String' as const]) {
+      if (typeof column !== 'string') values.push(column[bytes[take(1)] as number] ?? '?')
+      else if (column === 'UInt8') values.push(String(bytes[take(1)]))
+      else if (column === 'UInt32' || column === 'DateTime') values.push(String(bytes.readUInt32LE(take(4))))
+      else if (column === 'UInt64') values.push(bytes.readBigUInt64LE(take(8)).toString())
+      else if (column === 'UInt256') {
+        const at = take(32)
+        values.push(
+          BigInt(
+            `0x${Buffer.from(bytes.subarray(at, at + 32))
+              .reverse()
+              .toString('hex')}`,
+          ).toString(),
+        )
+      } else {
+        const length = bytes[take(1)] as number
+        if (length > 127) throw new RangeError(`RowBinary string of ${length} bytes at byte ${p - 1}`)
+        const at = take(length)
+        values.push(bytes.toString('latin1', at, at + length))
+      }
+    }
+    rows.push(values)
+  }
+  return rows
 }

@@ -3,7 +3,7 @@
 // LogStreams over the same engine.
 import type { BlockRange } from '../../checkpoints/range-set.ts'
 import type { ScannedLogs } from '../../extract/chain/scanned-logs.ts'
-import type { RowWriter } from './rows.ts'
+import type { RowFormat, RowWriter } from './rows.ts'
 
 /** The block a log belongs to, as the engine resolved it (from the log, else from its header). */
 export interface LogBlock {
@@ -16,7 +16,7 @@ export interface LogBlock {
 
 /**
  * Turns one raw eth_getLogs entry (parsed JSON, not yet validated) into rows of the stream's table,
- * written to `out` in `columns` order: fields separated by '\t', each row closed by `out.endRow()`
+ * written to `out` in `columns` order and in the stream's `format`, each row closed by `out.endRow()`
  * (which adds `_run_id`). Zero rows is allowed (a log that carries none). A log that cannot be
  * loaded throws LogDecodeError and is quarantined with its raw JSON; whatever it wrote is dropped.
  */
@@ -35,8 +35,10 @@ export interface LogStream {
   stream: string
   /** The staging table the rows go to. */
   table: string
-  /** Columns of each encoded line, in order; `_run_id` follows them. */
+  /** Columns of each encoded row, in order; `_run_id` follows them. */
   columns: readonly string[]
+  /** How the encoder writes rows (rows.ts). */
+  format: RowFormat
   /**
    * Every table holding rows of this stream keyed by `block_number` — the staging table and what
    * is derived from it — cleared above the fork point when a reorg abandons blocks. chain_blocks

@@ -31,26 +31,6 @@ export function smallAmount(word: string): string | undefined {
 export class TokenIds {
   private readonly decimals = new Map<string, string>()
 
-  /**
-   * By the word's last 7 hex digits, checked against the whole word: no string is made for a token
-   * already seen. Seven digits (28 bits) keep the key a small integer, which a Map looks up fastest;
-   * token ids are hashes, so among 100,000 of them only a handful share a key, and those are checked.
-   */
-  private readonly byTail = new Map<number, { word: string; decimal: string }>()
-
-  /** `decimal` of the 64 lower-case hex digits at `start`. */
-  decimalAt(bytes: Buffer, start: number): string {
-    const tail = hexDigitsAt(bytes, start + 57, 7)
-    const known = this.byTail.get(tail)
-    if (known !== undefined && spellsAt(bytes, start, known.word)) return known.decimal
-    const word = bytes.toString('latin1', start, start + 64)
-    // Not through decimal(): that would keep the same token in its string-keyed cache as well.
-    const decimal = BigInt(`0x${word}`).toString()
-    if (this.byTail.size >= TOKEN_CACHE_SIZE) this.byTail.clear()
-    this.byTail.set(tail, { word, decimal })
-    return decimal
-  }
-
   decimal(word: string): string {
     let decimal = this.decimals.get(word)
     if (decimal === undefined) {

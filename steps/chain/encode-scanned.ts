@@ -1,24 +1,20 @@
 // The OrderFilled fast path of encode.ts over a scanned eth_getLogs reply (extract/chain/log-scan.ts):
-// the same checks and the same row, read from the reply's bytes. Hashes and addresses are copied
-// into the row where they lie; numbers are written digit by digit; nothing is made a string except a
-// token id seen for the first time. test/steps/chain/encode.test.ts proves it writes the line the
-// reference decoder writes, and declines every log the object fast path declines.
+// the same checks and the same RowBinary row, read from the reply's bytes. Hashes and addresses are
+// copied into the row where they lie and words become UInt256s byte by byte; no string is made.
+// test/steps/chain/encode.test.ts proves it writes the row the reference decoder writes, and
+// declines every log the object fast path declines.
 import { EXCHANGES, TOPIC0 } from '../../extract/chain/contracts.ts'
 import { LogField, type ScannedLogs } from '../../extract/chain/scanned-logs.ts'
 import type { RowWriter } from '../block-ranges/rows.ts'
 import type { LogBlock } from '../block-ranges/types.ts'
-import {
-  isOneWordAt,
-  isZeroPrefix,
-  isZeroWordAt,
-  spellsAt,
-  type TokenIds,
-  wordNumberAt,
-} from '../block-ranges/words.ts'
+import { isOneWordAt, isZeroPrefix, isZeroWordAt, spellsAt, wordNumberAt } from '../block-ranges/words.ts'
 
 /** Data words of each OrderFilled version (every argument is static: one word each). */
 export const V1_DATA_WORDS = 5
 export const V2_DATA_WORDS = 7
+/** The side column's Enum8 values (sql/007). */
+export const SIDE_BUY = 0
+export const SIDE_SELL = 1
 
 /** Fields the fast path reads, all of which must be lower-case hex. */
 const HEX_FIELDS = [
@@ -33,14 +29,12 @@ const HEX_FIELDS = [
 ]
 
 export class ScannedFillEncoder {
-  /** The text of the last block's columns (a block's logs come together). */
-  private blockText: { block: LogBlock | undefined; number: string; hashTime: string } = {
+  /** The last block's columns (a block's logs come together). */
+  private blockBytes: { block: LogBlock | undefined; number: Buffer; hashTime: Buffer } = {
     block: undefined,
-    number: '',
-    hashTime: '',
+    number: Buffer.alloc(0),
+    hashTime: Buffer.alloc(0),
   }
-
-  constructor(private readonly tokens: TokenIds) {}
 
   /**
    * Writes the row and returns true, or writes nothing and returns false when the log is not in the
@@ -85,68 +79,74 @@ export class ScannedFillEncoder {
 
     // Word n of the data starts at data + 64·n.
     let buy: boolean
-    let token: string
     if (version === 1) {
       buy = isZeroWordAt(bytes, data)
       if (buy === isZeroWordAt(bytes, data + 64)) return false
-      token = this.tokens.decimalAt(bytes, buy ? data + 64 : data)
-    } else {
-      if (isZeroWordAt(bytes, data)) buy = true
-      else if (isOneWordAt(bytes, data)) buy = false
-      else return false
-      token = this.tokens.decimalAt(bytes, data + 64)
-    }
+    } else if (isZeroWordAt(bytes, data)) buy = true
+    else if (isOneWordAt(bytes, data)) buy = false
+    else return false
     const makerAmount = wordNumberAt(bytes, data + 128)
     const takerAmount = wordNumberAt(bytes, data + 192)
     const fee = wordNumberAt(bytes, data + 256)
     if (makerAmount < 0 || takerAmount < 0 || fee < 0) return false
 
-    if (this.blockText.block !== block) {
-      this.blockText = { block, number: `${block.number}\t`, hashTime: `\t${block.hash}\t${block.time}\t` }
-    }
-    out.write(this.blockText.number)
-    out.writeNumber(logIndex)
-    out.write('\t')
+    if (this.blockBytes.block !== block) this.blockBytes = blockBytes(block)
+    const { number, hashTime } = this.blockBytes
+    out.copy(number, 0, number.length)
+    out.uint32(logIndex)
+    out.stringLength(66)
     out.copy(bytes, txHash, txHash + 66)
-    out.write(this.blockText.hashTime)
+    out.copy(hashTime, 0, hashTime.length)
+    out.stringLength(42)
     out.copy(bytes, logs.start(i, LogField.address), logs.end(i, LogField.address))
-    out.write(version === 1 ? '\t1\t' : '\t2\t')
+    out.uint8(version)
+    out.stringLength(66)
     out.copy(bytes, orderHash, orderHash + 66)
-    out.write('\t0x')
+    out.stringLength(42)
+    out.write('0x')
     out.copy(bytes, maker + 26, maker + 66)
-    out.write('\t0x')
+    out.stringLength(42)
+    out.write('0x')
     out.copy(bytes, taker + 26, taker + 66)
-    out.write(buy ? '\tBUY\t' : '\tSELL\t')
-    out.write(token)
-    // maker_asset_id, taker_asset_id: V1's, 0 for collateral; V2 has none.
-    if (version === 2) {
-      out.write('\t0\t0\t')
-    } else if (buy) {
-      out.write('\t0\t')
-      out.write(token)
-      out.write('\t')
+    out.uint8(buy ? SIDE_BUY : SIDE_SELL)
+    if (version === 1) {
+      // token_id is the asset that is not collateral; maker_asset_id and taker_asset_id are words 0, 1.
+      out.uint256Hex(bytes, buy ? data + 64 : data)
+      out.uint256Hex(bytes, data)
+      out.uint256Hex(bytes, data + 64)
     } else {
-      out.write('\t')
-      out.write(token)
-      out.write('\t0\t')
+      out.uint256Hex(bytes, data + 64)
+      out.uint256(0)
+      out.uint256(0)
     }
-    out.writeNumber(makerAmount)
-    out.write('\t')
-    out.writeNumber(takerAmount)
-    out.write('\t')
-    out.writeNumber(fee)
-    out.write('\t')
+    out.uint256(makerAmount)
+    out.uint256(takerAmount)
+    out.uint256(fee)
     if (version === 2) {
+      out.stringLength(66)
       out.write('0x')
       out.copy(bytes, data + 320, data + 384)
-      out.write('\t0x')
+      out.stringLength(66)
+      out.write('0x')
       out.copy(bytes, data + 384, data + 448)
     } else {
-      out.write('\t')
+      out.stringLength(0)
+      out.stringLength(0)
     }
     out.endRow()
     return true
   }
+}
+
+/** A block's columns as RowBinary: block_number, and block_hash with block_time (they follow tx_hash). */
+function blockBytes(block: LogBlock): { block: LogBlock; number: Buffer; hashTime: Buffer } {
+  const number = Buffer.alloc(8)
+  number.writeBigUInt64LE(BigInt(block.number))
+  const hashTime = Buffer.alloc(1 + block.hash.length + 4)
+  hashTime[0] = block.hash.length
+  hashTime.write(block.hash, 1, 'latin1')
+  hashTime.writeUInt32LE(block.time, 1 + block.hash.length)
+  return { block, number, hashTime }
 }
 
 /** The bytes [start, end) spell `text` (ASCII), no more and no less. */

@@ -11,6 +11,7 @@ export const FILLS_STREAM: LogStream = Object.freeze({
   stream: FILLS_STREAM_NAME,
   table: 'chain_fills',
   columns: CHAIN_FILLS_COLUMNS,
+  format: 'RowBinary',
   reorgTables: ['chain_fills', 'chain_fills_by_wallet'],
   blocksTable: 'chain_blocks',
   filter: FILLS_FILTER,

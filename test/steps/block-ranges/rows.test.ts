@@ -1,8 +1,10 @@
 // RowWriter: the bytes it writes are the text of the values, whichever of its paths writes them
-// (short text by a loop, long text natively, numbers digit by digit, spans copied from a reply).
+// (short text by a loop, long text natively, numbers digit by digit, spans copied from a reply), or
+// in RowBinary their little-endian integers and length-prefixed strings. test/steps/chain/insert.test.ts
+// checks the RowBinary bytes against the engine itself.
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { RowWriter } from '../../../steps/block-ranges/rows.ts'
+import { RowWriter, readRowBinary } from '../../../steps/block-ranges/rows.ts'
 
 const RUN = 'run-1'
 
@@ -77,5 +79,79 @@ describe('RowWriter', () => {
     expect(() => out.endRow()).toThrow(/after finish/)
     await expect(out.finish()).rejects.toThrow(/twice/)
     expect(done.payload.toString('latin1')).toBe(`1\t${RUN}\n`)
+  })
+})
+
+describe('RowWriter in RowBinary', () => {
+  const hexWord = (value: bigint) => value.toString(16).padStart(64, '0')
+  const TOKEN = 98022490269692409998126496127597032490334070080325855126491859374983463996227n
+
+  it('writes each type as the engine reads it: little-endian integers, length-prefixed strings', async () => {
+    const out = new RowWriter(RUN, 1, 'RowBinary')
+    out.uint8(1)
+    out.uint32(1_700_000_000)
+    out.uint64(2 ** 53 - 1)
+    out.uint256(0x1234)
+    out.string('0xab')
+    out.endRow()
+    const { payload } = await out.finish()
+    const expected = Buffer.concat([
+      Buffer.from([1]),
+      Buffer.from('00f15365', 'hex'),
+      Buffer.from('ffffffffffff1f00', 'hex'),
+      Buffer.from(`3412${'00'.repeat(30)}`, 'hex'),
+      Buffer.from([4]),
+      Buffer.from('0xab', 'latin1'),
+      Buffer.from([RUN.length]),
+      Buffer.from(RUN, 'latin1'),
+    ])
+    expect(payload.toString('hex')).toBe(expected.toString('hex'))
+  })
+
+  it('UInt256 from a word of hex digits, from text and from a Number give the same exact value', async () => {
+    const values = [0n, 1n, 999_999n, 2n ** 52n - 1n, 2n ** 128n + 7n, TOKEN, 2n ** 256n - 1n]
+    const source = Buffer.from(`xx${values.map(hexWord).join('')}`, 'latin1')
+    const out = new RowWriter(RUN, 1, 'RowBinary')
+    for (const [i, value] of values.entries()) {
+      out.uint256Hex(source, 2 + 64 * i)
+      out.uint256Text(value.toString())
+      out.uint256Text(`0x${value.toString(16)}`)
+      out.uint256(value < 2n ** 53n ? Number(value) : 0)
+      out.endRow()
+    }
+    const rows = readRowBinary((await out.finish()).payload, ['UInt256', 'UInt256', 'UInt256', 'UInt256'])
+    expect(rows).toEqual(
+      values.map((value) => [
+        value.toString(),
+        value.toString(),
+        value.toString(),
+        value < 2n ** 53n ? value.toString() : '0',
+        RUN,
+      ]),
+    )
+    expect(() => new RowWriter(RUN, 1, 'RowBinary').uint256Text((2n ** 256n).toString())).toThrow(/UInt256/)
+    expect(() => new RowWriter(RUN, 1, 'RowBinary').uint256Text('-1')).toThrow(/UInt256/)
+  })
+
+  it('leaves run ids out of the digest, as in TabSeparated, and refuses strings its prefix cannot hold', async () => {
+    const rows = async (runId: string) => {
+      const out = new RowWriter(runId, 1, 'RowBinary')
+      for (let n = 0; n < 3; n++) {
+        out.uint64(n)
+        out.string(`row ${n}`)
+        out.endRow()
+      }
+      return await out.finish()
+    }
+    const a = await rows('aaaa')
+    const b = await rows('bbbb')
+    expect(a.digest).toEqual(b.digest)
+    expect(readRowBinary(a.payload, ['UInt64', 'String'])).toEqual([
+      ['0', 'row 0', 'aaaa'],
+      ['1', 'row 1', 'aaaa'],
+      ['2', 'row 2', 'aaaa'],
+    ])
+    expect(() => new RowWriter(RUN, 1, 'RowBinary').string('x'.repeat(128))).toThrow(/length prefix/)
+    expect(() => readRowBinary(a.payload.subarray(0, 20), ['UInt64', 'String'])).toThrow(/ends inside/)
   })
 })

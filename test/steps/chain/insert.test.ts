@@ -1,9 +1,10 @@
 // Step 1 of the checkpoint protocol for block ranges, on the real engine: a batch inserted twice is
 // stored once, even from another run (its token hashes content and ranges, not the run column), and
-// a renewed salt lets identical rows in again.
+// a renewed salt lets identical rows in again. RowBinary rows are read by the engine as RowWriter
+// meant them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { insertBatch, TsvBatch } from '../../../steps/block-ranges/insert.ts'
-import { RowWriter } from '../../../steps/block-ranges/rows.ts'
+import { insertBatch, RowBatch } from '../../../steps/block-ranges/insert.ts'
+import { type BinaryColumn, RowWriter, readRowBinary } from '../../../steps/block-ranges/rows.ts'
 import { openStepHarness, rows, type StepHarness } from './harness.ts'
 
 let h: StepHarness
@@ -24,13 +25,13 @@ async function count(): Promise<number> {
   return Number(row?.n)
 }
 
-async function batch(runId: string, values: number[]): Promise<TsvBatch> {
+async function batch(runId: string, values: number[]): Promise<RowBatch> {
   const out = new RowWriter(runId, values.length)
   for (const n of values) {
     out.write(`${n}\tx`)
     out.endRow()
   }
-  const tsv = new TsvBatch('t', ['n', 's'])
+  const tsv = new RowBatch('t', ['n', 's'], 'TabSeparated')
   tsv.add(await out.finish())
   return tsv
 }
@@ -59,5 +60,66 @@ describe('batched inserts', () => {
       '11111111-1111-1111-1111-111111111111',
       '22222222-2222-2222-2222-222222222222',
     ])
+  })
+})
+
+describe('RowBinary batches', () => {
+  it('are read by the engine as written: every type the chain step writes, at its edges', async () => {
+    await h.warehouse.command(`
+      CREATE TABLE typed (
+        a UInt8, b UInt32, c DateTime('UTC'), d UInt64, e UInt256, f UInt256, g String,
+        h LowCardinality(String), i Enum8('BUY' = 0, 'SELL' = 1), _run_id String
+      ) ENGINE = MergeTree ORDER BY d`)
+    const types: BinaryColumn[] = [
+      'UInt8',
+      'UInt32',
+      'DateTime',
+      'UInt64',
+      'UInt256',
+      'UInt256',
+      'String',
+      'String',
+      ['BUY', 'SELL'],
+    ]
+    const max = (2n ** 256n - 1n).toString(16)
+    const word = Buffer.from(`${max}${'0'.repeat(63)}1`, 'latin1')
+    const out = new RowWriter('run-7', 2, 'RowBinary')
+    for (const n of [0, 1]) {
+      out.uint8(n === 0 ? 0 : 255)
+      out.uint32(n === 0 ? 0 : 2 ** 32 - 1)
+      out.uint32(n === 0 ? 1_700_000_000 : 1_800_000_000)
+      out.uint64(n === 0 ? 2 ** 32 : 2 ** 53 - 1)
+      out.uint256Hex(word, n * 64)
+      out.uint256(n === 0 ? 0 : 999_999_999_999)
+      out.string(n === 0 ? '' : `0x${'ab'.repeat(32)}`)
+      out.string(n === 0 ? '0x4bfb41d5b3570defd03c39a9a4d8de6bd8b8982e' : 'x')
+      out.uint8(n)
+      out.endRow()
+    }
+    const chunk = await out.finish()
+    const batch = new RowBatch('typed', ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'], 'RowBinary')
+    batch.add(chunk)
+    await insertBatch(h.warehouse, batch, 'typed|salt|0-1')
+    const stored = await rows(
+      h.warehouse,
+      `SELECT toString(a) AS a, toString(b) AS b, toString(toUnixTimestamp(c)) AS c, toString(d) AS d,
+              toString(e) AS e, toString(f) AS f, g, h, toString(i) AS i, _run_id
+       FROM typed ORDER BY d`,
+    )
+    const expected = readRowBinary(chunk.payload, types)
+    expect(stored.map((row) => Object.values(row))).toEqual(expected)
+    expect(expected[1]).toEqual([
+      '255',
+      '4294967295',
+      '1800000000',
+      String(2 ** 53 - 1),
+      '1',
+      '999999999999',
+      `0x${'ab'.repeat(32)}`,
+      'x',
+      'SELL',
+      'run-7',
+    ])
+    expect(expected[0]?.[4]).toBe((2n ** 256n - 1n).toString())
   })
 })
