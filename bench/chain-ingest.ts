@@ -71,15 +71,44 @@ async function startSource(): Promise<{ source: Source; child: ChildProcess }> {
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
-function cpuSecondsOf(pid: number | undefined): number | undefined {
+/** User and system CPU seconds of a /proc stat file, or undefined when it cannot be read. */
+function statSeconds(file: string): { user: number; system: number } | undefined {
   try {
     // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const stat = fs.readFileSync(file, 'utf8')
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
+    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 }
   } catch {
     return undefined
   }
+}
+
+function cpuSecondsOf(pid: number | undefined): number | undefined {
+  const seconds = statSeconds(`/proc/${pid}/stat`)
+  return seconds && seconds.user + seconds.system
+}
+
+/**
+ * CPU of this process's threads by name (the engine names its pools: MergeMutate, QueryPipelineEx,
+ * …; node's main thread is `node`), so the figures say who spent it. Threads that ended are missing.
+ */
+function threadCpu(): Map<string, { user: number; system: number }> {
+  const byName = new Map<string, { user: number; system: number }>()
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    const seconds = statSeconds(`/proc/self/task/${tid}/stat`)
+    if (seconds === undefined) continue
+    let name: string
+    try {
+      name = fs.readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() || '?'
+    } catch {
+      continue
+    }
+    const total = byName.get(name) ?? { user: 0, system: 0 }
+    total.user += seconds.user
+    total.system += seconds.system
+    byName.set(name, total)
+  }
+  return byName
 }
 
 let peakRss = 0
@@ -120,6 +149,7 @@ const step = createStep(
 )
 const load = os.loadavg()[0]
 const cpuStarted = process.cpuUsage()
+const threadsStarted = threadCpu()
 const sourceCpuStarted = cpuSecondsOf(child.pid)
 const started = performance.now()
 const outcome = await step.run({
@@ -131,6 +161,12 @@ const outcome = await step.run({
 })
 const seconds = (performance.now() - started) / 1000
 const cpu = process.cpuUsage(cpuStarted)
+const threads = [...threadCpu()]
+  .map(([name, ended]) => {
+    const before = threadsStarted.get(name) ?? { user: 0, system: 0 }
+    return { name, user: ended.user - before.user, system: ended.system - before.system }
+  })
+  .sort((a, b) => b.user + b.system - (a.user + a.system))
 const stats = (await (await fetch(source.statsUrl)).json()) as {
   endpoints: { rpc?: { bytes: number; requests: number; replayed?: number } }
 }
@@ -175,6 +211,12 @@ if (timings) {
     `  time in the step: fetch+decode ${(timings.fetchMs / 1000).toFixed(1)} s summed over ${values.concurrency} fetchers; ${timings.commits} commits: inserts ${(timings.insertMs / 1000).toFixed(1)} s, checkpoints ${(timings.checkpointMs / 1000).toFixed(1)} s; process CPU ${(cpu.user / 1e6).toFixed(1)} s user + ${(cpu.system / 1e6).toFixed(1)} s system; the ${replaySpan === undefined ? 'simulator' : 'replay source'} serving the logs (same cores) ${sourceCpu === undefined ? 'n/a' : `${sourceCpu.toFixed(1)} s`} CPU`,
   )
 }
+console.log(
+  `  process CPU by thread (user + system s): ${threads
+    .slice(0, 8)
+    .map((thread) => `${thread.name} ${thread.user.toFixed(1)} + ${thread.system.toFixed(1)}`)
+    .join(', ')}`,
+)
 console.log(
   `engine INSERT … SELECT into ${TABLE} (+ its materialized view): ${selectSeconds.toFixed(1)} s, ${rate(outcome.rows, selectSeconds)} rows`,
 )

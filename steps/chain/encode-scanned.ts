@@ -140,9 +140,10 @@ export class ScannedFillEncoder {
 
 /** A block's columns as RowBinary: block_number, and block_hash with block_time (they follow tx_hash). */
 function blockBytes(block: LogBlock): { block: LogBlock; number: Buffer; hashTime: Buffer } {
-  const number = Buffer.alloc(8)
+  // allocUnsafe takes small buffers from Node's pool (every byte is written below).
+  const number = Buffer.allocUnsafe(8)
   number.writeBigUInt64LE(BigInt(block.number))
-  const hashTime = Buffer.alloc(1 + block.hash.length + 4)
+  const hashTime = Buffer.allocUnsafe(1 + block.hash.length + 4)
   hashTime[0] = block.hash.length
   hashTime.write(block.hash, 1, 'latin1')
   hashTime.writeUInt32LE(block.time, 1 + block.hash.length)
