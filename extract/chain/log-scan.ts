@@ -96,12 +96,21 @@ const OTHER_KEY = -1
 const NOT_READ = -1
 
 /**
+ * Slots to scan into (any size; grown as needed), and where they go once the scanned logs are
+ * released: with the reply's buffer, to scan the next reply into (extract/chain/rpc.ts).
+ */
+export interface SlotReuse {
+  slots: Int32Array
+  release(slots: Int32Array): void
+}
+
+/**
  * The logs of a JSON-RPC reply `{"jsonrpc":…,"id":…,"result":[…logs…]}` (keys in any order), or
  * undefined when the body is anything else.
  */
-export function scanLogsReply(bytes: Buffer): ScannedLogs | undefined {
+export function scanLogsReply(bytes: Buffer, reuse?: SlotReuse): ScannedLogs | undefined {
   try {
-    return new Scanner(bytes).reply()
+    return new Scanner(bytes, reuse).reply()
   } catch (error) {
     // Nesting deeper than the stack (no node sends it): the JSON parser reports on such a body.
     if (error instanceof RangeError) return undefined
@@ -110,13 +119,17 @@ export function scanLogsReply(bytes: Buffer): ScannedLogs | undefined {
 }
 
 class Scanner {
-  /** Slots for 1,024 logs to start with (~120 KB); doubled as needed (a 2,000-block range holds ~10,000). */
-  private slots = new Int32Array(STRIDE * 1_024)
+  /** Slots for 1,024 logs to start with (~120 KB), unless reused; doubled as needed (a 2,000-block range holds ~10,000). */
+  private slots: Int32Array
   private count = 0
   private readonly n: number
 
-  constructor(private readonly b: Buffer) {
+  constructor(
+    private readonly b: Buffer,
+    private readonly reuse: SlotReuse | undefined,
+  ) {
     this.n = b.length
+    this.slots = reuse?.slots ?? new Int32Array(STRIDE * 1_024)
   }
 
   reply(): ScannedLogs | undefined {
@@ -154,7 +167,8 @@ class Scanner {
       break
     }
     if (!sawResult || this.ws(p + 1) !== this.n) return undefined
-    return new ScannedLogs(this.b, this.count, this.slots)
+    const { slots, reuse } = this
+    return new ScannedLogs(this.b, this.count, slots, reuse && (() => reuse.release(slots)))
   }
 
   /** The array of logs starting at `p`; returns the position after it, or NOT_READ. */
@@ -180,7 +194,7 @@ class Scanner {
     const b = this.b
     if (b[p] !== OPEN_BRACE) return NOT_READ
     if ((this.count + 1) * STRIDE > this.slots.length) {
-      const grown = new Int32Array(this.slots.length * 2)
+      const grown = new Int32Array(Math.max(STRIDE * 1_024, this.slots.length * 2))
       grown.set(this.slots)
       this.slots = grown
     }

@@ -39,13 +39,28 @@ for (let d = 0; d < 16; d++) {
   HEX_VALUE[d.toString(16).charCodeAt(0)] = d
   HEX_VALUE[d.toString(16).toUpperCase().charCodeAt(0)] = d
 }
+const NO_BYTES = Buffer.alloc(0)
+
 /** The logs of one eth_getLogs reply, as spans of its bytes. */
 export class ScannedLogs {
   constructor(
-    readonly bytes: Buffer,
+    public bytes: Buffer,
     readonly length: number,
     private readonly slots: Int32Array,
+    /** Called once by `release`: the bytes' buffer may then be reused (rpc.ts ReplyBuffers). */
+    private onRelease?: () => void,
   ) {}
+
+  /**
+   * The reader is done with the reply: its buffer goes back for the next one. Nothing read from the
+   * bytes may be kept past this (the encoders copy what they keep); reading them again finds none.
+   */
+  release(): void {
+    const onRelease = this.onRelease
+    this.onRelease = undefined
+    this.bytes = NO_BYTES
+    onRelease?.()
+  }
 
   start(log: number, field: LogField): number {
     return this.slots[log * STRIDE + 2 * field] as number

@@ -140,7 +140,14 @@ export async function fetchRange(
   } catch (error) {
     throw tooLarge(error, range) ?? error
   }
-  if (logs instanceof ScannedLogs) return await rowsOf(context, range, new ScannedLogList(logs), endHeader)
+  if (logs instanceof ScannedLogs) {
+    try {
+      return await rowsOf(context, range, new ScannedLogList(logs), endHeader)
+    } finally {
+      // The rows, blocks and quarantined records hold copies: the reply's buffer may serve the next.
+      logs.release()
+    }
+  }
   if (!Array.isArray(logs)) {
     throw new InconsistentAnswerError(
       `eth_getLogs [${range.from}, ${range.to}] returned ${typeof logs}, not a list`,

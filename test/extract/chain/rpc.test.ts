@@ -268,6 +268,40 @@ describe('RpcClient.requestLogs (the scanned getLogs reply)', () => {
     handler = (body) => ({ body: ok((body as { id: number }).id, null) })
     expect(await rpc.requestLogs(params)).toBeNull()
   })
+
+  it('reads each reply into the buffer the last released one left, growing it for a larger reply', async () => {
+    const small = [fixtures.orderFilledV1()]
+    // Well over the first buffer's 1 MiB.
+    const large = Array.from({ length: 3_000 }, (_, i) => ({
+      ...fixtures.orderFilledV2(),
+      logIndex: `0x${i.toString(16)}`,
+    }))
+    const params = [{ fromBlock: '0x1', toBlock: '0x2' }]
+    const rpc = client()
+    const read = async (logs: unknown[]) => {
+      handler = (body) => ({ body: ok((body as { id: number }).id, logs) })
+      return (await rpc.requestLogs(params)) as ScannedLogs
+    }
+    const first = await read(small)
+    const firstBuffer = first.bytes.buffer
+    expect(first.object(0)).toEqual(small[0])
+    first.release()
+    expect(first.bytes.length).toBe(0)
+    // Released: the next reply is read into that buffer, which grows to fit it, and reads back whole.
+    const second = await read(large)
+    expect(second.bytes.length).toBeGreaterThan(2 ** 20)
+    expect(second.object(2_999)).toEqual(large[2_999])
+    expect(second.object(0)).toEqual(large[0])
+    const grownBuffer = second.bytes.buffer
+    second.release()
+    const third = await read(small)
+    expect(third.bytes.buffer).toBe(grownBuffer)
+    // Not released: the next reply gets another buffer, so these bytes stay as they are.
+    const fourth = await read(large)
+    expect(fourth.bytes.buffer).not.toBe(third.bytes.buffer)
+    expect(third.object(0)).toEqual(small[0])
+    expect(firstBuffer).not.toBe(grownBuffer)
+  })
 })
 
 describe('RpcClient batches', () => {
