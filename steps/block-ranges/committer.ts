@@ -8,6 +8,7 @@ import type { RunLog } from '../../load/run-log.ts'
 import type { Warehouse } from '../../load/warehouse.ts'
 import type { RangeResult } from './fetch.ts'
 import { insertBatch, RowBatch } from './insert.ts'
+import type { RowBuffers } from './rows.ts'
 import type { LogStream } from './types.ts'
 
 /**
@@ -58,6 +59,8 @@ export class Committer {
       onCommitted: (ranges: readonly BlockRange[], totals: CommitTotals) => void
       /** Rows per insert (default COMMIT_ROWS); fetchers pause at twice as many pending. */
       commitRows?: number | undefined
+      /** Where the rows' buffers go once inserted (fetch.ts writes the next ranges into them). */
+      rowBuffers?: RowBuffers
     },
   ) {
     this.commitRows = params.commitRows ?? COMMIT_ROWS
@@ -145,6 +148,8 @@ export class Committer {
     // Together: the blocks' file is written while the rows go in (the engine runs one at a time).
     await Promise.all([insertBatch(warehouse, rows, unit), insertBatch(warehouse, blocks, unit)])
     const inserted = performance.now()
+    // The engine has read them; nothing else holds them (a later failure fetches the ranges anew).
+    for (const result of results) this.params.rowBuffers?.give(result.rows.payload)
 
     // Acknowledged: record each contiguous run of ranges as one checkpoint row.
     const covered = RangeSet.of(...results.map((result) => result.range))

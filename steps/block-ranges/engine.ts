@@ -19,6 +19,7 @@ import {
   tolerant,
 } from './fetch.ts'
 import { type ChainState, checkHead, clearUnrecordedRows, tokenSalt } from './reorg.ts'
+import { RowBuffers } from './rows.ts'
 import type { LogStream } from './types.ts'
 
 /**
@@ -144,6 +145,8 @@ async function fetchGaps(
   let covered = shared.target.covered() - gaps.covered()
   const rowsBefore = outcome.rows
   const { insertMs: insertBefore, checkpointMs: checkpointBefore, commits: commitsBefore } = outcome.timings
+  // Row buffers go from the fetchers to the committer and, once inserted, back.
+  const rowBuffers = new RowBuffers()
   const committer = new Committer({
     warehouse: context.warehouse,
     checkpoints: context.checkpoints,
@@ -151,6 +154,7 @@ async function fetchGaps(
     stream: run.stream,
     salt: await tokenSalt(context.checkpoints, run.stream.stream),
     commitRows: run.commitRows,
+    rowBuffers,
     onCommitted: (ranges, totals) => {
       covered += ranges.reduce((sum, range) => sum + blockCount(range), 0)
       outcome.rows = rowsBefore + totals.rows
@@ -166,6 +170,7 @@ async function fetchGaps(
     stream: run.stream,
     encoder: run.stream.encoder(),
     headers: shared.headers,
+    rowBuffers,
   }
   let consecutiveFailures = 0
   let fatal: unknown

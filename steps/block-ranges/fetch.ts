@@ -16,7 +16,7 @@ import { ScannedLogs } from '../../extract/chain/scanned-logs.ts'
 import type { QuarantinedRecord } from '../../load/run-log.ts'
 import type { RowChunk } from './insert.ts'
 import { type LogList, lowerHash, ObjectLogs, quantity, ScannedLogList } from './log-list.ts'
-import { RowWriter } from './rows.ts'
+import { type RowBuffers, RowWriter } from './rows.ts'
 import type { LogBlock, LogEncoder, LogStream } from './types.ts'
 
 /** Headers kept for timestamps: more than the blocks of any one range's logs, small in memory. */
@@ -99,6 +99,8 @@ export interface FetchContext {
   stream: LogStream
   encoder: LogEncoder
   headers: HeaderCache
+  /** Buffers for the rows, given back by the committer once inserted. */
+  rowBuffers?: RowBuffers
 }
 
 /**
@@ -239,7 +241,7 @@ async function rowsOf(
 
   const { encoder } = context
   const { scanned } = logs
-  const out = new RowWriter(context.runId, logs.length, context.stream.format)
+  const out = new RowWriter(context.runId, logs.length, context.stream.format, context.rowBuffers)
   for (let i = 0; i < logs.length; i++) {
     const number = numbers[i] as number
     if (number < 0) continue

@@ -61,11 +61,14 @@ export class RowWriter {
     private readonly runId: string,
     expectedRows = 16,
     readonly format: RowFormat = 'TabSeparated',
+    /** Where buffers come from and go back to, when the caller gives payloads back (committer.ts). */
+    private readonly buffers?: RowBuffers,
   ) {
     if (!/^[\w.:-]*$/.test(runId)) throw new RangeError(`run id must be plain text, got '${runId}'`)
     if (runId.length > 127) throw new RangeError(`run id must be at most 127 characters, got ${runId.length}`)
     this.placeholder = '-'.repeat(runId.length)
-    this.buffer = Buffer.allocUnsafe(Math.max(1_024, expectedRows * INITIAL_ROW_BYTES))
+    const bytes = Math.max(1_024, expectedRows * INITIAL_ROW_BYTES)
+    this.buffer = buffers ? buffers.take(bytes) : Buffer.allocUnsafe(bytes)
   }
 
   get rows(): number {
@@ -267,7 +270,8 @@ export class RowWriter {
     const digest = Buffer.from(await webcrypto.subtle.digest('SHA-256', view))
     for (const offset of this.runOffsets) latin1Write.call(this.buffer, this.runId, offset)
     let payload = content
-    if (this.length < this.buffer.length * (1 - MAX_SLACK)) {
+    // Pooled buffers go back whole, so their slack is not worth a copy.
+    if (this.buffers === undefined && this.length < this.buffer.length * (1 - MAX_SLACK)) {
       payload = Buffer.allocUnsafe(this.length)
       this.buffer.copy(payload, 0, 0, this.length)
     }
@@ -278,9 +282,54 @@ export class RowWriter {
   private finished = false
 
   private grow(atLeast: number): void {
-    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, atLeast))
+    const bytes = Math.max(this.buffer.length * 2, atLeast)
+    const grown = this.buffers ? this.buffers.take(bytes) : Buffer.allocUnsafe(bytes)
     this.buffer.copy(grown, 0, 0, this.length)
+    this.buffers?.give(this.buffer)
     this.buffer = grown
+  }
+}
+
+/** Free row buffers kept for reuse, in bytes: the rows of a commit and a half (committer.ts). */
+const MAX_FREE_ROW_BYTES = 128 * 2 ** 20
+
+/**
+ * Buffers for RowWriters, given back once their rows are inserted, so the next ranges write into
+ * memory already in use: a fresh buffer per range (~0.7 KB per fill) made V8 run a full
+ * mark-compact every ~64 MB of them, and every new page was a fault (bench/chain-ingest.ts).
+ */
+export class RowBuffers {
+  private readonly free: Buffer[] = []
+  private freeBytes = 0
+  /** Memory `take` allocated: only that is taken back (a small Buffer.allocUnsafe shares a slab). */
+  private readonly own = new WeakSet<ArrayBufferLike>()
+
+  constructor(private readonly maxFreeBytes = MAX_FREE_ROW_BYTES) {}
+
+  /** A buffer of at least `bytes`: a free one, else a new one. */
+  take(bytes: number): Buffer {
+    for (let i = this.free.length - 1; i >= 0; i--) {
+      const buffer = this.free[i] as Buffer
+      if (buffer.length < bytes) continue
+      this.free.splice(i, 1)
+      this.freeBytes -= buffer.length
+      return buffer
+    }
+    const buffer = Buffer.allocUnsafeSlow(bytes)
+    this.own.add(buffer.buffer)
+    return buffer
+  }
+
+  /**
+   * The buffer `payload` lies in will not be read or written again by the caller: it may be taken
+   * next. Anything `take` did not make, or given twice, is ignored.
+   */
+  give(payload: Buffer): void {
+    const memory = payload.buffer
+    if (!this.own.has(memory) || this.freeBytes + memory.byteLength > this.maxFreeBytes) return
+    if (this.free.some((buffer) => buffer.buffer === memory)) return
+    this.free.push(Buffer.from(memory))
+    this.freeBytes += memory.byteLength
   }
 }
 

@@ -4,7 +4,7 @@
 // checks the RowBinary bytes against the engine itself.
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { RowWriter, readRowBinary } from '../../../steps/block-ranges/rows.ts'
+import { RowBuffers, RowWriter, readRowBinary } from '../../../steps/block-ranges/rows.ts'
 
 const RUN = 'run-1'
 
@@ -153,5 +153,49 @@ describe('RowWriter in RowBinary', () => {
     ])
     expect(() => new RowWriter(RUN, 1, 'RowBinary').string('x'.repeat(128))).toThrow(/length prefix/)
     expect(() => readRowBinary(a.payload.subarray(0, 20), ['UInt64', 'String'])).toThrow(/ends inside/)
+  })
+})
+
+describe('RowBuffers', () => {
+  const write = async (buffers: RowBuffers, rows: number, runId = RUN) => {
+    const out = new RowWriter(runId, 1, 'RowBinary', buffers)
+    for (let n = 0; n < rows; n++) {
+      out.uint64(n)
+      out.string(`row ${n}`)
+      out.endRow()
+    }
+    return await out.finish()
+  }
+
+  it('writes the next rows into a buffer given back, and never into one still held', async () => {
+    const buffers = new RowBuffers()
+    // 5,000 rows outgrow the first guess (one row): the writer grows, and gives back what it left.
+    const first = await write(buffers, 5_000)
+    expect(readRowBinary(first.payload, ['UInt64', 'String'])).toHaveLength(5_000)
+    const held = await write(buffers, 5_000, 'held')
+    expect(held.payload.buffer).not.toBe(first.payload.buffer)
+    buffers.give(first.payload)
+    buffers.give(first.payload)
+    const next = await write(buffers, 5_000, 'next')
+    expect(next.payload.buffer).toBe(first.payload.buffer)
+    expect(readRowBinary(next.payload, ['UInt64', 'String']).at(-1)).toEqual(['4999', 'row 4999', 'next'])
+    // Given twice, taken once: the writer after `next` gets memory of its own.
+    const after = await write(buffers, 5_000, 'later')
+    expect(after.payload.buffer).not.toBe(next.payload.buffer)
+    // `held` was never given back: its rows are as written.
+    expect(readRowBinary(held.payload, ['UInt64', 'String']).at(-1)).toEqual(['4999', 'row 4999', 'held'])
+  })
+
+  it('takes back only memory it made, and no more than its bound', async () => {
+    const buffers = new RowBuffers(1_024 * 1_024)
+    const foreign = Buffer.allocUnsafe(2_000)
+    buffers.give(foreign)
+    expect(buffers.take(1_000).buffer).not.toBe(foreign.buffer)
+    const big = buffers.take(2 * 1_024 * 1_024)
+    buffers.give(big)
+    expect(buffers.take(1_000).buffer).not.toBe(big.buffer)
+    const small = buffers.take(4_096)
+    buffers.give(small.subarray(0, 10))
+    expect(buffers.take(4_000).buffer).toBe(small.buffer)
   })
 })
