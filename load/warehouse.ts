@@ -250,7 +250,12 @@ function openServed(server: { url: string; user: string; key: string }, dataDir:
     log: CLIENT_LOG,
   })
   const stagingDir = path.join(dataDir, INSERT_STAGING_DIR)
-  fs.mkdirSync(stagingDir, { recursive: true })
+  try {
+    fs.mkdirSync(stagingDir, { recursive: true })
+  } catch {
+    // A directory this process may not write: inserts go as request bodies, within serve's bound.
+    return new Warehouse(client, config)
+  }
   return new Warehouse(client, config, stagingDir)
 }
 
