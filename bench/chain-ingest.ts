@@ -70,8 +70,7 @@ async function startSource(): Promise<{ source: Source; child: ChildProcess }> {
   throw new Error('the simulator process exited before it was ready')
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
-/** User and system CPU seconds of a /proc stat file, or undefined when it cannot be read. */
+/** User and system CPU seconds of a /proc stat file (Linux), or undefined when it cannot be read. */
 function statSeconds(file: string): { user: number; system: number } | undefined {
   try {
     // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
@@ -83,6 +82,7 @@ function statSeconds(file: string): { user: number; system: number } | undefined
   }
 }
 
+/** CPU seconds (user + system) a process has used so far; undefined where /proc cannot tell. */
 function cpuSecondsOf(pid: number | undefined): number | undefined {
   const seconds = statSeconds(`/proc/${pid}/stat`)
   return seconds && seconds.user + seconds.system

@@ -158,11 +158,22 @@ export class Warehouse {
     const columns = options.columns ? ` (${options.columns.map((column) => `\`${column}\``).join(', ')})` : ''
     const target = `INSERT INTO \`${table}\`${columns}`
     if (this.stagingDir === undefined) {
-      await this.client.exec({
+      // The answer must mean "stored": with progress headers a server may answer 200 before it has
+      // read the whole body (and report a failure after it), and the caller reuses the payload's
+      // memory once this returns (steps/block-ranges/rows.ts RowBuffers). So no progress headers,
+      // the answer held until the end of the query, and read to its end.
+      const result = await this.client.exec({
         query: `${target} FORMAT ${format}`,
         values: Readable.from(pieces),
-        clickhouse_settings: this.settings(settings),
+        clickhouse_settings: this.settings({
+          ...settings,
+          send_progress_in_http_headers: 0,
+          wait_end_of_query: 1,
+        }),
       })
+      for await (const _ of result.stream) {
+        // An INSERT answers with no rows; reading to the end is what waits for it.
+      }
       return
     }
     const settingsClause = Object.entries(settings)
@@ -252,8 +263,10 @@ function openServed(server: { url: string; user: string; key: string }, dataDir:
   const stagingDir = path.join(dataDir, INSERT_STAGING_DIR)
   try {
     fs.mkdirSync(stagingDir, { recursive: true })
+    fs.accessSync(stagingDir, fs.constants.W_OK)
   } catch {
-    // A directory this process may not write: inserts go as request bodies, within serve's bound.
+    // A directory this process may not write: inserts go as request bodies, which serve bounds
+    // (--max-body-bytes, 16 MiB by default: a chain batch needs it raised).
     return new Warehouse(client, config)
   }
   return new Warehouse(client, config, stagingDir)

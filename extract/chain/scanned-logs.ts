@@ -47,7 +47,7 @@ export class ScannedLogs {
     public bytes: Buffer,
     readonly length: number,
     private readonly slots: Int32Array,
-    /** Called once by `release`: the bytes' buffer may then be reused (rpc.ts ReplyBuffers). */
+    /** Called once by `release`: the bytes' buffer may then be reused (RpcClient.requestLogs). */
     private onRelease?: () => void,
   ) {}
 

@@ -99,14 +99,19 @@ export async function startExecution(
     // `INSERT … FORMAT X` in the URL with the rows as the body (how clients send inserts): the
     // statement is read alone and the rows from a file, so binary formats arrive intact and large
     // payloads are not SQL text. Anything else is the joined text, as ClickHouse joins it.
-    const rows = query.withBody && ROWS_FOLLOW.test(query.withBody.statement) ? query.withBody : undefined
-    let { canonical, widen } = await render(rows?.statement ?? query.sql)
-    const infileAt = rows && infileClauseAt(canonical)
-    if (rows && infileAt === undefined) ({ canonical, widen } = await render(query.sql))
+    // A read-only caller's INSERT is refused by the engine either way: its rows are not staged.
+    const rows =
+      !policy.readOnly && query.withBody && ROWS_FOLLOW.test(query.withBody.statement)
+        ? query.withBody
+        : undefined
+    let rendered = rows && (await render(rows.statement).catch(() => undefined))
+    const infileAt = rendered && infileClauseAt(rendered.canonical)
+    if (infileAt === undefined) rendered = await render(query.sql)
+    const { canonical, widen } = rendered as { canonical: string; widen: boolean }
     const facts = inspectStatement(canonical)
     refuseUnsafe(facts, policy)
     let sql = query.sql
-    if (rows && infileAt !== undefined) {
+    if (rows !== undefined && infileAt !== undefined) {
       staged = await stageRows(dataDir, rows.body)
       sql = `${canonical.slice(0, infileAt)}FROM INFILE ${quoteString(staged)} ${canonical.slice(infileAt)}`
     }
@@ -142,7 +147,12 @@ async function stageRows(dataDir: string, body: Buffer): Promise<string> {
   const directory = path.join(dataDir, INSERT_STAGING_DIR)
   await fs.promises.mkdir(directory, { recursive: true })
   const file = path.join(directory, `served-${process.pid}-${++stagedInserts}`)
-  await fs.promises.writeFile(file, body)
+  try {
+    await fs.promises.writeFile(file, body)
+  } catch (error) {
+    await fs.promises.rm(file, { force: true })
+    throw error
+  }
   return file
 }
 let stagedInserts = 0

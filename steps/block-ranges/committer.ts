@@ -13,15 +13,17 @@ import type { LogStream } from './types.ts'
 
 /**
  * Rows per insert. Larger inserts cost the engine less per row (bench/chain-ingest.ts), but a
- * batch is held in memory until it is committed (~0.5–0.6 KB per fill as rows) and is what a kill -9
- * makes the next run fetch again: 100,000 fills is ~50 MB and well under a minute of work.
+ * batch is held in memory until it is committed (~0.6–0.7 KB per fill in RowBinary, in buffers up to
+ * twice that, rows.ts) and is what a kill -9 makes the next run fetch again: 100,000 fills is
+ * ~60–140 MB and well under a minute of work.
  */
 export const COMMIT_ROWS = 100_000
 /** A partial batch is committed after this long, so progress and resumability never lag far. */
 export const COMMIT_INTERVAL_MS = 5_000
 /**
  * Fetched rows waiting for a commit before fetchers pause: the batch being inserted and the next
- * one filling (~100 MB of rows at most), so memory stays flat however many fills the chain holds.
+ * one filling (~120–280 MB of row buffers at most), so memory stays flat however many fills the
+ * chain holds.
  */
 export const MAX_PENDING_ROWS = 2 * COMMIT_ROWS
 

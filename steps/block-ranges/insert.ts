@@ -1,8 +1,8 @@
 // Step 1 of the checkpoint protocol for block ranges: many ranges' rows as one payload (TabSeparated
-// or RowBinary, rows.ts), inserted under a deduplication token that hashes the rows' content and the ranges' identity.
-// The payload goes through Warehouse.insertText (a staged file read with INSERT … FROM INFILE on the
-// embedded engine, the request body on a server): the engine parses the bytes, JS never builds row
-// objects (bench/chain-ingest.ts).
+// or RowBinary, rows.ts), inserted under a deduplication token that hashes the rows' content and the
+// ranges' identity. The payload goes through Warehouse.insertText (a staged file read with INSERT …
+// FROM INFILE on the embedded engine, served or not; the request body on a server): the engine
+// parses the bytes, JS never builds row objects (bench/chain-ingest.ts).
 // Unlike load/commit.ts the token leaves the run column out (rows.ts writes a placeholder for the
 // digest), so the same rows re-sent by a later run under the same ranges are dropped as well.
 import { createHash } from 'node:crypto'

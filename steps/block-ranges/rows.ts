@@ -36,7 +36,8 @@ const SMALL_INTEGER = 2 ** 31
 /**
  * `finish` hands out the buffer itself when at most this share of it is unused, else a tight copy:
  * up to 200,000 rows wait for a commit (committer.ts), and a quarter more memory for them is the
- * most the copy is worth saving.
+ * most the copy is worth saving. A pooled writer never copies (its buffer goes back whole): its
+ * buffer is at most RowBuffers' MAX_FIT times what it asked for.
  */
 const MAX_SLACK = 0.25
 
@@ -264,16 +265,20 @@ export class RowWriter {
   async finish(): Promise<{ payload: Buffer; digest: Buffer; rows: number }> {
     if (this.finished) throw new Error('RowWriter: finish() was called twice')
     this.finished = true
-    const content = this.buffer.subarray(0, this.length)
+    const { buffer, length } = this
+    // From here every write needs room the writer no longer has, so it fails in grow() instead of
+    // changing the payload (or, pooled, memory given back).
+    this.buffer = NO_ROOM
+    this.length = 0
+    const content = buffer.subarray(0, length)
     // Buffers are views of plain ArrayBuffers (never shared ones); the view only restates that.
     const view = new Uint8Array(content.buffer as ArrayBuffer, content.byteOffset, content.length)
     const digest = Buffer.from(await webcrypto.subtle.digest('SHA-256', view))
-    for (const offset of this.runOffsets) latin1Write.call(this.buffer, this.runId, offset)
+    for (const offset of this.runOffsets) latin1Write.call(buffer, this.runId, offset)
     let payload = content
-    // Pooled buffers go back whole, so their slack is not worth a copy.
-    if (this.buffers === undefined && this.length < this.buffer.length * (1 - MAX_SLACK)) {
-      payload = Buffer.allocUnsafe(this.length)
-      this.buffer.copy(payload, 0, 0, this.length)
+    if (this.buffers === undefined && length < buffer.length * (1 - MAX_SLACK)) {
+      payload = Buffer.allocUnsafe(length)
+      buffer.copy(payload, 0, 0, length)
     }
     return { payload, digest, rows: this.runOffsets.length }
   }
@@ -282,6 +287,7 @@ export class RowWriter {
   private finished = false
 
   private grow(atLeast: number): void {
+    if (this.finished) throw new Error('RowWriter: a row was written after finish()')
     const bytes = Math.max(this.buffer.length * 2, atLeast)
     const grown = this.buffers ? this.buffers.take(bytes) : Buffer.allocUnsafe(bytes)
     this.buffer.copy(grown, 0, 0, this.length)
@@ -292,6 +298,12 @@ export class RowWriter {
 
 /** Free row buffers kept for reuse, in bytes: the rows of a commit and a half (committer.ts). */
 const MAX_FREE_ROW_BYTES = 128 * 2 ** 20
+/** Smaller buffers are not pooled: they cost little to allocate (and share Node's slab). */
+const MIN_POOLED_BYTES = 64 * 1024
+/** A free buffer is taken for a request at most this many times smaller, so slack stays bounded. */
+const MAX_FIT = 2
+/** The buffer of a finished writer: no room, so any later write reaches grow() and fails. */
+const NO_ROOM = Buffer.alloc(0)
 
 /**
  * Buffers for RowWriters, given back once their rows are inserted, so the next ranges write into
@@ -301,33 +313,43 @@ const MAX_FREE_ROW_BYTES = 128 * 2 ** 20
 export class RowBuffers {
   private readonly free: Buffer[] = []
   private freeBytes = 0
-  /** Memory `take` allocated: only that is taken back (a small Buffer.allocUnsafe shares a slab). */
-  private readonly own = new WeakSet<ArrayBufferLike>()
+  /** Memory handed out by `take` and not given back yet: only that is taken back. */
+  private readonly lent = new WeakSet<ArrayBufferLike>()
 
   constructor(private readonly maxFreeBytes = MAX_FREE_ROW_BYTES) {}
 
-  /** A buffer of at least `bytes`: a free one, else a new one. */
+  /** A buffer of at least `bytes`: the smallest free one that fits (within MAX_FIT), else a new one. */
   take(bytes: number): Buffer {
-    for (let i = this.free.length - 1; i >= 0; i--) {
-      const buffer = this.free[i] as Buffer
-      if (buffer.length < bytes) continue
-      this.free.splice(i, 1)
-      this.freeBytes -= buffer.length
-      return buffer
+    if (bytes < MIN_POOLED_BYTES) return Buffer.allocUnsafe(bytes)
+    let best = -1
+    for (let i = 0; i < this.free.length; i++) {
+      const length = (this.free[i] as Buffer).length
+      if (
+        length >= bytes &&
+        length <= MAX_FIT * bytes &&
+        (best < 0 || length < (this.free[best] as Buffer).length)
+      )
+        best = i
     }
-    const buffer = Buffer.allocUnsafeSlow(bytes)
-    this.own.add(buffer.buffer)
+    let buffer: Buffer
+    if (best >= 0) {
+      buffer = this.free.splice(best, 1)[0] as Buffer
+      this.freeBytes -= buffer.length
+    } else {
+      buffer = Buffer.allocUnsafeSlow(bytes)
+    }
+    this.lent.add(buffer.buffer)
     return buffer
   }
 
   /**
    * The buffer `payload` lies in will not be read or written again by the caller: it may be taken
-   * next. Anything `take` did not make, or given twice, is ignored.
+   * next. Memory `take` did not hand out, or already given back since, is ignored; give each payload
+   * once, after its last use (a give after its memory was taken again would free the new holder's).
    */
   give(payload: Buffer): void {
     const memory = payload.buffer
-    if (!this.own.has(memory) || this.freeBytes + memory.byteLength > this.maxFreeBytes) return
-    if (this.free.some((buffer) => buffer.buffer === memory)) return
+    if (!this.lent.delete(memory) || this.freeBytes + memory.byteLength > this.maxFreeBytes) return
     this.free.push(Buffer.from(memory))
     this.freeBytes += memory.byteLength
   }

@@ -12,6 +12,8 @@ import { isOneWordAt, isZeroPrefix, isZeroWordAt, spellsAt, wordNumberAt } from 
 /** Data words of each OrderFilled version (every argument is static: one word each). */
 export const V1_DATA_WORDS = 5
 export const V2_DATA_WORDS = 7
+/** chain_fills.log_index is a UInt32; a larger index goes to the reference path, which refuses it. */
+export const MAX_LOG_INDEX = 0xffffffff
 /** The side column's Enum8 values (sql/007). */
 export const SIDE_BUY = 0
 export const SIDE_SELL = 1
@@ -72,7 +74,7 @@ export class ScannedFillEncoder {
     }
     if (!isZeroPrefix(bytes, maker + 2, 24) || !isZeroPrefix(bytes, taker + 2, 24)) return false
     const logIndex = logs.quantity(i, LogField.logIndex)
-    if (logIndex === undefined) return false
+    if (logIndex === undefined || logIndex > MAX_LOG_INDEX) return false
     const blockHash = logs.start(i, LogField.blockHash)
     if (blockHash >= 0 && !equalsText(bytes, blockHash, logs.end(i, LogField.blockHash), block.hash))
       return false

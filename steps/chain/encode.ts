@@ -21,7 +21,14 @@ import type { ScannedLogs } from '../../extract/chain/scanned-logs.ts'
 import { type BinaryColumn, RowWriter, readRowBinary } from '../block-ranges/rows.ts'
 import type { LogBlock, LogEncoder } from '../block-ranges/types.ts'
 import { ADDRESS_PADDING, DATA_HEX, HASH, QUANTITY, wordNumber } from '../block-ranges/words.ts'
-import { ScannedFillEncoder, SIDE_BUY, SIDE_SELL, V1_DATA_WORDS, V2_DATA_WORDS } from './encode-scanned.ts'
+import {
+  MAX_LOG_INDEX,
+  ScannedFillEncoder,
+  SIDE_BUY,
+  SIDE_SELL,
+  V1_DATA_WORDS,
+  V2_DATA_WORDS,
+} from './encode-scanned.ts'
 
 /** chain_fills columns in the order of each row (the engine appends `_run_id`), with their RowBinary types. */
 const CHAIN_FILLS: readonly (readonly [string, BinaryColumn])[] = [
@@ -132,10 +139,12 @@ export class OrderFilledEncoder implements LogEncoder {
     }
     const amounts = [word(2), word(3), word(4)].map(wordNumber)
     if (amounts.some((amount) => amount === undefined)) return false
+    const index = Number.parseInt(logIndex.slice(2), 16)
+    if (index > MAX_LOG_INDEX) return false
     const words = Buffer.from(data, 'latin1')
 
     out.uint64(block.number)
-    out.uint32(Number.parseInt(logIndex.slice(2), 16))
+    out.uint32(index)
     out.string(transactionHash)
     out.string(block.hash)
     out.uint32(block.time)
@@ -185,6 +194,9 @@ export function writeReference(log: unknown, block: LogBlock, out: RowWriter): v
 export function writeFill(fill: OrderFill, block: LogBlock, out: RowWriter, raw: unknown = fill): void {
   if (fill.log_index === null) {
     throw new LogDecodeError('logIndex is missing: (block_number, log_index) is the key of chain_fills', raw)
+  }
+  if (fill.log_index > MAX_LOG_INDEX) {
+    throw new LogDecodeError(`logIndex ${fill.log_index} does not fit chain_fills.log_index (UInt32)`, raw)
   }
   if (fill.block_number !== block.number) {
     throw new LogDecodeError(`log of block ${fill.block_number} filed under block ${block.number}`, raw)

@@ -11,6 +11,7 @@ import { ROOT, runCli } from '../helpers/cli.ts'
 import { type ServeProcess, spawnServe } from '../helpers/serve.ts'
 import { tempDir } from '../helpers/warehouse.ts'
 import { startSimulator } from '../simulator/index.ts'
+import { truthLines } from '../steps/chain/sim-helpers.ts'
 
 describe('polyhouse against polyhouse serve --allow-writes (CLICKHOUSE_URL)', () => {
   let serve: ServeProcess
@@ -142,21 +143,22 @@ describe('polyhouse commands on a directory held by polyhouse serve', () => {
       expect(backfill.code).toBe(0)
       // The chain step's inserts went to the serving process as the directory's owner.
       expect(serve.stderr()).toMatch(/user=polyhouse_owner INSERT 200/)
+      // Every fill, every column, as the simulator made it.
       const query = await runCli([
         '--data-dir',
         dataDir,
         'query',
-        `SELECT count() AS fills, uniqExact(block_number, log_index) AS keys, countIf(length(tx_hash) != 66) AS bad_hashes,
-                countIf(token_id = 0) AS no_token, countIf(maker_amount_filled = 0 AND taker_amount_filled = 0) AS no_amounts
-         FROM chain_fills FINAL`,
+        `SELECT concat_ws('|', toString(block_number), toString(log_index), tx_hash, block_hash, toString(toUnixTimestamp(block_time)),
+                exchange, toString(exchange_version), order_hash, maker, taker, toString(side), toString(token_id),
+                toString(maker_amount_filled), toString(taker_amount_filled), toString(fee)) AS line
+         FROM chain_fills FINAL ORDER BY block_number, log_index`,
         '--format',
         'json',
       ])
       expect(query.stderr).toBe('')
-      const fills = sim.truth.summary().chain.fills
-      expect(JSON.parse(query.stdout)).toEqual([
-        { fills: String(fills), keys: String(fills), bad_hashes: '0', no_token: '0', no_amounts: '0' },
-      ])
+      const lines = (JSON.parse(query.stdout) as { line: string }[]).map((row) => row.line)
+      expect(lines).toHaveLength(sim.truth.summary().chain.fills)
+      expect(lines).toEqual(truthLines(sim))
     } finally {
       expect(await serve.stop()).toBe(0)
       await sim.close()

@@ -1,7 +1,7 @@
 // inspectStatement reads the engine's rendering of a statement: a table of real renderings, then
 // the engine rendering tricky inputs (comments, escapes, quoting) before the same checks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { inspectStatement } from '../../load/serve/statement.ts'
+import { infileClauseAt, inspectStatement } from '../../load/serve/statement.ts'
 import type { Warehouse } from '../../load/warehouse.ts'
 import { openTempWarehouse } from '../helpers/warehouse.ts'
 
@@ -77,5 +77,41 @@ describe('inspectStatement on what the engine renders from tricky input', () => 
       outputFormat: 'CSV',
       hostFileAccess: 'INTO OUTFILE',
     })
+  })
+
+  it('places FROM INFILE in an INSERT whose rows follow it, and in nothing else', async () => {
+    const canonical = async (sql: string) => {
+      const [row] = await warehouse.query<{ text: string }>(
+        'SELECT formatQuerySingleLine({sql:String}) AS text',
+        { sql },
+      )
+      return row?.text ?? ''
+    }
+    const withInfile = async (sql: string) => {
+      const text = await canonical(sql)
+      const at = infileClauseAt(text)
+      return at === undefined ? undefined : `${text.slice(0, at)}FROM INFILE 'f' ${text.slice(at)}`
+    }
+    expect(await withInfile('insert into t format RowBinary')).toBe(
+      "INSERT INTO t FROM INFILE 'f' FORMAT RowBinary",
+    )
+    expect(await withInfile("INSERT INTO db.t (a, `b c`) SETTINGS x = 'SETTINGS' FORMAT TSV")).toBe(
+      "INSERT INTO db.t (a, `b c`) FROM INFILE 'f' SETTINGS x = 'SETTINGS' FORMAT TSV",
+    )
+    // Columns named like keywords: inside the parentheses, and not upper-cased by the rendering.
+    expect(await withInfile('INSERT INTO t (`settings`, `select`) FORMAT TSV')).toBe(
+      "INSERT INTO t (settings, `select`) FROM INFILE 'f' FORMAT TSV",
+    )
+    // VALUES with its rows to follow is rendered as FORMAT Values: the rows can come from a file too.
+    expect(await withInfile('INSERT INTO t VALUES')).toBe("INSERT INTO t FROM INFILE 'f' FORMAT Values")
+    for (const sql of [
+      'INSERT INTO t SELECT 1',
+      'INSERT INTO t SELECT * FROM s FORMAT TSV',
+      "INSERT INTO t FROM INFILE '/etc/hostname' FORMAT TSV",
+      'SELECT 1 FORMAT TSV',
+    ]) {
+      const text = await canonical(sql).catch(() => '')
+      expect(infileClauseAt(text), sql).toBeUndefined()
+    }
   })
 })

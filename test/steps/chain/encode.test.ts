@@ -186,6 +186,8 @@ describe('the fast OrderFilled encoder', () => {
         'loads',
       ],
       ['no logIndex', { ...base, logIndex: undefined }, 'refused'],
+      // chain_fills.log_index is a UInt32 (2^32 − 1 itself takes the fast path, below).
+      ['logIndex 2^32', { ...base, logIndex: '0x100000000' }, 'refused'],
       ['three topics', { ...base, topics: base.topics.slice(0, 3) }, 'refused'],
       [
         'a topic that is not OrderFilled',
@@ -229,6 +231,13 @@ describe('the fast OrderFilled encoder', () => {
       expect(encoder.slowPath, name).toBe(1)
       expect(scanned(encoder, log, block), name).toEqual({ ...got, scannedFast: false })
     }
+    const largest = { ...base, logIndex: '0xffffffff' }
+    const line = referenceLine(largest, blockOf(largest))
+    expect(line.split('\t')[1]).toBe('4294967295')
+    const encoder = new OrderFilledEncoder()
+    expect(fast(encoder, largest, blockOf(largest))).toEqual({ line })
+    expect(scanned(encoder, largest, blockOf(largest))).toEqual({ line, scannedFast: true })
+    expect(encoder.slowPath).toBe(0)
   })
 
   it('refuses a log whose block hash contradicts its block', () => {
