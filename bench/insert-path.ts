@@ -11,81 +11,86 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import type { OrderFill } from '../extract/chain/abi.ts'
+import { CTF_EXCHANGE_V1 } from '../extract/chain/contracts.ts'
 import { migrate } from '../load/migrate.ts'
 import { openWarehouse, type Warehouse } from '../load/warehouse.ts'
 import { COMMIT_ROWS } from '../steps/block-ranges/committer.ts'
 import { RowWriter } from '../steps/block-ranges/rows.ts'
-import { CHAIN_FILLS_COLUMNS } from '../steps/chain/encode.ts'
+import type { LogBlock } from '../steps/block-ranges/types.ts'
+import { CHAIN_FILLS_COLUMNS, fillLines, writeFill } from '../steps/chain/encode.ts'
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' } } })
 const ROWS = Number(values.rows)
 const COLUMNS = [...CHAIN_FILLS_COLUMNS, '_run_id']
+const RUN_ID = 'bench-run'
 
 /**
  * Rows shaped like the chain step's (bench/chain-ingest.ts): hashes, addresses, 77-digit token ids;
- * each batch as TabSeparated and as RowBinary.
+ * each batch in RowBinary as the chain step writes it (writeFill), and the same rows as TabSeparated.
  */
-function batches(): { tsv: Buffer[]; binary: Buffer[] } {
+async function batches(): Promise<{ tsv: Buffer[]; binary: Buffer[] }> {
   const hex = (bytes: number) => `0x${randomBytes(bytes).toString('hex')}`
   const tokens = Array.from({ length: 2_000 }, () => BigInt(hex(32)).toString())
   const wallets = Array.from({ length: 5_000 }, () => hex(20))
   const tsv: Buffer[] = []
   const binary: Buffer[] = []
+  let block: LogBlock = { number: 0, hash: '', time: 0 }
   for (let start = 0; start < ROWS; start += COMMIT_ROWS) {
-    const lines: string[] = []
-    const rows = new RowWriter('bench-run', COMMIT_ROWS, 'RowBinary')
+    const rows = new RowWriter(RUN_ID, COMMIT_ROWS, 'RowBinary')
     for (let n = start; n < Math.min(ROWS, start + COMMIT_ROWS); n++) {
-      const block = 33_605_403 + Math.floor(n / 5)
+      const number = 33_605_403 + Math.floor(n / 5)
+      if (block.number !== number) block = { number, hash: hex(32), time: 1_700_000_000 + number }
       const token = tokens[n % tokens.length] as string
-      const v2 = n % 2 === 1
-      const values = [
-        block,
-        n % 5,
-        hex(32),
-        hex(32),
-        1_700_000_000 + block,
-        '0x4bfb41d5b3570defd03c39a9a4d8de6bd8b8982e',
-        v2 ? 2 : 1,
-        hex(32),
-        wallets[n % wallets.length],
-        wallets[(n * 7) % wallets.length],
-        n % 3 === 0 ? 'SELL' : 'BUY',
-        token,
-        v2 ? '0' : token,
-        '0',
-        1_000_000 + n,
-        2_000_000 + n,
-        0,
-        v2 ? hex(32) : '',
-        v2 ? `0x${'0'.repeat(64)}` : '',
-      ] as const
-      lines.push([...values, 'bench-run'].join('\t'))
-      writeBinary(rows, values)
+      const side = n % 3 === 0 ? 'SELL' : 'BUY'
+      const common = {
+        block_number: number,
+        block_hash: block.hash,
+        block_timestamp: block.time,
+        tx_hash: hex(32),
+        transaction_index: 0,
+        log_index: n % 5,
+        exchange: CTF_EXCHANGE_V1,
+        neg_risk: false,
+        order_hash: hex(32),
+        maker: wallets[n % wallets.length] as string,
+        taker: wallets[(n * 7) % wallets.length] as string,
+        maker_amount_filled: String(1_000_000 + n),
+        taker_amount_filled: String(2_000_000 + n),
+        fee: '0',
+        token_id: token,
+        side,
+        shares: '0',
+        collateral: '0',
+      } as const
+      const fill: OrderFill =
+        n % 2 === 1
+          ? {
+              ...common,
+              version: 2,
+              maker_asset_id: null,
+              taker_asset_id: null,
+              order_side: side === 'BUY' ? 0 : 1,
+              builder: hex(32),
+              metadata: `0x${'0'.repeat(64)}`,
+            }
+          : {
+              ...common,
+              version: 1,
+              maker_asset_id: side === 'BUY' ? '0' : token,
+              taker_asset_id: side === 'BUY' ? token : '0',
+              order_side: null,
+              builder: null,
+              metadata: null,
+            }
+      writeFill(fill, block, rows)
     }
-    tsv.push(Buffer.from(`${lines.join('\n')}\n`, 'latin1'))
-    binary.push(rows.bytes())
+    const { payload } = await rows.finish()
+    binary.push(payload)
+    const lines = fillLines(payload).trimEnd().split('\n')
+    tsv.push(Buffer.from(lines.map((line) => `${line}\t${RUN_ID}\n`).join(''), 'latin1'))
   }
   return { tsv, binary }
-}
-
-/** One row's values (chain_fills columns in order) as RowBinary, by their column types. */
-function writeBinary(out: RowWriter, values: readonly (string | number | undefined)[]): void {
-  const [block, logIndex, txHash, blockHash, time, exchange, version, orderHash, maker, taker, side] = values
-  out.uint64(block as number)
-  out.uint32(logIndex as number)
-  out.string(txHash as string)
-  out.string(blockHash as string)
-  out.uint32(time as number)
-  out.string(exchange as string)
-  out.uint8(version as number)
-  out.string(orderHash as string)
-  out.string(maker as string)
-  out.string(taker as string)
-  out.uint8(side === 'BUY' ? 0 : 1)
-  for (const amount of values.slice(11, 17)) out.uint256Text(String(amount))
-  out.string(values[17] as string)
-  out.string(values[18] as string)
-  out.endRow()
 }
 
 interface ChdbRawInsert {
@@ -134,7 +139,7 @@ async function load(
   return { seconds, cpu: (used.user + used.system) / 1e6 }
 }
 
-const payloads = batches()
+const payloads = await batches()
 const mib = (pieces: Buffer[]) => (pieces.reduce((sum, piece) => sum + piece.length, 0) / 2 ** 20).toFixed(0)
 console.log(
   `machine: ${os.cpus()[0]?.model} x${os.cpus().length}, node ${process.version}; load average ${os.loadavg()[0]?.toFixed(2)}`,

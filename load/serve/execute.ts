@@ -12,7 +12,7 @@ import { type ChdbQueryStream, Session, type StreamChunk } from 'chdb'
 import { INSERT_STAGING_DIR } from '../warehouse.ts'
 import { ErrorCode, fromEngineError, ServeError } from './errors.ts'
 import { isStreamable } from './formats.ts'
-import type { ServedQuery } from './request.ts'
+import { joinedSql, type ServedQuery } from './request.ts'
 import { infileClauseAt, inspectStatement } from './statement.ts'
 
 export interface ExecutionPolicy {
@@ -100,20 +100,20 @@ export async function startExecution(
     // statement is read alone and the rows from a file, so binary formats arrive intact and large
     // payloads are not SQL text. Anything else is the joined text, as ClickHouse joins it.
     // A read-only caller's INSERT is refused by the engine either way: its rows are not staged.
-    const rows =
-      !policy.readOnly && query.withBody && ROWS_FOLLOW.test(query.withBody.statement)
-        ? query.withBody
-        : undefined
-    let rendered = rows && (await render(rows.statement).catch(() => undefined))
+    const rows = !policy.readOnly && ROWS_FOLLOW.test(query.sql) ? query.body : undefined
+    let rendered = rows && (await render(query.sql).catch(() => undefined))
     const infileAt = rendered && infileClauseAt(rendered.canonical)
-    if (infileAt === undefined) rendered = await render(query.sql)
+    const joined = rows !== undefined && infileAt !== undefined ? undefined : joinedSql(query)
+    if (joined !== undefined) rendered = await render(joined)
     const { canonical, widen } = rendered as { canonical: string; widen: boolean }
     const facts = inspectStatement(canonical)
     refuseUnsafe(facts, policy)
-    let sql = query.sql
-    if (rows !== undefined && infileAt !== undefined) {
-      staged = await stageRows(dataDir, rows.body)
-      sql = `${canonical.slice(0, infileAt)}FROM INFILE ${quoteString(staged)} ${canonical.slice(infileAt)}`
+    let sql = joined
+    if (sql === undefined) {
+      // Not joined: the rows follow an INSERT that takes them (rows and infileAt are set).
+      staged = await stageRows(dataDir, rows as Buffer)
+      const at = infileAt as number
+      sql = `${canonical.slice(0, at)}FROM INFILE ${quoteString(staged)} ${canonical.slice(at)}`
     }
     const format = facts.outputFormat ?? query.defaultFormat
     const stream = STREAMED_KINDS.has(facts.kind) && isStreamable(format, query.settings)

@@ -10,13 +10,13 @@ import { ErrorCode, ServeError } from './errors.ts'
 import { DEFAULT_FORMAT } from './formats.ts'
 
 export interface ServedQuery {
-  /** The statement: the URL's query and the body joined, as ClickHouse joins them. */
+  /** The statement; when `body` is set, the URL's query, which the body continues (`joinedSql`). */
   sql: string
   /**
-   * The URL's query and the body apart, when there are both: the body is then usually an INSERT's
-   * rows, which execute.ts reads from a file rather than as SQL text (binary formats are not text).
+   * The body, when the URL has a query too: usually an INSERT's rows, which execute.ts reads from a
+   * file rather than as SQL text (binary formats are not text), so it is decoded only if needed.
    */
-  withBody?: { statement: string; body: Buffer }
+  body?: Buffer
   database: string | undefined
   defaultFormat: string
   queryId: string
@@ -84,7 +84,7 @@ export async function readServedQuery(
     else if (!INTERFACE_PARAMETERS.has(name)) settings[name] = value
   }
   const parts = [url.searchParams.get('query') ?? '']
-  let withBody: ServedQuery['withBody']
+  let rows: Buffer | undefined
   if (request.method === 'POST') {
     const body = await readBody(request, maxBodyBytes)
     const contentType = request.headers['content-type'] ?? ''
@@ -93,8 +93,8 @@ export async function readServedQuery(
       if (form.query !== undefined) parts.push(form.query)
       Object.assign(params, form.params)
     } else if (body.length > 0) {
-      parts.push(body.toString('utf8'))
-      if (parts[0] !== '') withBody = { statement: parts[0] as string, body }
+      if (parts[0] === '') parts.push(body.toString('utf8'))
+      else rows = body
     }
   }
   const header = (name: string) => {
@@ -102,9 +102,8 @@ export async function readServedQuery(
     return typeof value === 'string' && value !== '' ? value : undefined
   }
   return {
-    // ClickHouse joins the URL's query and the body with a newline: `INSERT … FORMAT X` + rows.
     sql: parts.filter((part) => part !== '').join('\n'),
-    ...(withBody && { withBody }),
+    ...(rows && { body: rows }),
     database: url.searchParams.get('database') || header('x-clickhouse-database'),
     defaultFormat: url.searchParams.get('default_format') || header('x-clickhouse-format') || DEFAULT_FORMAT,
     queryId: url.searchParams.get('query_id') || crypto.randomUUID(),
@@ -113,6 +112,11 @@ export async function readServedQuery(
     waitEndOfQuery: isTrue(url.searchParams.get('wait_end_of_query')),
     compression: responseCompression(request, httpSettings),
   }
+}
+
+/** The whole statement text: ClickHouse joins the URL's query and the body with a newline (`INSERT … FORMAT X` + rows). */
+export function joinedSql(query: ServedQuery): string {
+  return query.body === undefined ? query.sql : `${query.sql}\n${query.body.toString('utf8')}`
 }
 
 function responseCompression(

@@ -223,6 +223,13 @@ export class RowWriter {
     this.write(text)
   }
 
+  /** A String of `prefix` and the bytes [start, end) of `source` (ASCII): a field where it lies in a reply. */
+  stringFrom(source: Buffer, start: number, end: number, prefix = ''): void {
+    this.stringLength(prefix.length + end - start)
+    if (prefix !== '') this.write(prefix)
+    this.copy(source, start, end)
+  }
+
   /** The buffer has room for `bytes` more; returns the length (the place to write at). */
   private room(bytes: number): number {
     if (this.length + bytes > this.buffer.length) this.grow(this.length + bytes)

@@ -96,20 +96,14 @@ export class ScannedFillEncoder {
     const { number, hashTime } = this.blockBytes
     out.copy(number, 0, number.length)
     out.uint32(logIndex)
-    out.stringLength(66)
-    out.copy(bytes, txHash, txHash + 66)
+    out.stringFrom(bytes, txHash, txHash + 66)
     out.copy(hashTime, 0, hashTime.length)
-    out.stringLength(42)
-    out.copy(bytes, logs.start(i, LogField.address), logs.end(i, LogField.address))
+    out.stringFrom(bytes, logs.start(i, LogField.address), logs.end(i, LogField.address))
     out.uint8(version)
-    out.stringLength(66)
-    out.copy(bytes, orderHash, orderHash + 66)
-    out.stringLength(42)
-    out.write('0x')
-    out.copy(bytes, maker + 26, maker + 66)
-    out.stringLength(42)
-    out.write('0x')
-    out.copy(bytes, taker + 26, taker + 66)
+    out.stringFrom(bytes, orderHash, orderHash + 66)
+    // Addresses are the topics' last 20 bytes.
+    out.stringFrom(bytes, maker + 26, maker + 66, '0x')
+    out.stringFrom(bytes, taker + 26, taker + 66, '0x')
     out.uint8(buy ? SIDE_BUY : SIDE_SELL)
     if (version === 1) {
       // token_id is the asset that is not collateral; maker_asset_id and taker_asset_id are words 0, 1.
@@ -124,16 +118,13 @@ export class ScannedFillEncoder {
     out.uint256(makerAmount)
     out.uint256(takerAmount)
     out.uint256(fee)
+    // builder and metadata: V2's words 5 and 6; V1 has none.
     if (version === 2) {
-      out.stringLength(66)
-      out.write('0x')
-      out.copy(bytes, data + 320, data + 384)
-      out.stringLength(66)
-      out.write('0x')
-      out.copy(bytes, data + 384, data + 448)
+      out.stringFrom(bytes, data + 320, data + 384, '0x')
+      out.stringFrom(bytes, data + 384, data + 448, '0x')
     } else {
-      out.stringLength(0)
-      out.stringLength(0)
+      out.string('')
+      out.string('')
     }
     out.endRow()
     return true
