@@ -9,12 +9,12 @@ import os from 'node:os'
 import { parseArgs } from 'node:util'
 import { scanLogsReply } from '../extract/chain/log-scan.ts'
 import { LogField, type ScannedLogs } from '../extract/chain/scanned-logs.ts'
+import { World } from '../simulator/world/index.ts'
+import { dataFast, topicsOf } from '../simulator/world/logs.ts'
 import { RowWriter } from '../steps/block-ranges/rows.ts'
 import type { LogBlock } from '../steps/block-ranges/types.ts'
 import { OrderFilledEncoder, referenceLine } from '../steps/chain/encode.ts'
 import { FILLS_STREAM } from '../steps/chain/stream.ts'
-import { World } from '../test/simulator/world/index.ts'
-import { dataFast, topicsOf } from '../test/simulator/world/logs.ts'
 
 const { values } = parseArgs({ options: { fills: { type: 'string', default: '200000' } } })
 const fills = Number(values.fills)

@@ -15,7 +15,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { parseArgs } from 'node:util'
 import { FILLS_FILTER, TRANSFERS_FILTER } from '../extract/chain/contracts.ts'
-import { startSimulator } from '../test/simulator/index.ts'
+import { startSimulator } from '../simulator/index.ts'
 
 const { values } = parseArgs({
   options: {

@@ -1,13 +1,15 @@
 // Crash safety at bench scale (issue 6): the whole `polyhouse backfill` against the simulator with
 // faults on, once uninterrupted, then killed with SIGKILL at 20 or more moments spread over every
 // step and resumed each time; every staging table and view of the two warehouses compared as
-// fingerprints (row count and sum of row hashes). The procedure is test/helpers/crash.ts, which
+// fingerprints (row count and sum of row hashes). The procedure is bench/shared/crash.ts, which
 // test/cli/crash.test.ts runs small. Exits 1 only when a fingerprint differs, never on timing.
 //
 //   npx tsx bench/crash.ts --kills 20 --markets 5000 --wallets 500 --fills 100000 [--blocks 1000000] [--keep]
 import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { machineLine } from './machine.ts'
+import { tempDir } from './shared/cli.ts'
 import {
   type BackfillRun,
   CRASH_FAULTS,
@@ -18,10 +20,8 @@ import {
   planKills,
   runToEnd,
   startCrashSimulator,
-} from '../test/helpers/crash.ts'
-import { compareFingerprints, explainMismatch, fingerprintOf } from '../test/helpers/fingerprints.ts'
-import { tempDir } from '../test/helpers/warehouse.ts'
-import { machineLine } from './machine.ts'
+} from './shared/crash.ts'
+import { compareFingerprints, explainMismatch, fingerprintOf } from './shared/fingerprints.ts'
 
 const { values } = parseArgs({
   options: {

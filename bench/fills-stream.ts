@@ -9,9 +9,9 @@
 import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { World } from '../test/simulator/world/index.ts'
-import { type BlockParts, blockParts, JsonBuffer, writeLog } from '../test/simulator/world/log-writer.ts'
-import { Truth } from '../test/simulator/world/truth.ts'
+import { World } from '../simulator/world/index.ts'
+import { type BlockParts, blockParts, JsonBuffer, writeLog } from '../simulator/world/log-writer.ts'
+import { Truth } from '../simulator/world/truth.ts'
 import { machineLine, selfPeakRssMiB, vmHwmKiB } from './machine.ts'
 
 const args = process.argv.slice(2)

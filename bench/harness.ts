@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type SimulatorOptions, type StatsSnapshot, startSimulator } from '../test/simulator/index.ts'
+import { type SimulatorOptions, type StatsSnapshot, startSimulator } from '../simulator/index.ts'
 import { machineLine, runMeasured } from './machine.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')

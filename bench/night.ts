@@ -10,7 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { startSimulator } from '../test/simulator/index.ts'
+import { startSimulator } from '../simulator/index.ts'
 import { rateFloors } from './harness.ts'
 import { machineLine, vmHwmKiB } from './machine.ts'
 

@@ -11,10 +11,10 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { createHttpClient } from '../extract/http/client.ts'
 import { openWarehouse } from '../load/warehouse.ts'
+import { startSimulator } from '../simulator/index.ts'
 import { fetchMarketNow, fetchWalletNow } from '../steps/on-demand.ts'
-import { stepContext } from '../test/helpers/step-context.ts'
-import { startSimulator } from '../test/simulator/index.ts'
 import { machineLine } from './machine.ts'
+import { stepContext } from './shared/step-context.ts'
 
 const { values } = parseArgs({ options: { calls: { type: 'string', default: '100' } } })
 const calls = Number(values.calls)

@@ -31,7 +31,7 @@ import path from 'node:path'
 import readline from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { type StatsSnapshot, startSimulator } from '../test/simulator/index.ts'
+import { type StatsSnapshot, startSimulator } from '../simulator/index.ts'
 import type { CrowdResult, Sample } from './analyst-crowd.ts'
 import { machineLine, vmHwmKiB } from './machine.ts'
 

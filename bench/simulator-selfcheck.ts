@@ -4,7 +4,7 @@
 // and MB/s, and the process's peak RSS. Never fails on timing.
 //
 //   npx tsx bench/simulator-selfcheck.ts [--seconds 21] [--clients 8] [--markets 20000] [--wallets 2000] [--fills 1000000]
-import { startSimulator } from '../test/simulator/index.ts'
+import { startSimulator } from '../simulator/index.ts'
 import { machineLine, selfPeakRssMiB } from './machine.ts'
 
 const args = process.argv.slice(2)

@@ -5,7 +5,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { createSimulatorParts } from '../test/simulator/index.ts'
+import { createSimulatorParts } from '../simulator/index.ts'
 import { printBench, runBench } from './harness.ts'
 
 const args = process.argv.slice(2)

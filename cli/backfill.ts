@@ -116,7 +116,7 @@ async function startDemoSimulator(scale: string | boolean) {
     throw new UsageError(`--simulate ${name} is not a demo size`, {
       hint: `use ${Object.keys(DEMO_SCALES).join(' or ')}`,
     })
-  const { startSimulator } = await import('../test/simulator/index.ts')
+  const { startSimulator } = await import('../simulator/index.ts')
   const sim = await startSimulator({ seed: 'demo', ...size, latency: { baseMs: 20, jitterMs: 10 } })
   for (const [name, value] of Object.entries(sim.env)) process.env[name] = value
   process.stderr.write(

@@ -3,8 +3,8 @@
 //   polyhouse simulate --markets 500 > sim.env &  sleep 1;  set -a; . ./sim.env; set +a
 import type { Command } from 'commander'
 import { UsageError } from '../core/errors.ts'
-import { startSimulator } from '../test/simulator/index.ts'
-import type { SimulatorOptions } from '../test/simulator/options.ts'
+import { startSimulator } from '../simulator/index.ts'
+import type { SimulatorOptions } from '../simulator/options.ts'
 
 interface SimulateFlags {
   port?: string

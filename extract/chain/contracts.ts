@@ -1,7 +1,7 @@
 // The Polymarket contracts on Polygon PoS that the chain steps read, and the event topics
 // that select their logs. Facts only: addresses are lower-case (DESIGN.md "Addresses and
 // hashes lower-cased"); topic0 values are computed from the event signatures here and
-// checked against the real logs in ../shared/fixtures/polymarket/chain/ by the tests.
+// checked against the real logs in test/fixtures/polymarket/chain/ by the tests.
 import { toEventSelector } from 'viem'
 
 export type Address = `0x${string}`
@@ -124,7 +124,7 @@ export const TRANSFERS_FILTER = Object.freeze({
   topics: [[TOPIC0.transferSingle, TOPIC0.transferBatch]] as const,
 })
 
-// Event ABI fragments, copied as data from ../shared/fixtures/polymarket/chain/abi/
+// Event ABI fragments, copied as data from test/fixtures/polymarket/chain/abi/
 // (V1: Exchange.v1.polymarket-subgraph.json; V2: CTFExchangeV2.autonolas.json; ERC-1155:
 // ConditionalTokens.autonolas.json). The tests check that each one's selector is its TOPIC0.
 

@@ -1,5 +1,5 @@
 // Zod schemas for Data API positions: v1 `/positions` rows (camelCase, bare arrays; real sample
-// ../shared/fixtures/polymarket/data-api/polyprinter_positions_sample.json) and v2
+// test/fixtures/polymarket/data-api/polyprinter_positions_sample.json) and v2
 // `/v2/positions` (`{data, pagination: {next_cursor, has_more}}`, snake_case rows; shape from
 // docs.polymarket.com "Data API v2" — no real v2 payload was found, SOURCES.md). Both parse to
 // the same row type, so the loader does not care which version fetched it.

@@ -1,5 +1,5 @@
 // Zod schemas for Gamma responses (markets, events, tags, keyset pages), built from the real
-// payloads in ../shared/fixtures/polymarket/gamma (SOURCES.md lists their quirks). What they
+// payloads in test/fixtures/polymarket/gamma (SOURCES.md lists their quirks). What they
 // guarantee to the rest of the program:
 // - `outcomes`, `outcomePrices`, `clobTokenIds` (JSON text inside JSON) are decoded here, once,
 //   into arrays of strings; token ids stay decimal strings, never numbers.

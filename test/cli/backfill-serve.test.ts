@@ -5,9 +5,9 @@ import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Simulator, startSimulator } from '../../simulator/index.ts'
 import { BIN, ROOT, runCli } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/warehouse.ts'
-import { type Simulator, startSimulator } from '../simulator/index.ts'
 
 describe('backfill --serve', () => {
   let sim: Simulator

@@ -10,8 +10,8 @@ import {
   planKills,
   runToEnd,
   startCrashSimulator,
-} from '../helpers/crash.ts'
-import { compareFingerprints, explainMismatch, fingerprintOf } from '../helpers/fingerprints.ts'
+} from '../../bench/shared/crash.ts'
+import { compareFingerprints, explainMismatch, fingerprintOf } from '../../bench/shared/fingerprints.ts'
 import { tempDir } from '../helpers/warehouse.ts'
 
 /** Kills in the suite (the bench makes 20 or more). */

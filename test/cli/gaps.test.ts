@@ -6,10 +6,10 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CheckpointStore } from '../../checkpoints/store.ts'
 import { openWarehouse, type Warehouse } from '../../load/warehouse.ts'
+import { type Simulator, startSimulator } from '../../simulator/index.ts'
 import { runChainStep } from '../helpers/chain-run.ts'
 import { runCli } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/warehouse.ts'
-import { type Simulator, startSimulator } from '../simulator/index.ts'
 
 interface Counts {
   fills: number

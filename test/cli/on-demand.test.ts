@@ -1,9 +1,9 @@
 // polyhouse market and polyhouse wallet as a user runs them against the simulator.
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Simulator, startSimulator } from '../../simulator/index.ts'
 import { runCli } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/warehouse.ts'
-import { type Simulator, startSimulator } from '../simulator/index.ts'
 
 describe('on-demand fetches', () => {
   let sim: Simulator

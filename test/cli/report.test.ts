@@ -5,11 +5,11 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Simulator, startSimulator } from '../../simulator/index.ts'
 import { runChainStep } from '../helpers/chain-run.ts'
 import { runCli } from '../helpers/cli.ts'
 import { colourStats, readPng } from '../helpers/png.ts'
 import { tempDir } from '../helpers/warehouse.ts'
-import { type Simulator, startSimulator } from '../simulator/index.ts'
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((file) => fs.existsSync(file))
 const SKIPPED = 'SKIPPED: chromium is not installed (apt-get install -y --no-install-recommends chromium)'

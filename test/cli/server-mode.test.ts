@@ -7,10 +7,10 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { serveInfoPath } from '../../load/serve/info.ts'
 import { INSERT_STAGING_DIR } from '../../load/warehouse.ts'
+import { startSimulator } from '../../simulator/index.ts'
 import { ROOT, runCli } from '../helpers/cli.ts'
 import { type ServeProcess, spawnServe } from '../helpers/serve.ts'
 import { tempDir } from '../helpers/warehouse.ts'
-import { startSimulator } from '../simulator/index.ts'
 import { truthLines } from '../steps/chain/sim-helpers.ts'
 
 describe('polyhouse against polyhouse serve --allow-writes (CLICKHOUSE_URL)', () => {

@@ -4,9 +4,9 @@
 import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Simulator, startSimulator } from '../../simulator/index.ts'
 import { BIN, ROOT, runCli } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/warehouse.ts'
-import { type Simulator, startSimulator } from '../simulator/index.ts'
 
 /** The promise: SIGTERM mid-run exits within 5 s. */
 const EXIT_WITHIN_MS = 5_000

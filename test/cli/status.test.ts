@@ -6,10 +6,10 @@ import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Simulator, startSimulator } from '../../simulator/index.ts'
 import { BIN, ROOT, runCli } from '../helpers/cli.ts'
 import { spawnServe } from '../helpers/serve.ts'
 import { tempDir } from '../helpers/warehouse.ts'
-import { type Simulator, startSimulator } from '../simulator/index.ts'
 
 const FAULTS = '5xx=0.03,drift=0.02'
 

@@ -8,9 +8,9 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { NON_WALLET_CONTRACTS, ZERO_ADDRESS } from '../../extract/chain/contracts.ts'
 import { openWarehouse, type Warehouse } from '../../load/warehouse.ts'
+import { type Simulator, startSimulator } from '../../simulator/index.ts'
 import { BIN, ROOT, runCli } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/warehouse.ts'
-import { type Simulator, startSimulator } from '../simulator/index.ts'
 
 /** The chain step's default confirmation depth (extract/chain/contracts.ts), used by both commands. */
 const CONFIRMATIONS = 32

@@ -6,9 +6,9 @@
 // Data API positions: all 'match'.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CTF_DEPLOYMENT_BLOCK, DEFAULT_CONFIRMATIONS_POLYGON } from '../../extract/chain/contracts.ts'
+import { type Simulator, startSimulator } from '../../simulator/index.ts'
 import { runCli } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/warehouse.ts'
-import { type Simulator, startSimulator } from '../simulator/index.ts'
 
 const FIRST_NIGHT = 25
 

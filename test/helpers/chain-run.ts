@@ -1,10 +1,11 @@
 // Runs the chain step in this process on a data directory, as `polyhouse backfill --steps chain`
 // would (the step is not in the backfill's registry yet), then closes the directory so the CLI can
 // open it.
+
+import { stepContext } from '../../bench/shared/step-context.ts'
 import { openWarehouse } from '../../load/warehouse.ts'
 import { createChainStep, resolveChainOptions } from '../../steps/chain.ts'
 import type { StepOutcome } from '../../steps/step.ts'
-import { stepContext } from './step-context.ts'
 
 export async function runChainStep(dataDir: string, rpcUrl: string): Promise<StepOutcome> {
   const warehouse = await openWarehouse({ kind: 'embedded', dataDir })

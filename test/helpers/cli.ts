@@ -1,10 +1,8 @@
 // Runs the polyhouse CLI as a user would: a child process, its output and its exit code.
 import { type SpawnOptions, spawn } from 'node:child_process'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { BIN, cleanEnv, ROOT } from '../../bench/shared/cli.ts'
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-export const BIN = path.join(ROOT, 'bin/polyhouse.js')
+export { BIN, cleanEnv, ROOT }
 
 export interface CliResult {
   code: number | null
@@ -35,13 +33,4 @@ export function runCli(
     child.on('error', reject)
     child.on('close', (code) => resolve({ code, stdout, stderr }))
   })
-}
-
-/** The parent's environment without settings that would point the CLI elsewhere. */
-export function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env }
-  for (const name of Object.keys(env)) {
-    if (/^(CLICKHOUSE_|POLYHOUSE_|GAMMA_URL|DATA_API_URL|POLYGON_RPC_URL)/.test(name)) delete env[name]
-  }
-  return env
 }

@@ -7,7 +7,7 @@ import { INSERT_STAGING_DIR, lockHolder, openWarehouse, type Warehouse } from '.
 import { ROOT } from '../helpers/cli.ts'
 import { openTempWarehouse, tempDir } from '../helpers/warehouse.ts'
 
-// A real token id from ../shared/fixtures/polymarket/clob/clob-book.json: 77 digits, beyond UInt128.
+// A real token id from test/fixtures/polymarket/clob/clob-book.json: 77 digits, beyond UInt128.
 const TOKEN_ID = '98022490269692409998126496127597032490334070080325855126491859374983463996227'
 
 describe('embedded warehouse', () => {

@@ -3,8 +3,8 @@
 // `offset`, bind the user and sort, and answer `data: null` for an unknown wallet.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { positionsV2PageSchema, positionV1Schema, positionV2Schema } from '../../extract/data-api/schemas.ts'
-import { get } from './client.ts'
-import { type Simulator, startSimulator } from './index.ts'
+import { get } from '../../simulator/client.ts'
+import { type Simulator, startSimulator } from '../../simulator/index.ts'
 
 let sim: Simulator
 let whale: string

@@ -2,8 +2,8 @@
 // world. Requests cover every endpoint, including fills from the middle of the chain (generated
 // on demand from the seed, never stored).
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { hex } from './client.ts'
-import { type Simulator, startSimulator } from './index.ts'
+import { hex } from '../../simulator/client.ts'
+import { type Simulator, startSimulator } from '../../simulator/index.ts'
 
 const OPTIONS = { markets: 400, wallets: 30, fills: 20_000, blocks: 40_000, rateLimits: false } as const
 let a: Simulator

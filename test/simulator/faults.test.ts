@@ -10,9 +10,9 @@ import {
   gammaMarketSchema,
   marketsKeysetPageSchema,
 } from '../../extract/gamma/schemas.ts'
-import { get } from './client.ts'
-import { parseFaultSpec } from './faults.ts'
-import { type Simulator, type SimulatorOptions, startSimulator } from './index.ts'
+import { get } from '../../simulator/client.ts'
+import { parseFaultSpec } from '../../simulator/faults.ts'
+import { type Simulator, type SimulatorOptions, startSimulator } from '../../simulator/index.ts'
 
 const sims: Simulator[] = []
 async function start(options: SimulatorOptions) {

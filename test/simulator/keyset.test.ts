@@ -2,8 +2,8 @@
 // end of data, `cursor=` ignored; legacy offset lists refusing deep offsets; single records.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { gammaEventSchema, gammaMarketSchema, marketsKeysetPageSchema } from '../../extract/gamma/schemas.ts'
-import { get } from './client.ts'
-import { type Simulator, startSimulator } from './index.ts'
+import { get } from '../../simulator/client.ts'
+import { type Simulator, startSimulator } from '../../simulator/index.ts'
 
 let sim: Simulator
 

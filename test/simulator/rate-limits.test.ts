@@ -2,7 +2,7 @@
 // Retry-After (seconds, sometimes an HTTP date), counts every refusal, and never admits more than
 // the limit in a sliding window. Small windows keep the test short; no speed is asserted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Simulator, startSimulator } from './index.ts'
+import { type Simulator, startSimulator } from '../../simulator/index.ts'
 
 const LIMIT = 20
 const WINDOW_MS = 1_000

@@ -6,9 +6,9 @@ import path from 'node:path'
 import { type Abi, decodeEventLog, type Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CONDITIONAL_TOKENS } from '../../extract/chain/contracts.ts'
-import { hex, rpc } from './client.ts'
-import { type Simulator, startSimulator } from './index.ts'
-import type { Fill } from './world/fills.ts'
+import { hex, rpc } from '../../simulator/client.ts'
+import { type Simulator, startSimulator } from '../../simulator/index.ts'
+import type { Fill } from '../../simulator/world/fills.ts'
 import {
   dataFast,
   dataViem,
@@ -18,9 +18,9 @@ import {
   TOPIC0_V2,
   topicsOf,
   topicsViem,
-} from './world/logs.ts'
+} from '../../simulator/world/logs.ts'
 
-const CHAIN = path.resolve(import.meta.dirname, '../../../shared/fixtures/polymarket/chain')
+const CHAIN = path.resolve(import.meta.dirname, '../fixtures/polymarket/chain')
 const abiFile = (name: string) => JSON.parse(readFileSync(path.join(CHAIN, 'abi', name), 'utf8')) as Abi
 const V1_ABI = abiFile('Exchange.v1.polymarket-subgraph.json')
 const V2_ABI = abiFile('CTFExchangeV2.autonolas.json')

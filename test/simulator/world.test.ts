@@ -9,11 +9,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { EXCHANGE_ADDRESSES } from '../../extract/chain/contracts.ts'
 import { positionV1Schema } from '../../extract/data-api/schemas.ts'
 import { gammaMarketSchema, marketsKeysetPageSchema } from '../../extract/gamma/schemas.ts'
-import { get, hex, rpc } from './client.ts'
-import { type Simulator, startSimulator } from './index.ts'
-import { unitsToDecimal } from './world/truth.ts'
+import { get, hex, rpc } from '../../simulator/client.ts'
+import { type Simulator, startSimulator } from '../../simulator/index.ts'
+import { unitsToDecimal } from '../../simulator/world/truth.ts'
 
-const ABI_DIR = path.resolve(import.meta.dirname, '../../../shared/fixtures/polymarket/chain/abi')
+const ABI_DIR = path.resolve(import.meta.dirname, '../fixtures/polymarket/chain/abi')
 const V1_ABI = JSON.parse(
   readFileSync(path.join(ABI_DIR, 'Exchange.v1.polymarket-subgraph.json'), 'utf8'),
 ) as Abi

@@ -2,13 +2,13 @@
 // simulator's ground truth, drifted records are quarantined, no market is left an orphan, and a
 // second run is a no-op.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { stepContext } from '../../bench/shared/step-context.ts'
 import { createHttpClient } from '../../extract/http/client.ts'
 import { parseRateSpec, resolveRateLimits } from '../../extract/http/rates.ts'
 import type { Warehouse } from '../../load/warehouse.ts'
+import { type Simulator, startSimulator } from '../../simulator/index.ts'
 import { createMarketsStep } from '../../steps/markets/index.ts'
-import { stepContext } from '../helpers/step-context.ts'
 import { openTempWarehouse } from '../helpers/warehouse.ts'
-import { type Simulator, startSimulator } from '../simulator/index.ts'
 
 // The fault mix, with 429s rarer: each carries a Retry-After that pauses the whole family,
 // which is right against a real server and only slow here.

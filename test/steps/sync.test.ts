@@ -3,14 +3,14 @@
 // changes back gets both versions (each poll's inserts have their own deduplication tokens); without
 // an open listing the resolution poll re-checks every market stored open.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RecordedContext, stepContext } from '../../bench/shared/step-context.ts'
 import { createHttpClient } from '../../extract/http/client.ts'
 import { parseRateSpec, resolveRateLimits } from '../../extract/http/rates.ts'
 import type { Warehouse } from '../../load/warehouse.ts'
+import { type Simulator, startSimulator } from '../../simulator/index.ts'
 import { createMarketsStep } from '../../steps/markets/index.ts'
 import { createGammaPollers } from '../../steps/sync/markets.ts'
-import { type RecordedContext, stepContext } from '../helpers/step-context.ts'
 import { openTempWarehouse } from '../helpers/warehouse.ts'
-import { type Simulator, startSimulator } from '../simulator/index.ts'
 
 describe('sync pollers over one run', () => {
   let sim: Simulator

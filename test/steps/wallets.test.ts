@@ -4,13 +4,13 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { stepContext } from '../../bench/shared/step-context.ts'
 import { createHttpClient } from '../../extract/http/client.ts'
 import { parseRateSpec, resolveRateLimits } from '../../extract/http/rates.ts'
 import type { Warehouse } from '../../load/warehouse.ts'
+import { type Simulator, startSimulator } from '../../simulator/index.ts'
 import { createWalletsStep } from '../../steps/wallets/index.ts'
-import { stepContext } from '../helpers/step-context.ts'
 import { openTempWarehouse, tempDir } from '../helpers/warehouse.ts'
-import { type Simulator, startSimulator } from '../simulator/index.ts'
 
 const FAULTS = '429=0.03,5xx=0.05,hang=0.02,truncate=0.01,html=0.01,drift=0.02'
 

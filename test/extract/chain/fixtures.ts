@@ -1,10 +1,10 @@
-// Loads the real Polygon logs from ../shared/fixtures/polymarket/chain/ (see SOURCES.md there).
+// Loads the real Polygon logs from test/fixtures/polymarket/chain/ (see SOURCES.md there).
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
-export const CHAIN_FIXTURES_DIR = path.resolve(here, '../../../../shared/fixtures/polymarket/chain')
+export const CHAIN_FIXTURES_DIR = path.resolve(here, '../../fixtures/polymarket/chain')
 
 export interface FixtureLog {
   address: string

@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest'
 import { scanLogsReply } from '../../../extract/chain/log-scan.ts'
 import { LogField, type ScannedLogs } from '../../../extract/chain/scanned-logs.ts'
-import { World } from '../../simulator/world/index.ts'
-import { blockParts, logJson } from '../../simulator/world/log-writer.ts'
+import { World } from '../../../simulator/world/index.ts'
+import { blockParts, logJson } from '../../../simulator/world/log-writer.ts'
 import { fixtures } from './fixtures.ts'
 
 const reply = (logs: unknown[], space?: number) =>

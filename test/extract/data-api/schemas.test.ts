@@ -10,10 +10,10 @@ import {
   positionV1Schema,
   positionV2Schema,
 } from '../../../extract/data-api/schemas.ts'
-import { get } from '../../simulator/client.ts'
-import { type Simulator, startSimulator } from '../../simulator/index.ts'
+import { get } from '../../../simulator/client.ts'
+import { type Simulator, startSimulator } from '../../../simulator/index.ts'
 
-const DIR = path.resolve(import.meta.dirname, '../../../../shared/fixtures/polymarket/data-api')
+const DIR = path.resolve(import.meta.dirname, '../../fixtures/polymarket/data-api')
 const load = (name: string) =>
   JSON.parse(readFileSync(path.join(DIR, name), 'utf8')) as Record<string, unknown>[]
 

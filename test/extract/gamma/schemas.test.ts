@@ -14,10 +14,10 @@ import {
   gammaTime,
   marketsKeysetPageSchema,
 } from '../../../extract/gamma/schemas.ts'
-import { get } from '../../simulator/client.ts'
-import { type Simulator, startSimulator } from '../../simulator/index.ts'
+import { get } from '../../../simulator/client.ts'
+import { type Simulator, startSimulator } from '../../../simulator/index.ts'
 
-const DIR = path.resolve(import.meta.dirname, '../../../../shared/fixtures/polymarket/gamma')
+const DIR = path.resolve(import.meta.dirname, '../../fixtures/polymarket/gamma')
 const raw = (name: string) => readFileSync(path.join(DIR, name), 'utf8')
 const load = (name: string) => JSON.parse(raw(name)) as unknown
 

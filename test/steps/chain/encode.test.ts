@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest'
 import { LogDecodeError } from '../../../extract/chain/abi.ts'
 import { CTF_EXCHANGE_V1, CTF_EXCHANGE_V2, TOPIC0 } from '../../../extract/chain/contracts.ts'
 import { scanLogsReply } from '../../../extract/chain/log-scan.ts'
+import { World } from '../../../simulator/world/index.ts'
+import { dataFast, topicsOf } from '../../../simulator/world/logs.ts'
 import { RowWriter } from '../../../steps/block-ranges/rows.ts'
 import type { LogBlock } from '../../../steps/block-ranges/types.ts'
 import {
@@ -16,8 +18,6 @@ import {
   referenceLine,
 } from '../../../steps/chain/encode.ts'
 import { fixtures, word } from '../../extract/chain/fixtures.ts'
-import { World } from '../../simulator/world/index.ts'
-import { dataFast, topicsOf } from '../../simulator/world/logs.ts'
 
 type Log = Record<string, unknown> & { topics: string[]; data: string; blockNumber: string }
 

@@ -3,8 +3,8 @@
 // lines read back from chain_fills.
 import { afterAll } from 'vitest'
 import type { Warehouse } from '../../../load/warehouse.ts'
-import { type Simulator, startSimulator } from '../../simulator/index.ts'
-import type { Fill } from '../../simulator/world/fills.ts'
+import { type Simulator, startSimulator } from '../../../simulator/index.ts'
+import type { Fill } from '../../../simulator/world/fills.ts'
 import { localChainOptions, openStepHarness, type StepHarness } from './harness.ts'
 
 /** One request in five faulted: a run of ~30 requests meets some (P(none) ≈ 0.1%), no range exhausts its 6 attempts. */

@@ -4,8 +4,8 @@
 // duplicate, no row of an abandoned block — taker-leg volume must equal its matched volume, and
 // chain trades must reconcile to zero with its positions.
 import { beforeAll, describe, expect, it } from 'vitest'
+import type { Simulator } from '../../../simulator/index.ts'
 import { createChainStep, fillsCoverage } from '../../../steps/chain.ts'
-import type { Simulator } from '../../simulator/index.ts'
 import type { StepHarness } from './harness.ts'
 import { rows } from './harness.ts'
 import {

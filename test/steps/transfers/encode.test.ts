@@ -2,12 +2,12 @@
 // hand) and the reference path (viem's decodeEventLog), for the real fixture logs, for every log the
 // simulator writes, and for shapes only the reference path takes (upper-case hex).
 import { describe, expect, it } from 'vitest'
+import { startSimulator } from '../../../simulator/index.ts'
+import { blockParts, JsonBuffer, writeTransferLog } from '../../../simulator/world/log-writer.ts'
 import { RowWriter } from '../../../steps/block-ranges/rows.ts'
 import type { LogBlock } from '../../../steps/block-ranges/types.ts'
 import { referenceLines, TransferEncoder } from '../../../steps/transfers/encode.ts'
 import { fixtures } from '../../extract/chain/fixtures.ts'
-import { startSimulator } from '../../simulator/index.ts'
-import { blockParts, JsonBuffer, writeTransferLog } from '../../simulator/world/log-writer.ts'
 
 function encoded(encoder: TransferEncoder, log: unknown, block: LogBlock): string[] {
   const out = new RowWriter('', 4)

@@ -5,9 +5,9 @@
 // the simulator serves, the reconciliation must say 'match' everywhere.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { NON_WALLET_CONTRACTS, ZERO_ADDRESS } from '../../../extract/chain/contracts.ts'
+import type { Simulator } from '../../../simulator/index.ts'
+import type { Fill } from '../../../simulator/world/fills.ts'
 import { createTransfersStep, transfersCoverage } from '../../../steps/transfers/index.ts'
-import type { Simulator } from '../../simulator/index.ts'
-import type { Fill } from '../../simulator/world/fills.ts'
 import { rows, type StepHarness } from '../chain/harness.ts'
 import { chainOptions, FAULTS, harness, insertServedPositions, simulator } from '../chain/sim-helpers.ts'
 

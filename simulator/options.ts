@@ -1,8 +1,8 @@
 // The simulator's knobs, validated by one zod schema whose messages name the flag and the fix
 // (the same messages for `polyhouse simulate` flags and for programmatic options).
 import { z } from 'zod'
-import { parseOrUsageError } from '../../core/config.ts'
-import { UsageError } from '../../core/errors.ts'
+import { parseOrUsageError } from '../core/config.ts'
+import { UsageError } from '../core/errors.ts'
 import { type FaultSpec, NO_FAULTS, parseFaultSpec } from './faults.ts'
 import { type BucketName, DEFAULT_RATE_RULES, type ProviderName, type RateRule } from './limits.ts'
 import type { LatencyModel } from './server/http.ts'

@@ -1,5 +1,5 @@
 // OrderFilled fills as eth_getLogs entries, ABI-encoded for the real event layouts. The event
-// fragments are copied as data from ../shared/fixtures/polymarket/chain/abi/ (V1:
+// fragments are copied as data from test/fixtures/polymarket/chain/abi/ (V1:
 // Exchange.v1.polymarket-subgraph.json, V2: CTFExchangeV2.autonolas.json); a test checks them
 // against those files. topic0 comes from viem's encodeEventTopics over these fragments.
 //
@@ -9,7 +9,7 @@
 // fills faster than an extractor can load them; test/simulator/rpc.test.ts proves the two
 // encoders byte-identical over fills of both versions, both sides and both exchange families.
 import { encodeAbiParameters, encodeEventTopics, type Hex } from 'viem'
-import { ORDER_FILLED_V1_ABI, ORDER_FILLED_V2_ABI, TOPIC0 } from '../../../extract/chain/contracts.ts'
+import { ORDER_FILLED_V1_ABI, ORDER_FILLED_V2_ABI, TOPIC0 } from '../../extract/chain/contracts.ts'
 import { uint256Word } from '../random.ts'
 import type { Fill } from './fills.ts'
 

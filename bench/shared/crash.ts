@@ -5,10 +5,9 @@
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import { type Simulator, type SimulatorOptions, startSimulator } from '../../simulator/index.ts'
 import { STEP_ORDER } from '../../steps/registry.ts'
-import { type Simulator, type SimulatorOptions, startSimulator } from '../simulator/index.ts'
-import { BIN, cleanEnv, ROOT } from './cli.ts'
-import { tempDir } from './warehouse.ts'
+import { BIN, cleanEnv, ROOT, tempDir } from './cli.ts'
 
 /**
  * Faults on every service, Gamma, the Data API and the RPC alike: about one request in ten fails

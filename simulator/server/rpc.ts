@@ -2,7 +2,7 @@
 // eth_getBlockByNumber (latest / safe / finalized / earliest / hex), eth_getLogs over the four
 // exchanges with the provider's caps, and a one-time reorg at the tip when the fault asks.
 
-import { TOPIC0 } from '../../../extract/chain/contracts.ts'
+import { TOPIC0 } from '../../extract/chain/contracts.ts'
 import { PROVIDER_LIMITS, type ProviderName, type RpcError, rangeError, resultsError } from '../limits.ts'
 import { CHAIN_ID } from '../world/chain.ts'
 import type { World } from '../world/index.ts'

@@ -21,7 +21,7 @@
 // so a wallet's balance of a token equals its position's size (Σ positionDelta, positions.ts) —
 // what the Data API serves — whatever else it did. Exchanges keep what they mint and receive; they
 // are not wallets.
-import { CONDITIONAL_TOKENS, ZERO_ADDRESS } from '../../../extract/chain/contracts.ts'
+import { CONDITIONAL_TOKENS, ZERO_ADDRESS } from '../../extract/chain/contracts.ts'
 import { hash } from '../random.ts'
 import { type Catalog, MarketFlag } from './catalog.ts'
 import type { Fill } from './fills.ts'

@@ -2,7 +2,7 @@
 // from a keyed stream (seed, service, request number), so a run with the same request order
 // meets the same faults; schema drift is a property of records (the same records every time),
 // and a reorg rewrites the last N blocks once the chain tip has been read.
-import { UsageError } from '../../core/errors.ts'
+import { UsageError } from '../core/errors.ts'
 
 export interface FaultSpec {
   /** Spurious 429s with Retry-After, even under the rate limit. */

@@ -2,7 +2,7 @@
 // concatenated strings and joining them costs more than generating the fills (V8 flattens every
 // rope); writing flat pieces into one Buffer serves several times more logs per second, and the
 // buffer goes to the socket as is. The viem encoder writes the same bytes (rpc.test.ts checks).
-import { TOPIC0 } from '../../../extract/chain/contracts.ts'
+import { TOPIC0 } from '../../extract/chain/contracts.ts'
 import { uint256Word } from '../random.ts'
 import type { Fill } from './fills.ts'
 import { dataViem, TOPIC0_V1, TOPIC0_V2, topicsViem } from './logs.ts'
