@@ -3,6 +3,7 @@
 import { UsageError } from '../core/errors.ts'
 import { createHttpClient, type HttpClient } from '../extract/http/client.ts'
 import { type HttpConfigFlags, resolveHttpConfig } from '../extract/http/config.ts'
+import { createActivityStep, resolveActivityOptions } from './activity/index.ts'
 import { createChainStep, resolveChainOptions } from './chain.ts'
 import { createMarketsStep } from './markets/index.ts'
 import type { Step, StepName } from './step.ts'
@@ -63,6 +64,15 @@ const FACTORIES: { name: StepName; create: (shared: Shared) => Step }[] = [
       const { rpcUrl, fromBlock, toBlock, confirmations, shard, rate } = shared.options
       return createTransfersStep(
         resolveTransfersOptions({ rpcUrl, fromBlock, toBlock, confirmations, shard, rate }),
+      )
+    },
+  },
+  {
+    name: 'activity',
+    create: (shared) => {
+      const { rpcUrl, fromBlock, toBlock, confirmations, shard, rate } = shared.options
+      return createActivityStep(
+        resolveActivityOptions({ rpcUrl, fromBlock, toBlock, confirmations, shard, rate }),
       )
     },
   },
