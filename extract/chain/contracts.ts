@@ -116,6 +116,10 @@ export const NON_WALLET_CONTRACTS: ReadonlySet<string> = new Set<string>([
   ...EXCHANGE_ADDRESSES,
   NEG_RISK_ADAPTER,
   CONDITIONAL_TOKENS,
+  // The V2 collateral adapters hold users' tokens only within a transaction; NO tokens a conversion
+  // takes are parked at the burn address for good.
+  ...COLLATERAL_ADAPTERS,
+  NO_TOKEN_BURN_ADDRESS,
 ])
 
 export const ZERO_ADDRESS: Address = '0x0000000000000000000000000000000000000000'
