@@ -92,4 +92,45 @@ describe('the analytics views against the simulator', () => {
     expect(Number(adapter?.n)).toBeGreaterThan(0)
     expect(adapter?.outsiders).toBe('0')
   })
+
+  it('ranks wallets in vw_wallet_pnl by the totals of their positions and fills', async () => {
+    const units = (text: string | null) => (text === null ? 0n : BigInt(text.replace('.', '')))
+    const decimal = (value: bigint) => {
+      const abs = value < 0n ? -value : value
+      return `${value < 0n ? '-' : ''}${abs / 1_000_000n}.${(abs % 1_000_000n).toString().padStart(6, '0')}`
+    }
+    const fills = [...sim.truth.fills(sim.world.chain.startBlock, sim.world.chain.tip)]
+    const expected = sim.truth
+      .wallets()
+      .map((wallet) => {
+        const pnl = sim.truth.pnl(wallet)
+        const sum = (pick: (row: (typeof pnl)[number]) => string | null) =>
+          pnl.reduce((total, row) => total + units(pick(row)), 0n)
+        const own = fills.filter((fill) => fill.maker === wallet)
+        const realized = sum((row) => row.realizedPnl)
+        const unrealized = sum((row) => row.unrealizedPnl)
+        return {
+          wallet,
+          realized_pnl: decimal(realized),
+          unrealized_pnl: decimal(unrealized),
+          total_pnl: decimal(realized + unrealized),
+          fees: decimal(sum((row) => row.fees)),
+          redeemed: decimal(sum((row) => row.redeemed)),
+          volume: decimal(own.reduce((total, fill) => total + BigInt(fill.collateral), 0n)),
+          trades: String(own.length),
+          markets_traded: String(new Set(own.map((fill) => fill.market)).size),
+          positions: String(pnl.length),
+          open_positions: String(pnl.filter((row) => units(row.amount) > 0n).length),
+        }
+      })
+      .sort((a, b) => Number(units(b.total_pnl) - units(a.total_pnl)) || a.wallet.localeCompare(b.wallet))
+    const board = await rows<Record<string, string>>(
+      h.warehouse,
+      `SELECT wallet, realized_pnl, unrealized_pnl, total_pnl, fees, redeemed, volume, toString(trades) AS trades,
+              toString(markets_traded) AS markets_traded, toString(positions) AS positions,
+              toString(open_positions) AS open_positions
+       FROM vw_wallet_pnl ORDER BY total_pnl DESC, wallet LIMIT 100`,
+    )
+    expect(board).toEqual(expected.slice(0, 100))
+  })
 })
