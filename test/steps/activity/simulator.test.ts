@@ -133,4 +133,52 @@ describe('the analytics views against the simulator', () => {
     )
     expect(board).toEqual(expected.slice(0, 100))
   })
+
+  it('agrees with the Data API’s avgPrice, totalBought and realizedPnl for every fetched wallet', async () => {
+    const statuses = await rows<{ pnl_status: string; n: string }>(
+      h.warehouse,
+      `SELECT pnl_status, toString(count()) AS n FROM vw_position_reconciliation
+       WHERE positions_fetched = 1 GROUP BY pnl_status ORDER BY pnl_status`,
+    )
+    expect(statuses.map((row) => row.pnl_status)).toEqual(['match'])
+    // Every position the API lists was compared figure by figure, not matched for want of one.
+    const listed = sim.truth.wallets().reduce((sum, wallet) => sum + sim.truth.positions(wallet).length, 0)
+    const [compared] = await rows<{ n: string; bought: string }>(
+      h.warehouse,
+      `SELECT toString(count()) AS n, toString(countIf(api_total_bought > 0)) AS bought
+       FROM vw_position_reconciliation WHERE api_avg_price IS NOT NULL AND chain_avg_price IS NOT NULL`,
+    )
+    expect(compared?.n).toBe(String(listed))
+    expect(Number(compared?.bought)).toBeGreaterThan(0)
+  })
+
+  it('sums volume, traders and open interest per market as the simulator does', async () => {
+    const stats = await rows<Record<string, string | null>>(
+      h.warehouse,
+      `SELECT condition_id AS conditionId, volume, toString(trades) AS trades, toString(traders) AS traders,
+              open_interest AS openInterest, resolved, winning_outcome, payout_numerators
+       FROM vw_market_stats`,
+    )
+    const byCondition = new Map(stats.map((row) => [row.conditionId, row]))
+    const truth = sim.truth.marketStats()
+    const markets = new Map([...sim.truth.markets()].map((market) => [market.conditionId, market]))
+    const wrong = truth.filter((market) => {
+      const row = byCondition.get(market.conditionId)
+      return (
+        !row ||
+        row.volume !== market.volume ||
+        row.trades !== String(market.trades) ||
+        row.traders !== String(market.traders) ||
+        row.openInterest !== market.openInterest ||
+        Number(row.resolved) !== (market.winner === null ? 0 : 1)
+      )
+    })
+    expect(wrong.slice(0, 3).map((market) => ({ market, row: byCondition.get(market.conditionId) }))).toEqual(
+      [],
+    )
+    expect(truth.filter((market) => market.winner !== null).length).toBeGreaterThan(0)
+    expect(truth.some((market) => market.openInterest !== '0.000000')).toBe(true)
+    // Markets the world never traded have zeros; every market has a row.
+    expect(stats.length).toBe([...markets.keys()].filter((id) => id !== '').length)
+  })
 })
