@@ -160,7 +160,7 @@ export class Warehouse {
     if (this.stagingDir === undefined) {
       // The answer must mean "stored": with progress headers a server may answer 200 before it has
       // read the whole body (and report a failure after it), and the caller reuses the payload's
-      // memory once this returns (steps/block-ranges/rows.ts RowBuffers). So no progress headers,
+      // memory once this returns (load/row-buffers.ts). So no progress headers,
       // the answer held until the end of the query, and read to its end.
       const result = await this.client.exec({
         query: `${target} FORMAT ${format}`,

@@ -4,17 +4,17 @@
 // row per contiguous run of ranges, carrying the hash of its last block.
 import { type BlockRange, RangeSet } from '../../checkpoints/range-set.ts'
 import type { CheckpointStore } from '../../checkpoints/store.ts'
+import type { RowBuffers } from '../../load/row-buffers.ts'
 import type { RunLog } from '../../load/run-log.ts'
 import type { Warehouse } from '../../load/warehouse.ts'
 import type { RangeResult } from './fetch.ts'
 import { insertBatch, RowBatch } from './insert.ts'
-import type { RowBuffers } from './rows.ts'
 import type { LogStream } from './types.ts'
 
 /**
  * Rows per insert. Larger inserts cost the engine less per row (bench/chain-ingest.ts), but a
  * batch is held in memory until it is committed (~0.6–0.7 KB per fill in RowBinary, in buffers up to
- * twice that, rows.ts) and is what a kill -9 makes the next run fetch again: 100,000 fills is
+ * twice that, load/row-buffers.ts) and is what a kill -9 makes the next run fetch again: 100,000 fills is
  * ~60–140 MB and well under a minute of work.
  */
 export const COMMIT_ROWS = 100_000

@@ -8,6 +8,7 @@ import { AdaptiveRange, type AdaptiveRangeOptions, blockCount } from '../../extr
 import { type RpcClient, RpcError, RpcTransportError } from '../../extract/chain/rpc.ts'
 import type { RateLimiter } from '../../extract/http/limiter.ts'
 import { sleep, withRetry } from '../../extract/http/retry.ts'
+import { RowBuffers } from '../../load/row-buffers.ts'
 import type { StepContext, StepOutcome, UnitFailure } from '../step.ts'
 import { Committer } from './committer.ts'
 import {
@@ -19,7 +20,6 @@ import {
   tolerant,
 } from './fetch.ts'
 import { type ChainState, checkHead, clearUnrecordedRows, tokenSalt } from './reorg.ts'
-import { RowBuffers } from './rows.ts'
 import type { LogStream } from './types.ts'
 
 /**

@@ -1,15 +1,15 @@
 // Step 1 of the checkpoint protocol for block ranges: many ranges' rows as one payload (TabSeparated
-// or RowBinary, rows.ts), inserted under a deduplication token that hashes the rows' content and the
-// ranges' identity. The payload goes through Warehouse.insertText (a staged file read with INSERT …
+// or RowBinary, load/row-writer.ts), inserted under a deduplication token that hashes the rows'
+// content and the ranges' identity. The payload goes through Warehouse.insertText (a staged file read with INSERT …
 // FROM INFILE on the embedded engine, served or not; the request body on a server): the engine
 // parses the bytes, JS never builds row objects (bench/chain-ingest.ts).
-// Unlike load/commit.ts the token leaves the run column out (rows.ts writes a placeholder for the
-// digest), so the same rows re-sent by a later run under the same ranges are dropped as well.
+// Unlike load/commit.ts the token leaves the run column out (load/row-writer.ts writes a placeholder
+// for the digest), so the same rows re-sent by a later run under the same ranges are dropped as well.
 import { createHash } from 'node:crypto'
+import type { RowFormat } from '../../load/row-writer.ts'
 import type { Warehouse } from '../../load/warehouse.ts'
-import type { RowFormat } from './rows.ts'
 
-/** One range's rows as bytes (run column included), and a digest of them without it (rows.ts). */
+/** One range's rows as bytes (run column included), and a digest of them without it (load/row-writer.ts). */
 export interface RowChunk {
   payload: Buffer
   digest: Buffer
