@@ -5,23 +5,41 @@ import { LogDecodeError, parseRawLog } from '../../../extract/chain/abi.ts'
 import { decodeOrderFilled, type OrderFillV1, type OrderFillV2 } from '../../../steps/chain/decode.ts'
 import { fixtures, topicAddress, word, wordHex } from '../../extract/chain/fixtures.ts'
 
+describe('OrderFilled position (real logs)', () => {
+  it('keeps where each log lies, its emitter and version', () => {
+    const v1 = fixtures.orderFilledV1()
+    const v2 = fixtures.orderFilledV2()
+    const cases = [
+      // SOURCES.md: block 0x4d93911 (81344785), logIndex 0x54d.
+      [v1, 1, '0x4bfb41d5b3570defd03c39a9a4d8de6bd8b8982e', 81_344_785, 0x54d, 0x64],
+      [v2, 2, '0xe111180000d2663c0091e4f400237545b87b996b', 90_840_326, 0x215, undefined],
+    ] as const
+    for (const [raw, version, exchange, blockNumber, logIndex, transactionIndex] of cases) {
+      const fill = decodeOrderFilled(parseRawLog(raw))
+      expect(fill).toMatchObject({ version, exchange, neg_risk: false, log_index: logIndex })
+      expect(fill.block_number).toBe(blockNumber)
+      expect(fill.block_number).toBe(Number.parseInt(raw.blockNumber, 16))
+      expect(fill.tx_hash).toBe(raw.transactionHash)
+      expect(fill.block_hash).toBe(raw.blockHash)
+      expect(fill.block_timestamp).toBe(Number.parseInt(raw.blockTimestamp as string, 16))
+      if (transactionIndex !== undefined) expect(fill.transaction_index).toBe(transactionIndex)
+      // Both versions carry the amounts in data words 2, 3 and 4.
+      expect(fill.maker_amount_filled).toBe(word(raw.data, 2).toString())
+      expect(fill.taker_amount_filled).toBe(word(raw.data, 3).toString())
+      expect(fill.fee).toBe(word(raw.data, 4).toString())
+    }
+    expect(v1.transactionHash).toBe('0x31d5dca405136cb4ed09bcf817d2b6c2ce1331b18d4b5738eae2e76f7e73e391')
+    expect(v2.transactionHash).toBe('0x21d27b0fde210ccb5e6480e3f479f342743aa1f854199d57cafab2553d9a516e')
+    expect(v2.blockHash).toBe('0x6fd9b83c01f7d00dec9a7e69fc8427b0b98127e116b02108eeab4cece60ec924')
+    // SOURCES.md: blockTimestamp 0x6a64696e = 2026-07-25T07:44:46Z
+    const fill = decodeOrderFilled(parseRawLog(v2))
+    expect(new Date((fill.block_timestamp as number) * 1000).toISOString()).toBe('2026-07-25T07:44:46.000Z')
+  })
+})
+
 describe('OrderFilled V1 (real log, CTF Exchange V1)', () => {
   const raw = fixtures.orderFilledV1()
   const fill = decodeOrderFilled(parseRawLog(raw)) as OrderFillV1
-
-  it('keeps the position of the log', () => {
-    expect(fill.version).toBe(1)
-    expect(fill.exchange).toBe('0x4bfb41d5b3570defd03c39a9a4d8de6bd8b8982e')
-    expect(fill.neg_risk).toBe(false)
-    // SOURCES.md: block 0x4d93911 (81344785), logIndex 0x54d.
-    expect(fill.block_number).toBe(81_344_785)
-    expect(fill.block_number).toBe(Number.parseInt(raw.blockNumber, 16))
-    expect(fill.log_index).toBe(0x54d)
-    expect(fill.transaction_index).toBe(0x64)
-    expect(fill.tx_hash).toBe('0x31d5dca405136cb4ed09bcf817d2b6c2ce1331b18d4b5738eae2e76f7e73e391')
-    expect(fill.block_hash).toBe(raw.blockHash)
-    expect(fill.block_timestamp).toBe(Number.parseInt(raw.blockTimestamp as string, 16))
-  })
 
   it('decodes the indexed topics, the vanity maker included', () => {
     expect(fill.order_hash).toBe(raw.topics[1])
@@ -36,12 +54,11 @@ describe('OrderFilled V1 (real log, CTF Exchange V1)', () => {
     expect(fill.maker_asset_id).toBe(word(raw.data, 0).toString())
     expect(fill.maker_asset_id).toBe('0')
     expect(fill.taker_asset_id).toBe(word(raw.data, 1).toString())
-    expect(fill.maker_amount_filled).toBe('7434000')
-    expect(fill.maker_amount_filled).toBe(word(raw.data, 2).toString())
-    expect(fill.taker_amount_filled).toBe('17700000')
-    expect(fill.taker_amount_filled).toBe(word(raw.data, 3).toString())
-    expect(fill.fee).toBe('1770000')
-    expect(fill.fee).toBe(word(raw.data, 4).toString())
+    expect(fill).toMatchObject({
+      maker_amount_filled: '7434000',
+      taker_amount_filled: '17700000',
+      fee: '1770000',
+    })
     expect(fill.order_side).toBeNull()
     expect(fill.builder).toBeNull()
     expect(fill.metadata).toBeNull()
@@ -61,17 +78,6 @@ describe('OrderFilled V2 (real log, CTF Exchange V2)', () => {
   const raw = fixtures.orderFilledV2()
   const fill = decodeOrderFilled(parseRawLog(raw)) as OrderFillV2
 
-  it('keeps the position of the log and the block timestamp', () => {
-    expect(fill.version).toBe(2)
-    expect(fill.exchange).toBe('0xe111180000d2663c0091e4f400237545b87b996b')
-    expect(fill.block_number).toBe(90_840_326)
-    expect(fill.log_index).toBe(0x215)
-    expect(fill.tx_hash).toBe('0x21d27b0fde210ccb5e6480e3f479f342743aa1f854199d57cafab2553d9a516e')
-    expect(fill.block_hash).toBe('0x6fd9b83c01f7d00dec9a7e69fc8427b0b98127e116b02108eeab4cece60ec924')
-    // SOURCES.md: blockTimestamp 0x6a64696e = 2026-07-25T07:44:46Z
-    expect(new Date((fill.block_timestamp as number) * 1000).toISOString()).toBe('2026-07-25T07:44:46.000Z')
-  })
-
   it('decodes the topics and the seven data words exactly', () => {
     expect(fill.order_hash).toBe(raw.topics[1])
     expect(fill.maker).toBe(topicAddress(raw.topics[2] as string))
@@ -79,11 +85,7 @@ describe('OrderFilled V2 (real log, CTF Exchange V2)', () => {
     expect(fill.order_side).toBe(1)
     expect(BigInt(fill.order_side)).toBe(word(raw.data, 0))
     expect(fill.token_id).toBe(word(raw.data, 1).toString())
-    expect(fill.maker_amount_filled).toBe('4180000')
-    expect(fill.maker_amount_filled).toBe(word(raw.data, 2).toString())
-    expect(fill.taker_amount_filled).toBe('3929200')
-    expect(fill.taker_amount_filled).toBe(word(raw.data, 3).toString())
-    expect(fill.fee).toBe('0')
+    expect(fill).toMatchObject({ maker_amount_filled: '4180000', taker_amount_filled: '3929200', fee: '0' })
     expect(fill.builder).toBe(wordHex(raw.data, 5))
     expect(fill.metadata).toBe(wordHex(raw.data, 6))
     expect(fill.maker_asset_id).toBeNull()
