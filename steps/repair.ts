@@ -4,8 +4,8 @@
 import { InterruptedError, NonRetryableError } from '../core/errors.ts'
 import type { DataApiVersion } from '../extract/data-api/positions.ts'
 import type { HttpClient } from '../extract/http/client.ts'
-import { BatchCommitter } from '../load/batch-committer.ts'
 import { commitRows } from '../load/commit.ts'
+import { UnitCommitter } from '../load/committer.ts'
 import { renewTokenSalt } from './block-ranges/reorg.ts'
 import { createChainStep } from './chain/index.ts'
 import type { ChainOptions } from './chain/options.ts'
@@ -204,7 +204,7 @@ async function repairWallets(
 ): Promise<number> {
   const progress = { done: 0, total: wallets.length, rows: 0, failures: [] as UnitFailure[] }
   // One committer for all: many wallets' positions per insert, as the wallets step does.
-  const committer = new BatchCommitter(context.warehouse, context.runLog)
+  const committer = new UnitCommitter(context.warehouse, context.runLog)
   try {
     await runUnits(wallets, { concurrency: WALLET_CONCURRENCY, signal: context.signal }, (wallet, signal) =>
       fetchWallet(

@@ -13,8 +13,8 @@ import {
   toHex,
 } from '../../extract/chain/rpc.ts'
 import { ScannedLogs } from '../../extract/chain/scanned-logs.ts'
+import type { RowChunk } from '../../load/commit.ts'
 import type { QuarantinedRecord } from '../../load/run-log.ts'
-import type { RowChunk } from './insert.ts'
 import { type LogList, lowerHash, ObjectLogs, quantity, ScannedLogList } from './log-list.ts'
 import { type RowBuffers, RowWriter } from './rows.ts'
 import type { LogBlock, LogEncoder, LogStream } from './types.ts'

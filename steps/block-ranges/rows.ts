@@ -35,9 +35,9 @@ const SHORT_TEXT = 16
 const SMALL_INTEGER = 2 ** 31
 /**
  * `finish` hands out the buffer itself when at most this share of it is unused, else a tight copy:
- * up to 200,000 rows wait for a commit (committer.ts), and a quarter more memory for them is the
- * most the copy is worth saving. A pooled writer never copies (its buffer goes back whole): its
- * buffer is at most RowBuffers' MAX_FIT times what it asked for.
+ * up to 200,000 rows wait for a commit (steps/block-ranges/commit.ts), and a quarter more memory
+ * for them is the most the copy is worth saving. A pooled writer never copies (its buffer goes back
+ * whole): its buffer is at most RowBuffers' MAX_FIT times what it asked for.
  */
 const MAX_SLACK = 0.25
 
@@ -62,7 +62,7 @@ export class RowWriter {
     private readonly runId: string,
     expectedRows = 16,
     readonly format: RowFormat = 'TabSeparated',
-    /** Where buffers come from and go back to, when the caller gives payloads back (committer.ts). */
+    /** Where buffers come from and go back to, when the committer gives payloads back. */
     private readonly buffers?: RowBuffers,
   ) {
     if (!/^[\w.:-]*$/.test(runId)) throw new RangeError(`run id must be plain text, got '${runId}'`)
@@ -303,7 +303,7 @@ export class RowWriter {
   }
 }
 
-/** Free row buffers kept for reuse, in bytes: the rows of a commit and a half (committer.ts). */
+/** Free row buffers kept for reuse, in bytes: the rows of a commit and a half (block-ranges/commit.ts). */
 const MAX_FREE_ROW_BYTES = 128 * 2 ** 20
 /** Smaller buffers are not pooled: they cost little to allocate (and share Node's slab). */
 const MIN_POOLED_BYTES = 64 * 1024

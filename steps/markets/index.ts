@@ -13,8 +13,8 @@ import { parseEvent, parseMarket } from '../../extract/gamma/records.ts'
 import type { GammaEvent, GammaMarket } from '../../extract/gamma/schemas.ts'
 import type { HttpClient } from '../../extract/http/client.ts'
 import type { RateLimit } from '../../extract/http/rates.ts'
-import { BatchCommitter } from '../../load/batch-committer.ts'
 import { commitRows } from '../../load/commit.ts'
+import { UnitCommitter } from '../../load/committer.ts'
 import type { QuarantinedRecord } from '../../load/run-log.ts'
 import type { Step, StepContext, StepOutcome, StepPlan, UnitFailure } from '../step.ts'
 import { runUnits } from '../units.ts'
@@ -55,7 +55,7 @@ interface WalkState {
    * One committer per walk: event pages are large (each event repeats its markets), and a shared
    * backlog of them would hold the markets walk — the one that sets the pace — at its `room()`.
    */
-  committers: Record<KeysetKind, BatchCommitter>
+  committers: Record<KeysetKind, UnitCommitter>
 }
 
 export function createMarketsStep(options: MarketsStepOptions): Step {
@@ -95,8 +95,8 @@ export function createMarketsStep(options: MarketsStepOptions): Step {
         partitionsTotal: all.length * 2,
         failures: [],
         committers: {
-          events: new BatchCommitter(context.warehouse, context.runLog),
-          markets: new BatchCommitter(context.warehouse, context.runLog),
+          events: new UnitCommitter(context.warehouse, context.runLog),
+          markets: new UnitCommitter(context.warehouse, context.runLog),
         },
       }
       // Events and markets have limits of their own, so both walks run at once. A market page met
@@ -350,7 +350,7 @@ function rejected<T>(records: Validated<T>[]): QuarantinedRecord[] {
 }
 
 /** Flushes every committer, even when one fails; then throws the first failure. */
-async function flushAll(committers: BatchCommitter[]): Promise<void> {
+async function flushAll(committers: UnitCommitter[]): Promise<void> {
   const flushed = await Promise.allSettled(committers.map((committer) => committer.flush()))
   for (const result of flushed) if (result.status === 'rejected') throw result.reason
 }

@@ -13,7 +13,7 @@ import { type DataApiVersion, fetchWalletPositions } from '../../extract/data-ap
 import { readWalletList } from '../../extract/data-api/wallet-list.ts'
 import type { HttpClient } from '../../extract/http/client.ts'
 import type { RateLimit } from '../../extract/http/rates.ts'
-import { BatchCommitter } from '../../load/batch-committer.ts'
+import { UnitCommitter } from '../../load/committer.ts'
 import type { QuarantinedRecord } from '../../load/run-log.ts'
 import type { Step, StepContext, StepOutcome, StepPlan, UnitFailure } from '../step.ts'
 import { runUnits } from '../units.ts'
@@ -129,7 +129,7 @@ export function createWalletsStep(options: WalletsStepOptions): Step {
         failures,
       }
       report(context, progress)
-      const committer = new BatchCommitter(context.warehouse, context.runLog)
+      const committer = new UnitCommitter(context.warehouse, context.runLog)
       const run = context.runLog.runId
       await context.warehouse.command(queueSql(options.walletOrder ?? 'activity', budget), { run })
       let after = ''
@@ -191,9 +191,9 @@ export async function fetchWallet(
   wallet: { wallet: string; source: string; first_seen_block: string },
   progress: Progress,
   /** Shared by a step's wallets; without one, the wallet is committed before this resolves. */
-  shared?: BatchCommitter,
+  shared?: UnitCommitter,
 ): Promise<void> {
-  const committer = shared ?? new BatchCommitter(context.warehouse, context.runLog)
+  const committer = shared ?? new UnitCommitter(context.warehouse, context.runLog)
   await committer.room()
   const snapshotAt = Date.now()
   const runId = context.runLog.runId
@@ -254,11 +254,15 @@ export async function fetchWallet(
       quarantine: { positions: quarantined },
       after: { wallets: [done] },
     })
-    .then(() => {
-      progress.done++
-      progress.rows += positions.length
-      report(context, progress)
-    })
+    .then(
+      () => {
+        progress.done++
+        progress.rows += positions.length
+        report(context, progress)
+      },
+      // A failed commit reaches the step through the committer's room() and flush().
+      () => {},
+    )
   if (!shared) await committer.flush()
 }
 

@@ -3,7 +3,7 @@
 // a renewed salt lets identical rows in again. RowBinary rows are read by the engine as RowWriter
 // meant them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { insertBatch, RowBatch } from '../../../steps/block-ranges/insert.ts'
+import { insertBatch, RowBatch } from '../../../load/commit.ts'
 import { type BinaryColumn, RowWriter, readRowBinary } from '../../../steps/block-ranges/rows.ts'
 import { openStepHarness, rows, type StepHarness } from './harness.ts'
 
