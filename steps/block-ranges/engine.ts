@@ -3,7 +3,7 @@
 // before and after, and `--shard i/n`. The fills step and the transfers step are the same engine
 // with another LogStream.
 import { type BlockRange, RangeSet, type Shard, shardRanges } from '../../checkpoints/range-set.ts'
-import { InterruptedError, PolyhouseError } from '../../core/errors.ts'
+import { attemptsOf, InterruptedError, PolyhouseError } from '../../core/errors.ts'
 import { AdaptiveRange, type AdaptiveRangeOptions, blockCount } from '../../extract/chain/adaptive-range.ts'
 import { type RpcClient, RpcError, RpcTransportError } from '../../extract/chain/rpc.ts'
 import type { RateLimiter } from '../../extract/http/limiter.ts'
@@ -184,7 +184,7 @@ async function fetchGaps(
       stream: run.stream.stream,
       unit,
       error,
-      attempts: (error as { attempts?: number }).attempts ?? 1,
+      attempts: attemptsOf(error),
     })
     reporter.update({ errors: outcome.failures.length })
   }
@@ -230,8 +230,9 @@ async function fetchGaps(
           pool.giveBack(current)
           return
         }
-        if (error instanceof PolyhouseError && !error.retryable) {
+        if (error instanceof PolyhouseError && !error.retryable && !(error instanceof RangeTooLargeError)) {
           // The provider refuses us for good (bad URL, key, plan): no other range will fare better.
+          // (A range still too large at one block is that range's failure, recorded below.)
           pool.giveBack(current)
           fatal ??= error
           stop.abort(error)

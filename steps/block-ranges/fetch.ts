@@ -2,7 +2,7 @@
 // timestamps and hashes for every block that has logs, and the stream's rows as bytes — or the
 // reason to shrink, retry, or quarantine. Knows no SQL.
 import type { BlockRange } from '../../checkpoints/range-set.ts'
-import { RetryableError } from '../../core/errors.ts'
+import { NonRetryableError, RetryableError } from '../../core/errors.ts'
 import { LogDecodeError } from '../../extract/chain/abi.ts'
 import { classifyGetLogsError, type GetLogsErrorClassification } from '../../extract/chain/provider-errors.ts'
 import {
@@ -22,8 +22,11 @@ import type { LogBlock, LogEncoder, LogStream } from './types.ts'
 /** Headers kept for timestamps: more than the blocks of any one range's logs, small in memory. */
 const HEADER_CACHE_SIZE = 20_000
 
-/** The provider refused the range as too large (span or results): shrink it and ask again. */
-export class RangeTooLargeError extends Error {
+/**
+ * The provider refused the range as too large (span or results): asking again for the same range
+ * cannot help, a smaller one may — the engine shrinks it, and records it failed only at one block.
+ */
+export class RangeTooLargeError extends NonRetryableError {
   constructor(
     readonly range: BlockRange,
     readonly classification: GetLogsErrorClassification,

@@ -11,6 +11,7 @@
 // is turned into 78 decimal digits (BigInt, then a cache lookup per fill). bench/chain-ingest.ts
 // measures the whole path.
 import { webcrypto } from 'node:crypto'
+import { InvariantError } from '../../core/errors.ts'
 import { HEX_VALUE } from '../../extract/chain/scanned-logs.ts'
 
 /** The formats RowWriter writes (named as ClickHouse names them). */
@@ -140,7 +141,7 @@ export class RowWriter {
 
   /** Ends the current row: the run column (and in TabSeparated the tab before it and the newline). */
   endRow(): void {
-    if (this.finished) throw new Error('RowWriter: a row was written after finish()')
+    if (this.finished) throw new InvariantError('RowWriter: a row was written after finish()')
     if (this.format === 'RowBinary') {
       this.length = this.room(1)
       this.buffer[this.length++] = this.runId.length
@@ -270,7 +271,7 @@ export class RowWriter {
    * was ~0.6 s of the main thread's time per 1,000,000 fills, the chain step's scarcest resource.
    */
   async finish(): Promise<{ payload: Buffer; digest: Buffer; rows: number }> {
-    if (this.finished) throw new Error('RowWriter: finish() was called twice')
+    if (this.finished) throw new InvariantError('RowWriter: finish() was called twice')
     this.finished = true
     const { buffer, length } = this
     // From here every write needs room the writer no longer has, so it fails in grow() instead of
@@ -294,7 +295,7 @@ export class RowWriter {
   private finished = false
 
   private grow(atLeast: number): void {
-    if (this.finished) throw new Error('RowWriter: a row was written after finish()')
+    if (this.finished) throw new InvariantError('RowWriter: a row was written after finish()')
     const bytes = Math.max(this.buffer.length * 2, atLeast)
     const grown = this.buffers ? this.buffers.take(bytes) : Buffer.allocUnsafe(bytes)
     this.buffer.copy(grown, 0, 0, this.length)

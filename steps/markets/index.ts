@@ -1,12 +1,7 @@
 // The markets step: the whole Gamma universe (events, markets, their tokens and tags) walked as
 // concurrent keyset partitions, each page committed before its cursor, then the anti-orphan pass:
 // every market that belongs to an event ends with that event's id and title.
-import {
-  HttpStatusError,
-  InterruptedError,
-  NonRetryableError,
-  SchemaMismatchError,
-} from '../../core/errors.ts'
+import { attemptsOf, InterruptedError, isSourceDown } from '../../core/errors.ts'
 import { fetchKeysetPage, type KeysetKind, type Validated } from '../../extract/gamma/keyset.ts'
 import { keysetPartitions, type Partition } from '../../extract/gamma/partitions.ts'
 import { parseEvent, parseMarket } from '../../extract/gamma/records.ts'
@@ -202,7 +197,7 @@ async function walkPartition(
         stream: kind,
         unit,
         error,
-        attempts: (error as { attempts?: number }).attempts,
+        attempts: attemptsOf(error),
       })
       state.failures.push({ unit: `${kind} ${unit}`, error: (error as Error).message })
       report(context, state)
@@ -363,13 +358,4 @@ function report(context: StepContext, state: WalkState): void {
     rows: state.rows,
     errors: state.failures.length,
   })
-}
-
-/** A failure of the source itself rather than of one page: no other page would fare better. */
-function isSourceDown(error: unknown): boolean {
-  return (
-    error instanceof NonRetryableError &&
-    !(error instanceof HttpStatusError) &&
-    !(error instanceof SchemaMismatchError)
-  )
 }

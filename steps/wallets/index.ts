@@ -2,12 +2,7 @@
 // listed with --wallets FILE gets a complete snapshot of its Data API positions. The wallets table
 // is the checkpoint: a wallet is done when its row carries positions_snapshot_at, written only
 // after all its pages are in the warehouse; resuming is "wallets not fetched yet".
-import {
-  HttpStatusError,
-  InterruptedError,
-  NonRetryableError,
-  SchemaMismatchError,
-} from '../../core/errors.ts'
+import { attemptsOf, InterruptedError, isSourceDown } from '../../core/errors.ts'
 import { NON_WALLET_CONTRACTS } from '../../extract/chain/contracts.ts'
 import { type DataApiVersion, fetchWalletPositions } from '../../extract/data-api/positions.ts'
 import { readWalletList } from '../../extract/data-api/wallet-list.ts'
@@ -222,17 +217,12 @@ export async function fetchWallet(
     )
   } catch (error) {
     if (error instanceof InterruptedError || context.signal.aborted) return
-    if (
-      error instanceof NonRetryableError &&
-      !(error instanceof HttpStatusError) &&
-      !(error instanceof SchemaMismatchError)
-    )
-      throw error
+    if (isSourceDown(error)) throw error
     await context.runLog.error({
       stream: 'positions',
       unit: wallet.wallet,
       error,
-      attempts: (error as { attempts?: number }).attempts,
+      attempts: attemptsOf(error),
     })
     progress.failures.push({ unit: `wallet ${wallet.wallet}`, error: (error as Error).message })
     report(context, progress)
