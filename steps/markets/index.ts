@@ -2,9 +2,8 @@
 // concurrent keyset partitions, each page committed before its cursor, then the anti-orphan pass:
 // every market that belongs to an event ends with that event's id and title.
 import { attemptsOf, InterruptedError, isSourceDown } from '../../core/errors.ts'
-import { fetchKeysetPage, type KeysetKind, type Validated } from '../../extract/gamma/keyset.ts'
+import { type KeysetKind, type Validated, type WalkedPage, walkKeyset } from '../../extract/gamma/keyset.ts'
 import { keysetPartitions, type Partition } from '../../extract/gamma/partitions.ts'
-import { parseEvent, parseMarket } from '../../extract/gamma/records.ts'
 import type { GammaEvent, GammaMarket } from '../../extract/gamma/schemas.ts'
 import type { HttpClient } from '../../extract/http/client.ts'
 import type { RateLimit } from '../../extract/http/rates.ts'
@@ -168,37 +167,32 @@ async function walkPartition(
   startRows: number,
   state: WalkState,
 ): Promise<void> {
-  const parse = kind === 'markets' ? parseMarket : parseEvent
-  const walk = {
-    http: options.http,
-    baseUrl: options.gammaUrl,
-    kind,
-    filters: kind === 'markets' ? { ...partition.filters, include_tag: 'true' } : partition.filters,
-    parse: parse as (raw: unknown) => Validated<GammaMarket | GammaEvent>,
-    signal: context.signal,
-  }
-  const seen = new Set<string>([startCursor])
+  const committer = state.committers[kind]
+  const pages = walkKeyset(
+    {
+      http: options.http,
+      baseUrl: options.gammaUrl,
+      kind,
+      filters: partition.filters,
+      signal: context.signal,
+    },
+    startCursor,
+  )
   let cursor = startCursor
   let rows = startRows
-  while (!context.signal.aborted) {
-    await state.committers[kind].room()
-    const unit = `${partition.id}@${cursor}`
-    let page: Awaited<ReturnType<typeof fetchKeysetPage<GammaMarket | GammaEvent>>>
+  await committer.room()
+  for (;;) {
+    let page: WalkedPage<GammaMarket | GammaEvent>
     try {
-      page = await fetchKeysetPage(walk, cursor)
-      if (page.nextCursor && seen.has(page.nextCursor)) {
-        throw new Error(`${kind} keyset repeated a cursor in partition ${partition.id}: the walk would loop`)
-      }
+      const next = await pages.next()
+      if (next.done) break
+      page = next.value
     } catch (error) {
       if (error instanceof InterruptedError || context.signal.aborted) break
       // Unreachable host, refused TLS, …: every partition would fail alike, so the step stops.
       if (isSourceDown(error)) throw error
-      await context.runLog.error({
-        stream: kind,
-        unit,
-        error,
-        attempts: attemptsOf(error),
-      })
+      const unit = `${partition.id}@${cursor}`
+      await context.runLog.error({ stream: kind, unit, error, attempts: attemptsOf(error) })
       state.failures.push({ unit: `${kind} ${unit}`, error: (error as Error).message })
       report(context, state)
       break
@@ -219,8 +213,13 @@ async function walkPartition(
     // Not awaited: the walker goes on to its next page or partition while the batch commits (waiting
     // here cost each partition up to a batch delay). A failed commit reaches the walk through the
     // committer's room() and flush(), which the step awaits before it ends.
-    state.committers[kind]
-      .add({ unit, rows: pageRows, quarantine, after: { etl_checkpoints: [checkpoint] } })
+    committer
+      .add({
+        unit: `${partition.id}@${page.cursor}`,
+        rows: pageRows,
+        quarantine,
+        after: { etl_checkpoints: [checkpoint] },
+      })
       .then(
         () => {
           state.rows += count
@@ -231,8 +230,8 @@ async function walkPartition(
         () => {},
       )
     if (last) break
-    seen.add(page.nextCursor as string)
     cursor = page.nextCursor as string
+    await committer.room()
   }
 }
 
