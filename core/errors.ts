@@ -70,6 +70,19 @@ export class RetryableError extends PolyhouseError {
 /** A failure that repeats on retry (4xx, schema mismatch): record it, do not retry. */
 export class NonRetryableError extends PolyhouseError {}
 
+/**
+ * The code reached a state it rules out (a caller broke a function's contract, a table of constants
+ * lacks an entry): a bug in polyhouse, not in the input or the source, so retrying cannot help.
+ */
+export class InvariantError extends NonRetryableError {
+  constructor(message: string, options: PolyhouseErrorOptions = {}) {
+    super(message, {
+      hint: options.hint ?? 'this is a bug in polyhouse: run again with --verbose and report the stack',
+      cause: options.cause,
+    })
+  }
+}
+
 /** The user asked us to stop (SIGINT/SIGTERM). */
 export class InterruptedError extends PolyhouseError {
   override readonly exitCode = 130
@@ -106,6 +119,36 @@ export class SchemaMismatchError extends NonRetryableError {
 }
 
 /**
+ * A paginated listing (a Gamma keyset, /v2/positions) handed back a cursor this walk had already
+ * followed: following it again would loop forever, and asking again gets the same answer. The walk
+ * stops; its unit (a partition, a wallet) is recorded failed and stays not done.
+ */
+export class RepeatedCursorError extends NonRetryableError {
+  constructor(
+    /** The listing walked, as the user would find it: `markets keyset {"closed":"false"}`. */
+    readonly listing: string,
+    readonly cursor: string,
+    options: PolyhouseErrorOptions = {},
+  ) {
+    super(`${listing} repeated a cursor: the walk would loop`, options)
+  }
+}
+
+/**
+ * A non-retryable failure of the source itself (unreachable host, refused TLS, a bug) rather than of
+ * one unit's request — a status for that request, a page that fails its schema, a listing that
+ * loops. Every other unit would fail alike, so a step stops instead of recording each of them.
+ */
+export function isSourceDown(error: unknown): boolean {
+  return (
+    error instanceof NonRetryableError &&
+    !(error instanceof HttpStatusError) &&
+    !(error instanceof SchemaMismatchError) &&
+    !(error instanceof RepeatedCursorError)
+  )
+}
+
+/**
  * Every attempt failed with a retryable error. Still retryable — a later run may succeed — so the
  * unit is recorded in etl_errors and stays not done. `cause` is the last attempt's error.
  */
@@ -117,4 +160,9 @@ export class AttemptsExhaustedError extends RetryableError {
   ) {
     super(message, options)
   }
+}
+
+/** Attempts a failed unit took, for etl_errors: an exhausted retry loop says how many, anything else one. */
+export function attemptsOf(error: unknown): number {
+  return error instanceof AttemptsExhaustedError ? error.attempts : 1
 }

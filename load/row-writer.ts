@@ -1,7 +1,7 @@
 // Rows written straight into bytes in the warehouse's input formats: TabSeparated, or RowBinary (the
 // engine's own encoding: little-endian integers, length-prefixed strings). The log streams' encoders
 // write their rows here (steps/block-ranges/types.ts) and the committer inserts the bytes as they
-// are (steps/block-ranges/insert.ts).
+// are (load/commit.ts).
 //
 // Assembling a row as a JS string costs more than decoding the log it comes from (V8 keeps a template
 // literal as a rope of its ~40 pieces, holds every sliced field's parent string alive, and flattens
@@ -14,6 +14,7 @@
 // turned into 78 decimal digits (BigInt, then a cache lookup per row). bench/chain-ingest.ts
 // measures the whole path.
 import { webcrypto } from 'node:crypto'
+import { InvariantError } from '../core/errors.ts'
 import { HEX_VALUE } from '../core/hex.ts'
 import type { RowBuffers } from './row-buffers.ts'
 
@@ -57,7 +58,7 @@ const INITIAL_ROW_BYTES = 720
 const SHORT_TEXT = 16
 /**
  * `finish` hands out the buffer itself when at most this share of it is unused, else a tight copy:
- * up to 200,000 rows wait for a commit (steps/block-ranges/committer.ts), and a quarter more memory for them is the
+ * up to 200,000 rows wait for a commit (steps/block-ranges/commit.ts), and a quarter more memory for them is the
  * most the copy is worth saving. A pooled writer never copies (its buffer goes back whole): its
  * buffer is at most RowBuffers' MAX_FIT times what it asked for.
  */
@@ -124,7 +125,7 @@ export class RowWriter {
 
   /** Ends the current row: the run column (and in TabSeparated the tab before it and the newline). */
   endRow(): void {
-    if (this.finished) throw new Error('RowWriter: a row was written after finish()')
+    if (this.finished) throw new InvariantError('RowWriter: a row was written after finish()')
     if (this.format === 'RowBinary') {
       this.length = this.room(1)
       this.buffer[this.length++] = this.runId.length
@@ -287,7 +288,7 @@ export class RowWriter {
    * was ~0.6 s of the main thread's time per 1,000,000 fills, the chain step's scarcest resource.
    */
   async finish(): Promise<{ payload: Buffer; digest: Buffer; rows: number }> {
-    if (this.finished) throw new Error('RowWriter: finish() was called twice')
+    if (this.finished) throw new InvariantError('RowWriter: finish() was called twice')
     this.finished = true
     const { buffer, length } = this
     // From here every write needs room the writer no longer has, so it fails in grow() instead of
@@ -311,7 +312,7 @@ export class RowWriter {
   private finished = false
 
   private grow(atLeast: number): void {
-    if (this.finished) throw new Error('RowWriter: a row was written after finish()')
+    if (this.finished) throw new InvariantError('RowWriter: a row was written after finish()')
     const bytes = Math.max(this.buffer.length * 2, atLeast)
     const grown = this.buffers ? this.buffers.take(bytes) : Buffer.allocUnsafe(bytes)
     this.buffer.copy(grown, 0, 0, this.length)

@@ -2,7 +2,7 @@
 // complains. A token bucket per family; the rate adapts (AIMD: halve on 429, creep back up on
 // success) and the whole family pauses when a server sends Retry-After. It paces starts only:
 // any number of requests may be in flight, so 15 req/s with 100 ms latency runs ~2 at a time.
-import { InterruptedError } from '../../core/errors.ts'
+import { InterruptedError, InvariantError } from '../../core/errors.ts'
 import { formatRate, type RateLimit } from './rates.ts'
 
 /**
@@ -248,7 +248,7 @@ export class RateLimiters {
   get(family: string): RateLimiter {
     const limiter = this.#limiters.get(family)
     if (!limiter) {
-      throw new Error(
+      throw new InvariantError(
         `no rate limit for endpoint family '${family}'; add it to DEFAULT_RATE_LIMITS in extract/http/rates.ts (known: ${[...this.#limiters.keys()].join(', ')})`,
       )
     }

@@ -2,7 +2,7 @@
 // timestamps and hashes for every block that has logs, and the stream's rows as bytes — or the
 // reason to shrink, retry, or quarantine. Knows no SQL.
 import type { BlockRange } from '../../checkpoints/range-set.ts'
-import { RetryableError } from '../../core/errors.ts'
+import { NonRetryableError, RetryableError } from '../../core/errors.ts'
 import { LogDecodeError } from '../../extract/chain/abi.ts'
 import { scanParsedLogs } from '../../extract/chain/log-scan.ts'
 import { classifyGetLogsError, type GetLogsErrorClassification } from '../../extract/chain/provider-errors.ts'
@@ -14,18 +14,21 @@ import {
   toHex,
 } from '../../extract/chain/rpc.ts'
 import { ScannedLogs } from '../../extract/chain/scanned-logs.ts'
+import type { RowChunk } from '../../load/commit.ts'
 import type { RowBuffers } from '../../load/row-buffers.ts'
 import { RowWriter } from '../../load/row-writer.ts'
 import type { QuarantinedRecord } from '../../load/run-log.ts'
-import type { RowChunk } from './insert.ts'
 import { type LogList, lowerHash, ObjectLogs, quantity, ScannedLogList } from './log-list.ts'
 import type { LogBlock, LogEncoder, LogStream } from './types.ts'
 
 /** Headers kept for timestamps: more than the blocks of any one range's logs, small in memory. */
 const HEADER_CACHE_SIZE = 20_000
 
-/** The provider refused the range as too large (span or results): shrink it and ask again. */
-export class RangeTooLargeError extends Error {
+/**
+ * The provider refused the range as too large (span or results): asking again for the same range
+ * cannot help, a smaller one may — the engine shrinks it, and records it failed only at one block.
+ */
+export class RangeTooLargeError extends NonRetryableError {
   constructor(
     readonly range: BlockRange,
     readonly classification: GetLogsErrorClassification,

@@ -43,7 +43,7 @@ export interface LogStreamDeps {
   limiter?: RateLimiter | undefined
   /** Range sizes (tests and benches; defaults from extract/chain/adaptive-range.ts). */
   adaptive?: AdaptiveRangeOptions | undefined
-  /** Rows per insert (tests and benches; default COMMIT_ROWS in committer.ts). */
+  /** Rows per insert (tests and benches; default COMMIT_ROWS in commit.ts). */
   commitRows?: number | undefined
 }
 

@@ -4,8 +4,8 @@
 // meant them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readRowBinary } from '../../../bench/shared/row-binary.ts'
+import { insertBatch, RowBatch } from '../../../load/commit.ts'
 import { type BinaryColumn, RowWriter } from '../../../load/row-writer.ts'
-import { insertBatch, RowBatch } from '../../../steps/block-ranges/insert.ts'
 import { openStepHarness, rows, type StepHarness } from './harness.ts'
 
 let h: StepHarness
