@@ -6,10 +6,10 @@ import { type BlockRange, RangeSet } from '../../checkpoints/range-set.ts'
 import type { CheckpointStore } from '../../checkpoints/store.ts'
 import { insertBatch, RowBatch } from '../../load/commit.ts'
 import { Committer } from '../../load/committer.ts'
+import type { RowBuffers } from '../../load/row-buffers.ts'
 import type { RunLog } from '../../load/run-log.ts'
 import type { Warehouse } from '../../load/warehouse.ts'
 import type { RangeResult } from './fetch.ts'
-import type { RowBuffers } from '../../load/row-buffers.ts'
 import type { LogStream } from './types.ts'
 
 /**
