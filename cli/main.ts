@@ -12,6 +12,7 @@ import { registerReport } from './report.ts'
 import { registerServe } from './serve.ts'
 import { registerSimulate } from './simulate.ts'
 import { registerStatus } from './status.ts'
+import { registerStop } from './stop.ts'
 import { registerSync } from './sync.ts'
 import { registerViews } from './views.ts'
 import { registerWallet } from './wallet.ts'
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerSync(program)
   registerViews(program)
   registerStatus(program)
+  registerStop(program)
   registerGaps(program)
   registerRepair(program)
   registerReport(program)
