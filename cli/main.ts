@@ -4,6 +4,7 @@ import { registerBackfill } from './backfill.ts'
 import { reportFailure } from './context.ts'
 import { registerGaps } from './gaps.ts'
 import { registerGrants } from './grants.ts'
+import { superviseProcess } from './lifecycle.ts'
 import { registerMarket } from './market.ts'
 import { registerMigrate } from './migrate.ts'
 import { registerQuery } from './query.ts'
@@ -75,4 +76,5 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+superviseProcess()
 process.exitCode = await main(process.argv)
