@@ -31,7 +31,11 @@ describe('stopping what an operator started', () => {
     })
     env = { ...sim.env, POLYHOUSE_RATE: 'gamma=3/s' }
   })
+  /** Data directories of the runs started here: whatever still mentions one is killed at the end. */
+  const started: string[] = []
   afterAll(async () => {
+    for (const dataDir of started)
+      for (const { pid } of processesMentioning(dataDir)) process.kill(pid, 'SIGKILL')
     await sim?.close()
   })
 
@@ -57,6 +61,7 @@ describe('stopping what an operator started', () => {
 
   async function killNpxMidRun(signal: NodeJS.Signals) {
     const dataDir = path.join(tempDir(), 'warehouse')
+    started.push(dataDir)
     const run = startWithNpx(dataDir)
     expect(await waitFor(() => run.log().includes('markets: started'), 120_000), run.log()).toBe(true)
     await new Promise((resolve) => setTimeout(resolve, 1_500))

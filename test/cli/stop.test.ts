@@ -4,7 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type Simulator, startSimulator } from '../../simulator/index.ts'
 import { BIN, cleanEnv, ROOT, runCli } from '../helpers/cli.ts'
 import { waitFor } from '../helpers/processes.ts'
@@ -32,6 +32,11 @@ describe('polyhouse stop, and the process status shows', () => {
     await sim?.close()
   })
 
+  const running: ChildProcess[] = []
+  afterEach(() => {
+    for (const child of running.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
+  })
+
   function startBackfill(dataDir: string, ...extra: string[]) {
     const child = spawn(
       process.execPath,
@@ -42,6 +47,7 @@ describe('polyhouse stop, and the process status shows', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     )
+    running.push(child)
     let output = ''
     child.stdout.on('data', (chunk) => {
       output += chunk
@@ -156,17 +162,21 @@ describe('polyhouse stop, and the process status shows', () => {
     holder.stdout.on('data', (chunk) => {
       said += chunk
     })
-    expect(await waitFor(() => said.includes('holding'), 60_000)).toBe(true)
+    try {
+      expect(await waitFor(() => said.includes('holding'), 60_000)).toBe(true)
 
-    const stop = await runCli(['--data-dir', dataDir, 'stop', '--timeout', '2'])
-    expect(stop.code).toBe(1)
-    expect(stop.stderr).toMatch(
-      new RegExp(`pid ${holder.pid} did not stop within 2\\.\\d s; sending SIGKILL`),
-    )
-    expect(stop.stdout).toMatch(
-      new RegExp(`^pid ${holder.pid} did not stop on SIGTERM; killed with SIGKILL after \\d+\\.\\d s`),
-    )
-    expect(await killedBy).toBe('SIGKILL')
+      const stop = await runCli(['--data-dir', dataDir, 'stop', '--timeout', '2'])
+      expect(stop.code).toBe(1)
+      expect(stop.stderr).toMatch(
+        new RegExp(`pid ${holder.pid} did not stop within 2\\.\\d s; sending SIGKILL`),
+      )
+      expect(stop.stdout).toMatch(
+        new RegExp(`^pid ${holder.pid} did not stop on SIGTERM; killed with SIGKILL after \\d+\\.\\d s`),
+      )
+      expect(await killedBy).toBe('SIGKILL')
+    } finally {
+      holder.kill('SIGKILL') // it ignores SIGTERM, and would outlive a failed test
+    }
   })
 
   it('refuses bad usage with exit 2, and finds nothing to stop where nothing runs', async () => {

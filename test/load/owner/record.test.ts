@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { inspectOwner, ownerRecordPath, readOwnerRecord } from '../../../load/owner/record.ts'
 import { lockHolder } from '../../../load/warehouse.ts'
 import { ROOT } from '../../helpers/cli.ts'
@@ -30,6 +30,9 @@ describe('the owner record of an embedded warehouse', () => {
   }, async () => {
     const dataDir = path.join(tempDir(), 'warehouse')
     const holder = holdWarehouse(dataDir)
+    onTestFinished(() => {
+      holder.child.kill('SIGKILL') // it ignores SIGTERM, and would outlive a failed test
+    })
     expect(await holder.holding()).toBe(true)
     const pid = holder.child.pid as number
     expect(lockHolder(dataDir)).toBe(pid)
