@@ -12,6 +12,7 @@ import {
 } from '@clickhouse/client'
 import type { WarehouseConfig } from '../core/config.ts'
 import { WarehouseError, WarehouseLockedError } from '../core/errors.ts'
+import { recordClosed, recordOpened } from './owner/record.ts'
 
 /**
  * Set on every client. Since ClickHouse 25.8 64-bit integers and decimals come back as bare JSON
@@ -192,6 +193,7 @@ export class Warehouse {
   }
 
   async close(): Promise<void> {
+    if (this.config.kind === 'embedded') recordClosed(this.config.dataDir)
     await this.client.close()
   }
 }
@@ -234,6 +236,7 @@ async function openEmbedded(dataDir: string, config: WarehouseConfig): Promise<W
   const stagingDir = path.join(dataDir, INSERT_STAGING_DIR)
   fs.rmSync(stagingDir, { recursive: true, force: true })
   fs.mkdirSync(stagingDir)
+  recordOpened(dataDir)
   return new Warehouse(client, config, stagingDir)
 }
 
