@@ -2,6 +2,7 @@
 import type { Command } from 'commander'
 import { parseDuration } from '../core/duration.ts'
 import { UsageError } from '../core/errors.ts'
+import { sleep } from '../core/sleep.ts'
 import { resolveHttpConfig } from '../extract/http/config.ts'
 import type { RateLimit } from '../extract/http/rates.ts'
 import { collectPipelineStatus, type PipelineStatus } from '../steps/status.ts'
@@ -126,16 +127,4 @@ async function watch(
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms)
-    function done() {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
 }
