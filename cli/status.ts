@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import { resolveWarehouseConfig } from '../core/config.ts'
 import { parseDuration } from '../core/duration.ts'
 import { UsageError, WarehouseLockedError } from '../core/errors.ts'
+import { sleep } from '../core/sleep.ts'
 import { resolveHttpConfig } from '../extract/http/config.ts'
 import type { RateLimit } from '../extract/http/rates.ts'
 import { type OwnerReport, ownerReport } from '../load/owner/report.ts'
@@ -153,16 +154,4 @@ async function watch(
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms)
-    function done() {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
 }

@@ -166,3 +166,33 @@ export class AttemptsExhaustedError extends RetryableError {
 export function attemptsOf(error: unknown): number {
   return error instanceof AttemptsExhaustedError ? error.attempts : 1
 }
+
+/**
+ * A response body grew past the client's cap while it streamed in (a server sending without end,
+ * or a page far larger than any the API serves). Retryable: a sane answer may come next time.
+ */
+export class ResponseTooLargeError extends RetryableError {
+  constructor(
+    message: string,
+    readonly maxBytes: number,
+    options: PolyhouseErrorOptions = {},
+  ) {
+    super(message, options)
+  }
+}
+
+/**
+ * A source that has never given a usable answer in this process and has answered every request
+ * the same way for a while (refused connections, an HTML page, endless pauses): no unit will fare
+ * better, so the step stops with this one line instead of failing every unit after its retries.
+ */
+export class SourceUnavailableError extends NonRetryableError {
+  constructor(
+    /** `host[:port]` of the source, for messages. */
+    readonly host: string,
+    message: string,
+    options: PolyhouseErrorOptions = {},
+  ) {
+    super(message, options)
+  }
+}

@@ -12,6 +12,7 @@ import {
 } from '@clickhouse/client'
 import type { WarehouseConfig } from '../core/config.ts'
 import { WarehouseError, WarehouseLockedError } from '../core/errors.ts'
+import { redactUrl } from '../core/redact.ts'
 import { recordClosed, recordOpened } from './owner/record.ts'
 
 /**
@@ -349,17 +350,6 @@ export function serverError(
     hint: 'check CLICKHOUSE_URL and that the server is running',
     cause: error,
   })
-}
-
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url)
-    parsed.username = ''
-    parsed.password = ''
-    return parsed.toString().replace(/\/$/, '')
-  } catch {
-    return url
-  }
 }
 
 function firstLine(text: string): string {

@@ -12,7 +12,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { z } from 'zod'
 import { processAlive, processInfo } from '../../core/process-info.ts'
-import { redactArguments } from '../run-log.ts'
+import { redactArguments } from '../../core/redact.ts'
 
 export const OWNER_RECORD_FILE = 'polyhouse-process.json'
 

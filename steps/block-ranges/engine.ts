@@ -4,10 +4,10 @@
 // with another LogStream.
 import { type BlockRange, RangeSet, type Shard, shardRanges } from '../../checkpoints/range-set.ts'
 import { attemptsOf, InterruptedError, PolyhouseError } from '../../core/errors.ts'
+import { sleep } from '../../core/sleep.ts'
 import { AdaptiveRange, type AdaptiveRangeOptions, blockCount } from '../../extract/chain/adaptive-range.ts'
-import { type RpcClient, RpcError, RpcTransportError } from '../../extract/chain/rpc.ts'
-import type { RateLimiter } from '../../extract/http/limiter.ts'
-import { sleep, withRetry } from '../../extract/http/retry.ts'
+import type { RpcClient } from '../../extract/chain/rpc.ts'
+import { withRetry } from '../../extract/http/retry.ts'
 import { RowBuffers } from '../../load/row-buffers.ts'
 import type { StepContext, StepOutcome, UnitFailure } from '../step.ts'
 import { createRangeCommitter } from './commit.ts'
@@ -52,9 +52,8 @@ export const ABORT_GRACE_MS = 2_000
 
 export interface BlockRangeRun {
   stream: LogStream
+  /** Paced by its own limiter, which slows down and pauses on the endpoint's 429s by itself. */
   rpc: RpcClient
-  /** Adapts the pace on 429s (the RpcClient's limiter hook paces requests). */
-  limiter?: RateLimiter | undefined
   from: number
   /** Last block to read, already at the confirmation depth. */
   to: number
@@ -279,22 +278,10 @@ async function fetchWithRetries(
   signal: AbortSignal,
 ): Promise<RangeResult> {
   const withHeader = range.to > run.tip - REORG_WINDOW_BLOCKS
-  const result = await withRetry(() => tolerant(() => fetchRange(context, range, withHeader)), {
+  return await withRetry(() => tolerant(() => fetchRange(context, range, withHeader)), {
     signal,
     label: `eth_getLogs [${range.from}, ${range.to}]`,
-    onRetry: ({ error }) => {
-      if (isRateLimited(error)) {
-        run.limiter?.onRateLimited({ retryAfterMs: (error as { retryAfterMs?: number }).retryAfterMs })
-      }
-    },
   })
-  run.limiter?.onSuccess()
-  return result
-}
-
-function isRateLimited(error: unknown): boolean {
-  if (error instanceof RpcError) return error.classification.kind === 'rate-limited'
-  return error instanceof RpcTransportError && error.retryAfterMs !== undefined
 }
 
 /** Grows after a light answer, shrinks toward TARGET_LOGS_PER_REQUEST after a heavy one. */
