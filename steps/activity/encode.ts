@@ -3,7 +3,7 @@
 // traffic next to fills and transfers, so a hand-written fast path would buy nothing worth its risk.
 import { LogDecodeError, parseRawLog } from '../../extract/chain/abi.ts'
 import { type ActivityRecord, decodeActivity } from '../../extract/chain/activity-events.ts'
-import type { RowWriter } from '../block-ranges/rows.ts'
+import type { RowWriter } from '../../load/row-writer.ts'
 import type { LogBlock, LogEncoder } from '../block-ranges/types.ts'
 
 /** chain_activity columns in the order of each line (the engine appends `_run_id`). */

@@ -35,8 +35,8 @@ function truthCandles(sim: Simulator, seconds: number): string[] {
     const prices = fills.map(price)
     const volume = fills.reduce((sum, fill) => sum + BigInt(fill.collateral), 0n)
     const shares = fills.reduce((sum, fill) => sum + BigInt(fill.shares), 0n)
-    const max = prices.reduce((a, b) => (a > b ? a : b))
-    const min = prices.reduce((a, b) => (a < b ? a : b))
+    const ascending = [...prices].sort((a, b) => Number(a - b))
+    const [min, max] = [ascending[0] as bigint, ascending.at(-1) as bigint]
     return [
       token,
       new Date(Number(bucket) * 1000).toISOString().slice(0, 19).replace('T', ' '),
