@@ -76,9 +76,9 @@ const FACTORIES: { name: StepName; create: (shared: Shared) => Step }[] = [
   {
     name: 'activity',
     create: (shared) => {
-      const { rpcUrl, fromBlock, toBlock, confirmations, shard, rate } = shared.options
+      const { rpcUrl, fromBlock, toBlock, confirmations, shard, rate, maxPause } = shared.options
       return createActivityStep(
-        resolveActivityOptions({ rpcUrl, fromBlock, toBlock, confirmations, shard, rate }),
+        resolveActivityOptions({ rpcUrl, fromBlock, toBlock, confirmations, shard, rate, maxPause }),
       )
     },
   },
