@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS pnl_snapshots {{on_cluster}}
     computed_at DateTime64(3, 'UTC'),
     wallets     UInt64,
     positions   UInt64,
-    seconds     Float64 COMMENT 'how long the refresh took'
+    seconds     Decimal(18, 3) COMMENT 'how long the refresh took'
 )
 ENGINE = {{engine:MergeTree}}
 ORDER BY snapshot

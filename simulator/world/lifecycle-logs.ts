@@ -9,6 +9,7 @@
 //   redeem   burns, PayoutRedemption (the NegRiskAdapter takes the tokens first, emits its own after)
 //   convert  a split per YES question, NO tokens to the burn address, YES tokens out, PositionsConverted
 // Through a V2 collateral adapter, the adapter holds the tokens in between and is the stakeholder.
+import { InvariantError } from '../../core/errors.ts'
 import { ACTIVITY_TOPIC0 } from '../../extract/chain/activity-events.ts'
 import {
   CONDITIONAL_TOKENS,
@@ -290,7 +291,7 @@ class LogSink {
 
   private take(): number {
     if (this.next >= LOG_SLOTS_PER_FILL)
-      throw new Error(`simulator: a fill's logs exceed its ${LOG_SLOTS_PER_FILL} slots`)
+      throw new InvariantError(`simulator: a fill's logs exceed its ${LOG_SLOTS_PER_FILL} slots`)
     return this.next++
   }
 

@@ -2,6 +2,7 @@
 // trading figures from its fills, written whole into a partition of its own, then recorded in
 // pnl_snapshots — only then does vw_wallet_pnl read it — and older partitions dropped. A refresh cut
 // short leaves an unrecorded partition that the next refresh drops; readers never see it.
+import { InvariantError } from '../../core/errors.ts'
 import type { Warehouse } from '../../load/warehouse.ts'
 
 export interface SnapshotOutcome {
@@ -76,7 +77,8 @@ export async function refreshWalletPnl(warehouse: Warehouse, now = Date.now()): 
     snapshot,
     wallets: Number(counts?.wallets ?? 0),
     positions: Number(counts?.positions ?? 0),
-    seconds: (performance.now() - started) / 1000,
+    // Milliseconds are enough, and pnl_snapshots.seconds keeps three decimals.
+    seconds: Math.round(performance.now() - started) / 1000,
   }
   await warehouse.insert('pnl_snapshots', [
     { ...outcome, computed_at: new Date(now).toISOString().replace('T', ' ').replace('Z', '') },
@@ -89,7 +91,7 @@ export async function refreshWalletPnl(warehouse: Warehouse, now = Date.now()): 
   for (const { partition } of stale) {
     // A partition id is the snapshot number itself (PARTITION BY snapshot): digits only.
     if (!/^\d+$/.test(partition))
-      throw new Error(`unexpected partition id ${partition} of wallet_pnl_snapshots`)
+      throw new InvariantError(`unexpected partition id ${partition} of wallet_pnl_snapshots`)
     await warehouse.command(`ALTER TABLE wallet_pnl_snapshots${onCluster} DROP PARTITION ${partition}`)
   }
   return outcome
