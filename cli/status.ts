@@ -5,8 +5,8 @@ import { UsageError } from '../core/errors.ts'
 import { resolveHttpConfig } from '../extract/http/config.ts'
 import type { RateLimit } from '../extract/http/rates.ts'
 import { collectPipelineStatus, type PipelineStatus } from '../steps/status.ts'
-import { readChainTip } from '../steps/tip.ts'
-import { reportFailure, sqlDirs, withWarehouse } from './context.ts'
+import { readChainTip, tipRpcUrl } from '../steps/tip.ts'
+import { reportFailure, warehouseTarget, withWarehouse } from './context.ts'
 import { formatPipelineStatus } from './status-text.ts'
 
 /** `--watch` refreshes this often unless `--interval` says otherwise: a glance, not a load. */
@@ -58,13 +58,14 @@ export function registerStatus(program: Command): void {
       const positionsRate = resolveHttpConfig({ ...(flags.rate ? { rate: flags.rate } : {}) }).rateLimits[
         'data-api-positions'
       ] as RateLimit
-      const rpcUrl = flags.rpcUrl ?? process.env.POLYGON_RPC_URL
+      const rpcUrl = tipRpcUrl(flags.rpcUrl)
+      const target = warehouseTarget(command)
       const collect = async () => {
-        const tip = await readChainTip(rpcUrl || undefined)
+        const tip = await readChainTip(rpcUrl)
         const now = Date.now()
-        return withWarehouse(command, (warehouse) =>
+        return withWarehouse(target, (warehouse) =>
           collectPipelineStatus(warehouse, {
-            dirs: sqlDirs(command),
+            dirs: target.dirs,
             staleAfterMs,
             errorsSinceMs: sinceMs === undefined ? undefined : now - sinceMs,
             tip,

@@ -48,6 +48,22 @@ describe('polyhouse CLI', () => {
     expect(parsed.views.filter((view: { state: string }) => view.state !== 'applied')).toEqual([])
   })
 
+  it("status keeps each step's name apart from its figures", async () => {
+    const status = await runCli(['status'], home())
+    expect(status.code).toBe(0)
+    const steps = status.stdout
+      .split('\n')
+      .filter((line) => /^ {2}(markets|chain|transfers|wallets|views)\b/.test(line))
+    expect(steps.map((line) => line.slice(0, 12))).toEqual([
+      '  markets   ',
+      '  chain     ',
+      '  transfers ',
+      '  wallets   ',
+      '  views     ',
+    ])
+    expect(status.stdout).toContain('  transfers not started: no block range recorded')
+  })
+
   it('passes a parameter as a value, never as SQL', async () => {
     const result = await runCli(
       ['query', 'SELECT {w:String} AS w', '--param', "w=x' OR 1=1 --", '--format', 'json'],

@@ -2,7 +2,7 @@
 // a wallet's newest snapshot is gone), unknown tokens kept with empty metadata and countable, and
 // every status of vw_position_reconciliation — each checked with the exact decimals.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { reloadTokenMarkets, unknownTokenCounts } from '../../../steps/chain.ts'
+import { reloadTokenMarkets, unknownTokenCounts } from '../../../steps/chain/index.ts'
 import { openStepHarness, rows, type StepHarness } from './harness.ts'
 
 const A = '0x00000000000000000000000000000000000000aa'
