@@ -16,8 +16,8 @@ import {
   syncStepNames,
 } from '../steps/sync/index.ts'
 import type { Poller } from '../steps/sync/poller.ts'
-import { checkServable, serveWhileRunning, watchSignals } from './backfill.ts'
 import { warehouseTarget, withWarehouse } from './context.ts'
+import { checkServable, serveWhileRunning, watchSignals } from './long-run.ts'
 import {
   confirmationsOption,
   dataApiOption,
@@ -68,7 +68,7 @@ export function registerSync(program: Command): void {
       '--wallets-per-poll <n>',
       'wallets: fetch at most N wallets a poll, freshest activity first (default 4500)',
     )
-    // The backfill's flags for where the sources are, how fast to call them, and `--serve` (a
+    // The source, rate and block flags as backfill defines them (cli/options.ts), and `--serve` (a
     // looping sync holds an embedded warehouse as a backfill does).
     .addOption(logFormatOption())
     .addOption(serveOption())
