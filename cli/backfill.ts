@@ -24,6 +24,7 @@ import {
   fromBlockOption,
   gammaUrlOption,
   logFormatOption,
+  maxPauseOption,
   maxWalletsOption,
   parseLogFormat,
   parseServePort,
@@ -89,6 +90,7 @@ export function registerBackfill(program: Command): void {
     .addOption(maxWalletsOption())
     .addOption(walletOrderOption())
     .addOption(rateOption())
+    .addOption(maxPauseOption())
     .action(async (flags: BackfillFlags, command: Command) => {
       const run = checkBackfill(flags, command)
       if (!flags.dryRun) await confirmFresh(flags)

@@ -14,6 +14,12 @@ export const rpcUrlOption = (purpose = 'chain and transfers steps') =>
 export const rateOption = (purpose = 'rate limits') =>
   new Option('--rate <spec>', `${purpose}, e.g. data-api=10/s,gamma=300/10s,rpc=25/s (env POLYHOUSE_RATE)`)
 
+export const maxPauseOption = () =>
+  new Option(
+    '--max-pause <duration>',
+    "longest wait a server's Retry-After may impose, e.g. 2m (default 1m; env POLYHOUSE_MAX_PAUSE)",
+  )
+
 /** The block-range steps (chain, transfers). */
 export const fromBlockOption = () =>
   new Option(

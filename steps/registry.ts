@@ -8,6 +8,7 @@ import type { DataApiVersion } from '../extract/data-api/positions.ts'
 import { readWalletList } from '../extract/data-api/wallet-list.ts'
 import { createHttpClient, type HttpClient } from '../extract/http/client.ts'
 import { type HttpConfig, type HttpConfigFlags, resolveHttpConfig } from '../extract/http/config.ts'
+import { describePause } from '../extract/http/endpoint.ts'
 import { type ChainOptions, checkBlockFlags, createChainStep, resolveChainOptions } from './chain/index.ts'
 import { createMarketsStep } from './markets/index.ts'
 import type { Step, StepName } from './step.ts'
@@ -72,11 +73,14 @@ const FACTORIES: { name: StepName; create: (shared: Shared) => Step }[] = [
   {
     name: 'markets',
     create: ({ config, client }) =>
-      createMarketsStep({
-        http: client(),
-        gammaUrl: config.http.gammaUrl,
-        rateLimits: config.http.rateLimits,
-      }),
+      notingPauses(
+        createMarketsStep({
+          http: client(),
+          gammaUrl: config.http.gammaUrl,
+          rateLimits: config.http.rateLimits,
+        }),
+        client(),
+      ),
   },
   { name: 'chain', create: ({ config }) => createChainStep(required(config.chain, 'chain')) },
   { name: 'transfers', create: ({ config }) => createTransfersStep(required(config.transfers, 'transfers')) },
@@ -84,7 +88,7 @@ const FACTORIES: { name: StepName; create: (shared: Shared) => Step }[] = [
     name: 'wallets',
     create: ({ config, client }) => {
       const { version, maxWallets, walletOrder, listed } = config.wallets
-      return createWalletsStep({
+      const step = createWalletsStep({
         http: client(),
         dataApiUrl: config.http.dataApiUrl,
         rateLimits: config.http.rateLimits,
@@ -93,10 +97,28 @@ const FACTORIES: { name: StepName; create: (shared: Shared) => Step }[] = [
         ...(maxWallets !== undefined ? { maxWallets } : {}),
         ...(walletOrder ? { walletOrder } : {}),
       })
+      return notingPauses(step, client())
     },
   },
   { name: 'views', create: ({ config }) => createViewsStep(config.dirs) },
 ]
+
+/**
+ * While `step` runs, a long pause of any of the client's families (a server's Retry-After) is a
+ * note in that step's log: which family, until when, and why (describePause).
+ */
+function notingPauses(step: Step, client: HttpClient): Step {
+  const run = step.run.bind(step)
+  step.run = async (context) => {
+    const stop = client.onPause((pause) => context.reporter.note(describePause(pause)))
+    try {
+      return await run(context)
+    } finally {
+      stop()
+    }
+  }
+  return step
+}
 
 /** The order the overnight run takes: markets first (tokens for the trade views), views last. */
 export const STEP_ORDER: readonly StepName[] = FACTORIES.map((factory) => factory.name)
@@ -116,9 +138,10 @@ export function resolveStepConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): StepConfig {
   const usesHttp = names.some((name) => HTTP_STEPS.includes(name))
-  const http = resolveHttpConfig(flags, usesHttp ? env : { POLYHOUSE_RATE: env.POLYHOUSE_RATE })
-  const { rpcUrl, fromBlock, toBlock, confirmations, shard, rate } = flags
-  const blockFlags = { rpcUrl, fromBlock, toBlock, confirmations, shard, rate }
+  const { POLYHOUSE_RATE, POLYHOUSE_MAX_PAUSE } = env
+  const http = resolveHttpConfig(flags, usesHttp ? env : { POLYHOUSE_RATE, POLYHOUSE_MAX_PAUSE })
+  const { rpcUrl, fromBlock, toBlock, confirmations, shard, rate, maxPause } = flags
+  const blockFlags = { rpcUrl, fromBlock, toBlock, confirmations, shard, rate, maxPause }
   const chain = names.includes('chain') ? resolveChainOptions(blockFlags, env) : undefined
   const transfers = names.includes('transfers') ? resolveTransfersOptions(blockFlags, env) : undefined
   if (!chain && !transfers) checkBlockFlags(blockFlags, env)
@@ -170,7 +193,10 @@ export function createSteps(config: StepConfig): StepSet {
   const shared: Shared = {
     config,
     client: () => {
-      http ??= createHttpClient({ rateLimits: config.http.rateLimits })
+      http ??= createHttpClient({
+        rateLimits: config.http.rateLimits,
+        maxPauseMs: config.http.maxPauseMs,
+      })
       return http
     },
   }

@@ -4,6 +4,7 @@
 // its next turn; an interruption lets the polls in flight commit what they fetched, then stops.
 import { CheckpointStore } from '../../checkpoints/store.ts'
 import { InterruptedError } from '../../core/errors.ts'
+import { sleep } from '../../core/sleep.ts'
 import { createHttpClient } from '../../extract/http/client.ts'
 import type { RunLog } from '../../load/run-log.ts'
 import type { Warehouse } from '../../load/warehouse.ts'
@@ -44,7 +45,9 @@ export function syncStepNames(pollers: readonly PollerName[]): StepName[] {
 export function createPollers(options: SyncOptions, config: StepConfig): PollerSet {
   const names = new Set(options.pollers)
   const needsHttp = options.pollers.some((name) => name !== 'chain')
-  const client = needsHttp ? createHttpClient({ rateLimits: config.http.rateLimits }) : undefined
+  const client = needsHttp
+    ? createHttpClient({ rateLimits: config.http.rateLimits, maxPauseMs: config.http.maxPauseMs })
+    : undefined
   const pollers: Poller[] = []
   if (client) {
     const gamma = createGammaPollers({
@@ -211,19 +214,6 @@ function signalled(): { promise: Promise<void>; resolve: () => void } {
     resolve = done
   })
   return { promise, resolve }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve()
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal.addEventListener('abort', done, { once: true })
-  })
 }
 
 function seconds(ms: number): string {
