@@ -115,6 +115,18 @@ describe.concurrent('a bad flag exits 2 with one line and creates nothing', () =
   }
 })
 
+describe.concurrent('report --html', () => {
+  it('a directory as the page: refused, and no partial page is left beside it', async () => {
+    const parent = tempDir()
+    const pages = path.join(parent, 'pages')
+    fs.mkdirSync(pages)
+    const line = await refuses(['report', '--html', pages])
+    expect(line).toMatch(/--html .*pages is a directory/)
+    expect(fs.readdirSync(parent)).toEqual(['pages'])
+    expect(fs.readdirSync(pages)).toEqual([])
+  })
+})
+
 describe.concurrent('bad environment', () => {
   it('POLYGON_RPC_URL that is not a URL, for a step that reads it', async () => {
     const line = await refuses(['backfill', '--steps', 'chain'], { ...SOURCES, POLYGON_RPC_URL: 'polygon' })
