@@ -172,7 +172,9 @@ describe('polyhouse CLI', () => {
     const viewsDir = path.join(tempDir(), 'views')
     fs.cpSync(DEFAULT_VIEWS_DIR, viewsDir, { recursive: true })
     expect((await runCli(['migrate'], env)).code).toBe(0)
-    expect((await runCli(['query', 'ALTER TABLE markets DROP COLUMN event_title', '--write'], env)).code).toBe(0)
+    expect(
+      (await runCli(['query', 'ALTER TABLE markets DROP COLUMN event_title', '--write'], env)).code,
+    ).toBe(0)
     const check = await runCli(['views', 'rebuild', '--check'], env)
     expect(check.code).toBe(1)
     expect(check.stdout).toMatch(/^vw_markets: broken — .*event_title/m)
