@@ -165,6 +165,8 @@ export class Committer {
         to: piece.to,
         blockHash: last?.endHash ?? '',
         rows: inside.reduce((sum, result) => sum + result.rows.rows, 0),
+        // With the rows, what `gaps --verify` counts again (checkpoints/store.ts).
+        blocks: inside.reduce((sum, result) => sum + result.blocks.rows, 0),
       })
     }
     this.totals.insertMs += inserted - started
