@@ -4,12 +4,12 @@
 // `gaps --verify` found no longer holding what was committed are cleared, forgotten and fetched again.
 
 import type { BlockRange } from '../checkpoints/range-set.ts'
-import { InterruptedError, NonRetryableError } from '../core/errors.ts'
+import { InterruptedError, InvariantError, NonRetryableError } from '../core/errors.ts'
 import type { DataApiVersion } from '../extract/data-api/positions.ts'
 import type { HttpClient } from '../extract/http/client.ts'
 import type { RateLimit } from '../extract/http/rates.ts'
-import { BatchCommitter } from '../load/batch-committer.ts'
 import { commitRows } from '../load/commit.ts'
+import { UnitCommitter } from '../load/committer.ts'
 import { renewTokenSalt } from './block-ranges/reorg.ts'
 import type { LogStream } from './block-ranges/types.ts'
 import { createChainStep } from './chain/index.ts'
@@ -148,7 +148,7 @@ async function repairBlocks(
 ): Promise<number> {
   const repairs = streamRepairs(gaps)
   if (repairs.length === 0) return 0
-  if (!options.chain) throw new Error('repairing block ranges needs the chain options')
+  if (!options.chain) throw new InvariantError('repairing block ranges needs the chain options')
   let rows = 0
   for (const { stream, gaps: missing, mismatched } of repairs) {
     if (context.signal.aborted) break
@@ -285,7 +285,7 @@ async function repairWallets(
 ): Promise<number> {
   const progress = { done: 0, total: wallets.length, rows: 0, failures: [] as UnitFailure[] }
   // One committer for all: many wallets' positions per insert, as the wallets step does.
-  const committer = new BatchCommitter(context.warehouse, context.runLog)
+  const committer = new UnitCommitter(context.warehouse, context.runLog)
   try {
     await runUnits(wallets, { concurrency: WALLET_CONCURRENCY, signal: context.signal }, (wallet, signal) =>
       fetchWallet(
