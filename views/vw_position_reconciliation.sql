@@ -23,95 +23,87 @@
 --   snapshot_at     when the API figures were fetched.
 --   positions_fetched  0 when the wallet's positions were never fetched: its chain rows say
 --           'only_chain' for want of an API answer, not because the API disagrees.
+-- fills_pending / transfers_pending (the WITH below) are that rule for one row, '' when the chain side
+-- is comparable: any verdict here that sets chain figures beside the API's follows the one it reads.
 -- The sources are one UNION ALL grouped by (wallet, token_id), not FULL JOINs: a filter on wallet
 -- passes through GROUP BY to each source's primary key, where a FULL JOIN would stop it.
 CREATE OR REPLACE VIEW vw_position_reconciliation {{on_cluster}} AS
-SELECT
-    c.wallet AS wallet,
-    c.token_id AS token_id,
-    c.condition_id AS condition_id,
-    c.outcome AS outcome,
-    c.chain_shares AS chain_shares,
-    c.api_shares AS api_shares,
-    CAST(c.api_shares - c.chain_shares AS Decimal(18, 6)) AS difference,
-    c.fills AS fills,
+WITH
+    -- Why this row's chain side may not be comparable with the snapshot (vw_reconciliation_window);
+    -- a wallet never fetched has no snapshot to be pending against.
     multiIf(
-        c.api_shares = c.chain_shares, 'match',
-        c.fills_pending != '', 'pending',
-        c.fills > 0 AND c.listed = 1, 'differs',
-        c.fills > 0, 'only_chain',
+        w.positions_snapshot_at = toDateTime64(0, 3, 'UTC'), '',
+        w.fills_unread_reason != '', w.fills_unread_reason,
+        r.last_fill_time >= w.settled_before, concat('fills up to ',
+            formatDateTime(r.last_fill_time, '%Y-%m-%d %H:%i:%S'), ' came after (or within minutes of) the API snapshot'),
+        ''
+    ) AS fills_pending,
+    multiIf(
+        w.positions_snapshot_at = toDateTime64(0, 3, 'UTC'), '',
+        w.transfers_unread_reason != '', w.transfers_unread_reason,
+        r.last_transfer_time >= w.settled_before, concat('transfers up to ',
+            formatDateTime(r.last_transfer_time, '%Y-%m-%d %H:%i:%S'), ' came after (or within minutes of) the API snapshot'),
+        ''
+    ) AS transfers_pending
+SELECT
+    r.wallet AS wallet,
+    r.token_id AS token_id,
+    r.condition_id AS condition_id,
+    r.outcome AS outcome,
+    r.chain_shares AS chain_shares,
+    r.api_shares AS api_shares,
+    CAST(r.api_shares - r.chain_shares AS Decimal(18, 6)) AS difference,
+    r.fills AS fills,
+    multiIf(
+        r.api_shares = r.chain_shares, 'match',
+        fills_pending != '', 'pending',
+        r.fills > 0 AND r.listed = 1, 'differs',
+        r.fills > 0, 'only_chain',
         'only_api'
     ) AS status,
-    c.balance_shares AS balance_shares,
-    CAST(c.api_shares - c.balance_shares AS Decimal(38, 6)) AS balance_difference,
+    r.balance_shares AS balance_shares,
+    CAST(r.api_shares - r.balance_shares AS Decimal(38, 6)) AS balance_difference,
     multiIf(
-        c.api_shares = c.balance_shares, 'match',
-        c.transfers_pending != '', 'pending',
-        c.held = 1 AND c.listed = 1, 'differs',
-        c.held = 1, 'only_chain',
+        r.api_shares = r.balance_shares, 'match',
+        transfers_pending != '', 'pending',
+        r.held = 1 AND r.listed = 1, 'differs',
+        r.held = 1, 'only_chain',
         'only_api'
     ) AS balance_status,
-    c.positions_fetched AS positions_fetched,
-    if(c.api_shares = c.chain_shares, '', c.fills_pending) AS pending_reason,
-    if(c.api_shares = c.balance_shares, '', c.transfers_pending) AS balance_pending_reason,
-    c.chain_complete_to_block AS chain_complete_to_block,
-    c.balance_complete_to_block AS balance_complete_to_block,
-    c.snapshot_at AS snapshot_at
+    toUInt8(w.positions_snapshot_at > toDateTime64(0, 3, 'UTC')) AS positions_fetched,
+    if(r.api_shares = r.chain_shares, '', fills_pending) AS pending_reason,
+    if(r.api_shares = r.balance_shares, '', transfers_pending) AS balance_pending_reason,
+    w.fills_confirmed_block AS chain_complete_to_block,
+    w.transfers_confirmed_block AS balance_complete_to_block,
+    w.positions_snapshot_at AS snapshot_at
 FROM
 (
     SELECT
-        r.*,
-        toUInt8(w.snapshot_at > toDateTime64(0, 3, 'UTC')) AS positions_fetched,
-        w.fills_confirmed_block AS chain_complete_to_block,
-        w.transfers_confirmed_block AS balance_complete_to_block,
-        w.snapshot_at AS snapshot_at,
-        -- Why the chain side may not be comparable with the snapshot (vw_reconciliation_window); a
-        -- wallet never fetched has no snapshot to be pending against.
-        multiIf(
-            positions_fetched = 0, '',
-            w.fills_unread_reason != '', w.fills_unread_reason,
-            r.last_fill_time >= w.settled_before, concat('fills up to ',
-                formatDateTime(r.last_fill_time, '%Y-%m-%d %H:%i:%S'), ' came after (or within minutes of) the API snapshot'),
-            ''
-        ) AS fills_pending,
-        multiIf(
-            positions_fetched = 0, '',
-            w.transfers_unread_reason != '', w.transfers_unread_reason,
-            r.last_transfer_time >= w.settled_before, concat('transfers up to ',
-                formatDateTime(r.last_transfer_time, '%Y-%m-%d %H:%i:%S'), ' came after (or within minutes of) the API snapshot'),
-            ''
-        ) AS transfers_pending
+        wallet,
+        token_id,
+        if(countIf(in_api = 1) > 0, anyIf(condition_id, in_api = 1), anyIf(condition_id, condition_id != '')) AS condition_id,
+        if(countIf(in_api = 1) > 0, anyIf(outcome, in_api = 1), anyIf(outcome, outcome != '')) AS outcome,
+        CAST(sumIf(shares, in_api = 0) AS Decimal(18, 6)) AS chain_shares,
+        CAST(sumIf(shares, in_api = 1) AS Decimal(18, 6)) AS api_shares,
+        CAST(sumIf(shares, in_api = 2) AS Decimal(38, 6)) AS balance_shares,
+        countIf(in_api = 0) AS fills,
+        toUInt8(countIf(in_api = 1) > 0) AS listed,
+        toUInt8(countIf(in_api = 2) > 0) AS held,
+        maxIf(time, in_api = 0) AS last_fill_time,
+        maxIf(time, in_api = 2) AS last_transfer_time
     FROM
     (
-        SELECT
-            wallet,
-            token_id,
-            if(countIf(in_api = 1) > 0, anyIf(condition_id, in_api = 1), anyIf(condition_id, condition_id != '')) AS condition_id,
-            if(countIf(in_api = 1) > 0, anyIf(outcome, in_api = 1), anyIf(outcome, outcome != '')) AS outcome,
-            CAST(sumIf(shares, in_api = 0) AS Decimal(18, 6)) AS chain_shares,
-            CAST(sumIf(shares, in_api = 1) AS Decimal(18, 6)) AS api_shares,
-            CAST(sumIf(shares, in_api = 2) AS Decimal(38, 6)) AS balance_shares,
-            countIf(in_api = 0) AS fills,
-            toUInt8(countIf(in_api = 1) > 0) AS listed,
-            toUInt8(countIf(in_api = 2) > 0) AS held,
-            maxIf(time, in_api = 0) AS last_fill_time,
-            maxIf(time, in_api = 2) AS last_transfer_time
-        FROM
-        (
-            SELECT wallet, token_id, condition_id, outcome, CAST(shares_delta AS Decimal(38, 6)) AS shares, toUInt8(0) AS in_api,
-                   block_time AS time
-            FROM vw_trades_canonical
-            UNION ALL
-            SELECT wallet, token_id, condition_id, outcome, balance, toUInt8(2), last_time
-            FROM vw_wallet_balances
-            UNION ALL
-            SELECT p.wallet, p.token_id, p.condition_id, p.outcome, CAST(p.size AS Decimal(38, 6)), toUInt8(1),
-                   toDateTime(0, 'UTC')
-            FROM positions AS p FINAL
-            INNER JOIN wallets AS cw FINAL ON cw.wallet = p.wallet
-            WHERE p.snapshot_at >= cw.positions_snapshot_at
-        )
-        GROUP BY wallet, token_id
-    ) AS r
-    LEFT JOIN vw_reconciliation_window AS w ON w.wallet = r.wallet
-) AS c
+        SELECT wallet, token_id, condition_id, outcome, CAST(shares_delta AS Decimal(38, 6)) AS shares, toUInt8(0) AS in_api, block_time AS time
+        FROM vw_trades_canonical
+        UNION ALL
+        SELECT wallet, token_id, condition_id, outcome, balance, toUInt8(2), last_time
+        FROM vw_wallet_balances
+        UNION ALL
+        SELECT p.wallet, p.token_id, p.condition_id, p.outcome, CAST(p.size AS Decimal(38, 6)), toUInt8(1), toDateTime(0, 'UTC')
+        FROM positions AS p FINAL
+        INNER JOIN wallets AS cw FINAL ON cw.wallet = p.wallet
+        WHERE p.snapshot_at >= cw.positions_snapshot_at
+    )
+    GROUP BY wallet, token_id
+) AS r
+LEFT JOIN vw_reconciliation_window AS w ON w.wallet = r.wallet

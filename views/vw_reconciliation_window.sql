@@ -3,7 +3,7 @@
 -- and the PnL figures beside them), so that a difference is called 'differs' only when the chain side
 -- holds everything the API could have counted, and 'pending' with its reason when it may not.
 -- One row per wallet of `wallets`:
---   snapshot_at            when its positions were last fetched whole (epoch 0: never)
+--   positions_snapshot_at  when its positions were last fetched whole (epoch 0: never)
 --   fills_confirmed_block / fills_confirmed_time          vw_chain_confirmed of 'chain_fills'
 --   transfers_confirmed_block / transfers_confirmed_time  vw_chain_confirmed of 'chain_transfers'
 --   fills_unread_reason    '' when the fills are complete from the exchanges' deployment through a
@@ -26,7 +26,7 @@
 CREATE OR REPLACE VIEW vw_reconciliation_window {{on_cluster}} AS
 SELECT
     w.wallet AS wallet,
-    w.positions_snapshot_at AS snapshot_at,
+    w.positions_snapshot_at AS positions_snapshot_at,
     c.f.confirmed_block AS fills_confirmed_block,
     c.f.confirmed_time AS fills_confirmed_time,
     c.t.confirmed_block AS transfers_confirmed_block,
