@@ -35,8 +35,7 @@ SELECT
         c.f.confirmed_block = 0, 'no fills recorded done yet: the chain step has not run',
         c.f.from_deployment = 0, concat('fills are loaded from block ', toString(c.f.first_block),
             ' only: the API also counts fills before it'),
-        c.f.confirmed_time < w.positions_snapshot_at, concat('the API snapshot (',
-            formatDateTime(w.positions_snapshot_at, '%Y-%m-%d %H:%i:%S'), ') may count fills after block ',
+        c.f.confirmed_time < w.positions_snapshot_at, concat('the API snapshot may count fills after block ',
             toString(c.f.confirmed_block), ' (', formatDateTime(c.f.confirmed_time, '%Y-%m-%d %H:%i:%S'),
             '), the last block every fill is loaded to'),
         ''
@@ -45,8 +44,7 @@ SELECT
         c.t.confirmed_block = 0, 'no transfers recorded done yet: the transfers step has not run',
         c.t.from_deployment = 0, concat('transfers are loaded from block ', toString(c.t.first_block),
             ' only: balances miss what moved before it'),
-        c.t.confirmed_time < w.positions_snapshot_at, concat('the API snapshot (',
-            formatDateTime(w.positions_snapshot_at, '%Y-%m-%d %H:%i:%S'), ') may count transfers after block ',
+        c.t.confirmed_time < w.positions_snapshot_at, concat('the API snapshot may count transfers after block ',
             toString(c.t.confirmed_block), ' (', formatDateTime(c.t.confirmed_time, '%Y-%m-%d %H:%i:%S'),
             '), the last block every transfer is loaded to'),
         ''

@@ -90,7 +90,7 @@ describe('vw_position_reconciliation after a default backfill', () => {
     for (const row of reconciled.filter((row) => row.status === 'pending')) {
       expect(row.pending_reason).toMatch(
         new RegExp(
-          `^the API snapshot \\(.+\\) may count fills after block ${row.fills_to} \\(.+\\), the last block every fill is loaded to$`,
+          `^the API snapshot may count fills after block ${row.fills_to} \\(.+\\), the last block every fill is loaded to$`,
         ),
       )
     }

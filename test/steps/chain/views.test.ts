@@ -361,7 +361,7 @@ describe('vw_position_reconciliation', () => {
          FROM vw_position_reconciliation WHERE status != 'match' ORDER BY wallet, token`,
       )
       const reason =
-        'the API snapshot (2026-07-02 00:00:00) may count fills after block 50 (2026-07-01 12:00:00), the last block every fill is loaded to'
+        'the API snapshot may count fills after block 50 (2026-07-01 12:00:00), the last block every fill is loaded to'
       expect(reconciled).toEqual([
         { wallet: B, token: KNOWN, status: 'pending', pending_reason: reason, complete: '50' },
         { wallet: B, token: UNKNOWN, status: 'pending', pending_reason: reason, complete: '50' },
