@@ -29,7 +29,7 @@ import { migrate } from '../load/migrate.ts'
 import { RunLog } from '../load/run-log.ts'
 import { openWarehouse } from '../load/warehouse.ts'
 import { createActivityStep } from '../steps/activity/index.ts'
-import { createChainStep } from '../steps/chain.ts'
+import { createChainStep } from '../steps/chain/index.ts'
 import { createTransfersStep } from '../steps/transfers/index.ts'
 
 const { values } = parseArgs({

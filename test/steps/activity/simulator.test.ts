@@ -5,7 +5,7 @@
 // to their users, the leaderboard, the market statistics and the reconciliation with the Data API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Simulator, startSimulator } from '../../../simulator/index.ts'
-import { createSteps } from '../../../steps/registry.ts'
+import { createSteps, resolveStepConfig } from '../../../steps/registry.ts'
 import type { StepName } from '../../../steps/step.ts'
 import { openStepHarness, rows, type StepHarness } from '../chain/harness.ts'
 
@@ -18,14 +18,16 @@ let h: StepHarness
 beforeAll(async () => {
   sim = await startSimulator({ ...WORLD, rateLimits: false })
   h = await openStepHarness()
-  const { steps, close } = createSteps(STEPS, {
-    gammaUrl: sim.gammaUrl,
-    dataApiUrl: sim.dataApiUrl,
-    rpcUrl: sim.rpcUrl,
-    fromBlock: String(sim.world.chain.startBlock),
-    confirmations: '0',
-    rate: 'rpc=1000/s',
-  })
+  const { steps, close } = createSteps(
+    resolveStepConfig(STEPS, {
+      gammaUrl: sim.gammaUrl,
+      dataApiUrl: sim.dataApiUrl,
+      rpcUrl: sim.rpcUrl,
+      fromBlock: String(sim.world.chain.startBlock),
+      confirmations: '0',
+      rate: 'rpc=1000/s',
+    }),
+  )
   try {
     for (const step of steps) {
       const outcome = await step.run(h.context())

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Simulator } from '../../../simulator/index.ts'
 import type { Fill } from '../../../simulator/world/fills.ts'
-import { createChainStep } from '../../../steps/chain.ts'
+import { createChainStep } from '../../../steps/chain/index.ts'
 import { rows, type StepHarness } from './harness.ts'
 import { chainOptions, FAULTS, harness, simulator } from './sim-helpers.ts'
 
