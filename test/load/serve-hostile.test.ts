@@ -1,0 +1,213 @@
+// Hostile readers against a serving process: slow queries must not stall the process's own writer
+// or polyhouse's own commands, and clients that trickle, hoard connections or stop reading are cut
+// off instead of holding what others need.
+import net from 'node:net'
+import path from 'node:path'
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { OWNER_USER } from '../../load/serve/auth.ts'
+import { readServeInfo } from '../../load/serve/info.ts'
+import {
+  EngineLanes,
+  enginePoolSize,
+  LIBUV_DEFAULT_POOL_SIZE,
+  maxAnalystSlots,
+} from '../../load/serve/lanes.ts'
+import type { QueryLogEntry, ServeOptions } from '../../load/serve/options.ts'
+import { type RunningServer, startServer } from '../../load/serve/server.ts'
+import type { Warehouse } from '../../load/warehouse.ts'
+import { openTempWarehouse, tempDir } from '../helpers/warehouse.ts'
+
+/** The query that froze a backfill: one row every half second, no output until the sum. */
+const SLEEPER = 'SELECT sum(sleepEachRow(0.5)) FROM numbers(20)'
+const SLEEPER_SETTINGS = 'function_sleep_max_microseconds_per_block=0&max_block_size=1'
+
+let warehouse: Warehouse
+let dataDir: string
+const servers: RunningServer[] = []
+
+async function serve(options: ServeOptions = {}): Promise<RunningServer> {
+  const server = await startServer(warehouse, { port: 0, ...options })
+  servers.push(server)
+  return server
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+beforeAll(async () => {
+  dataDir = path.join(tempDir(), 'warehouse')
+  warehouse = await openTempWarehouse(dataDir)
+  await warehouse.command('CREATE TABLE progress (n UInt32) ENGINE = MergeTree ORDER BY n')
+})
+
+afterAll(async () => {
+  for (const server of servers) await server.close()
+  await warehouse?.close()
+})
+
+describe('polyhouse serve under hostile readers', () => {
+  it('keeps the writer inserting and polyhouse answering while readers hold slow queries', {
+    timeout: 60_000,
+  }, async () => {
+    const server = await serve({ queueWaitS: 2 })
+    const leave = new AbortController()
+    // More slow readers than libuv has threads (4 unless UV_THREADPOOL_SIZE says otherwise).
+    const readers = Array.from({ length: 6 }, () =>
+      fetch(`${server.url}/?${SLEEPER_SETTINGS}`, { method: 'POST', body: SLEEPER, signal: leave.signal })
+        .then(async (response) => ({ status: response.status, text: await response.text() }))
+        .catch(() => ({ status: 0, text: 'left' })),
+    )
+    await sleep(500)
+    try {
+      // The writer: one insert after another for three seconds, while the readers sleep for ten.
+      let inserts = 0
+      const until = Date.now() + 3_000
+      while (Date.now() < until) await warehouse.insert('progress', [{ n: inserts++ }])
+      expect(inserts).toBeGreaterThan(10)
+
+      // polyhouse's own commands (status, query) reach the engine through a slot kept for them.
+      const info = readServeInfo(dataDir)
+      const owner = createClient({
+        url: info?.url,
+        username: OWNER_USER,
+        password: info?.key,
+        log: { level: ClickHouseLogLevel.OFF },
+      })
+      const asked = Date.now()
+      const counted = await owner.query({ query: 'SELECT count() AS n FROM progress', format: 'JSONEachRow' })
+      expect((await counted.json<{ n: number }>()).map((row) => Number(row.n))).toEqual([inserts])
+      expect(Date.now() - asked).toBeLessThan(4_000)
+      await owner.close()
+
+      // Another analyst waits for a slot, then hears 503 — after the queue wait, not the slow queries.
+      const waited = Date.now()
+      const refused = await fetch(server.url, { method: 'POST', body: 'SELECT 1' })
+      expect(refused.status).toBe(503)
+      expect(refused.headers.get('retry-after')).toBe('1')
+      expect(await refused.text()).toMatch(/^Code: 202\. DB::Exception: Too many simultaneous queries/)
+      expect(Date.now() - waited).toBeLessThan(5_000)
+    } finally {
+      leave.abort()
+    }
+    // The slow readers beyond the analysts' slots heard 503 too.
+    const outcomes = await Promise.all(readers)
+    const slots = maxAnalystSlots(enginePoolSize())
+    expect(outcomes.filter((outcome) => outcome.status === 503).length).toBeGreaterThanOrEqual(6 - slots)
+  })
+
+  it('cuts off a client that trickles its headers, with 408', async () => {
+    const server = await serve({ headersTimeoutMs: 1_000 })
+    const socket = net.connect(server.port, '127.0.0.1')
+    let received = ''
+    socket.on('data', (chunk) => {
+      received += chunk
+    })
+    const closed = new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now())))
+    socket.on('error', () => {})
+    const started = Date.now()
+    socket.write('POST / HTTP/1.1\r\nHost: localhost\r\n')
+    const trickle = setInterval(() => socket.write('X-Slow: 1\r\n'), 200)
+    const at = await Promise.race([closed, sleep(8_000).then(() => undefined)])
+    clearInterval(trickle)
+    socket.destroy()
+    expect(at).toBeDefined()
+    expect((at as number) - started).toBeLessThan(6_000)
+    expect(received).toMatch(/^HTTP\/1\.1 408/)
+  })
+
+  it('closes connections past --max-connections at once, and takes new ones when some close', async () => {
+    const server = await serve({ maxConnections: 2 })
+    const open = (): Promise<net.Socket> =>
+      new Promise((resolve) => {
+        const socket = net.connect(server.port, '127.0.0.1', () => resolve(socket))
+        socket.on('error', () => {})
+      })
+    const held = [await open(), await open()]
+    await sleep(100)
+    const extra = await open()
+    const closed = await Promise.race([
+      new Promise<boolean>((resolve) => extra.on('close', () => resolve(true))),
+      sleep(3_000).then(() => false),
+    ])
+    expect(closed).toBe(true)
+    for (const socket of held) socket.destroy()
+    await sleep(200)
+    const answer = await fetch(server.url, { method: 'POST', body: 'SELECT 1' })
+    expect(await answer.text()).toBe('1\n')
+  })
+
+  it('cuts off a reader that stops reading, and frees its slot for the next', {
+    timeout: 30_000,
+  }, async () => {
+    const logged: QueryLogEntry[] = []
+    const server = await serve({
+      sendStallTimeoutMs: 1_000,
+      maxRunningQueries: 1,
+      queueWaitS: 1,
+      onQuery: (entry) => logged.push(entry),
+    })
+    // About 1 GB streamed: far beyond what the socket buffers hold, and never read.
+    const sql = 'SELECT repeat(toString(number % 10), 100) FROM numbers(10000000) FORMAT TabSeparated'
+    const socket = net.connect(server.port, '127.0.0.1')
+    socket.on('error', () => {})
+    socket.pause()
+    socket.write(
+      `POST /?query_id=stalled HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${Buffer.byteLength(sql)}\r\n\r\n${sql}`,
+    )
+    let entry: QueryLogEntry | undefined
+    for (let i = 0; i < 100 && !entry; i++) {
+      await sleep(100)
+      entry = logged.find((logged) => logged.queryId === 'stalled')
+    }
+    socket.destroy()
+    expect(entry).toBeDefined()
+    expect(entry?.elapsedMs).toBeLessThan(10_000)
+    // The one analyst slot is free again.
+    const next = await fetch(server.url, { method: 'POST', body: 'SELECT 1' })
+    expect(await next.text()).toBe('1\n')
+  })
+})
+
+describe('EngineLanes', () => {
+  const never = new AbortController().signal
+
+  it('gives polyhouse’s own commands a slot while analysts wait, and analysts theirs in turn', async () => {
+    const lanes = new EngineLanes(2, 1, 5_000)
+    const firstAnalyst = await lanes.acquire(false, never)
+    let secondAnalyst: (() => void) | undefined
+    const waiting = lanes.acquire(false, never).then((release) => {
+      secondAnalyst = release
+    })
+    const owner = await lanes.acquire(true, never)
+    await sleep(10)
+    expect(secondAnalyst).toBeUndefined()
+    firstAnalyst()
+    await waiting
+    expect(secondAnalyst).toBeDefined()
+    owner()
+    secondAnalyst?.()
+  })
+
+  it('answers 503 after the queue wait, and forgets a caller who left', async () => {
+    const lanes = new EngineLanes(2, 1, 100)
+    const held = await lanes.acquire(false, never)
+    await expect(lanes.acquire(false, never)).rejects.toMatchObject({ code: 202, status: 503 })
+    const leaving = new AbortController()
+    const left = lanes.acquire(false, leaving.signal)
+    leaving.abort()
+    await expect(left).rejects.toMatchObject({ code: 394 })
+    held()
+    // Nothing is left waiting: the slot goes to the next caller at once.
+    const next = await lanes.acquire(false, never)
+    next()
+  })
+
+  it('reads the pool size as libuv does', () => {
+    expect(enginePoolSize({})).toBe(LIBUV_DEFAULT_POOL_SIZE)
+    expect(enginePoolSize({ UV_THREADPOOL_SIZE: '16' })).toBe(16)
+    expect(enginePoolSize({ UV_THREADPOOL_SIZE: '8 threads' })).toBe(8)
+    expect(enginePoolSize({ UV_THREADPOOL_SIZE: '0' })).toBe(1)
+    expect(enginePoolSize({ UV_THREADPOOL_SIZE: 'many' })).toBe(1)
+    expect(enginePoolSize({ UV_THREADPOOL_SIZE: '5000' })).toBe(1024)
+  })
+})
