@@ -10,6 +10,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { type ChdbQueryStream, Session, type StreamChunk } from 'chdb'
 import { INSERT_STAGING_DIR } from '../warehouse.ts'
+import { killOnAbort, newQueryMarker } from './cancel.ts'
 import { ErrorCode, fromEngineError, ServeError } from './errors.ts'
 import { isStreamable } from './formats.ts'
 import { checkReadBack, type QueryLimits, readBackQuery, refusePinned } from './limits.ts'
@@ -124,11 +125,15 @@ export async function startExecution(
     const limits = policy.limits && enforcedLimits(policy.limits, stream && !query.waitEndOfQuery)
     // readonly goes last: once set, the engine refuses every later SET, ours included.
     const readonly = policy.readOnly ? '1' : query.settings.readonly
+    // An analyst's query is marked so that it can be stopped when its caller leaves (cancel.ts); the
+    // marker takes the place of a log_comment the caller may have set.
+    const marker = limits ? newQueryMarker() : undefined
     const locks = [
       ...(widen
         ? [`SET max_query_size = ${maxQuerySize === 'DEFAULT' ? 'DEFAULT' : quoteString(maxQuerySize)}`]
         : []),
       ...limitStatements(settings, limits),
+      ...(marker ? [`SET log_comment = ${quoteString(marker)}`] : []),
       ...(readonly === undefined ? [] : [`SET readonly = ${quoteString(readonly)}`]),
       // What the engine will run with, after the caller's settings and ours (see limits.ts).
       ...(limits ? [readBackQuery(limits)] : []),
@@ -138,6 +143,8 @@ export async function startExecution(
       if (limits) checkReadBack(readBack, limits, settings)
     }
     const run = { ...query, sql }
+    if (marker) killOnAbort(dataDir, marker, signal)
+    if (signal.aborted) throw new ServeError(ErrorCode.QUERY_WAS_CANCELLED, 'The client went away')
     const source = stream ? await openStream(session, run, signal) : undefined
     const execution = source
       ? streamedExecution(session, source, started)
@@ -330,7 +337,7 @@ async function wholeExecution(
   started: bigint,
 ): Promise<Omit<Execution, 'format' | 'kind'>> {
   // Single-shot queries cannot be interrupted in chDB (its docs: abort only rejects early), so no
-  // signal here: the session stays open until the engine is done with it.
+  // signal here: the session stays open until the engine is done with it (or KILLed: cancel.ts).
   const result = await session.queryAsync(query.sql, { format: query.defaultFormat })
   session.close()
   let bytes: Uint8Array | undefined = result.bytes()

@@ -1,6 +1,7 @@
 // Hostile readers against a serving process: slow queries must not stall the process's own writer
 // or polyhouse's own commands, and clients that trickle, hoard connections or stop reading are cut
 // off instead of holding what others need.
+import { spawn } from 'node:child_process'
 import net from 'node:net'
 import path from 'node:path'
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client'
@@ -16,6 +17,7 @@ import {
 import type { QueryLogEntry, ServeOptions } from '../../load/serve/options.ts'
 import { type RunningServer, startServer } from '../../load/serve/server.ts'
 import type { Warehouse } from '../../load/warehouse.ts'
+import { BIN, cleanEnv, ROOT } from '../helpers/cli.ts'
 import { openTempWarehouse, tempDir } from '../helpers/warehouse.ts'
 
 /** The query that froze a backfill: one row every half second, no output until the sum. */
@@ -165,6 +167,56 @@ describe('polyhouse serve under hostile readers', () => {
     // The one analyst slot is free again.
     const next = await fetch(server.url, { method: 'POST', body: 'SELECT 1' })
     expect(await next.text()).toBe('1\n')
+  })
+})
+
+describe('polyhouse serve when callers leave', () => {
+  it('stops a slow query whose caller left, and gives its slot to the next', {
+    timeout: 30_000,
+  }, async () => {
+    const server = await serve({ maxRunningQueries: 1, queueWaitS: 4 })
+    const leave = new AbortController()
+    const slow = fetch(`${server.url}/?${SLEEPER_SETTINGS}`, {
+      method: 'POST',
+      body: SLEEPER,
+      signal: leave.signal,
+    }).catch(() => undefined)
+    await sleep(1_000)
+    leave.abort()
+    await slow
+    // The sleeper had 9 s to go; the one analyst slot is free within the 4 s queue wait.
+    const next = await fetch(server.url, { method: 'POST', body: 'SELECT 1' })
+    expect(next.status).toBe(200)
+    expect(await next.text()).toBe('1\n')
+  })
+
+  it('lets `polyhouse serve` exit soon after a signal while a slow query runs', {
+    timeout: 60_000,
+  }, async () => {
+    const child = spawn(
+      process.execPath,
+      [BIN, '--data-dir', path.join(tempDir(), 'warehouse'), 'serve', '--port', '0', '--quiet'],
+      { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    const exited = new Promise<number>((resolve) => child.on('exit', () => resolve(Date.now())))
+    let stdout = ''
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk
+    })
+    for (let i = 0; i < 600 && !stdout.includes('\n'); i++) await sleep(50)
+    const url = stdout.trim()
+    expect(url).toMatch(/^http:\/\//)
+    // Twenty seconds of sleep, no answer until the end.
+    const slow = fetch(`${url}/?${SLEEPER_SETTINGS}`, {
+      method: 'POST',
+      body: 'SELECT sum(sleepEachRow(0.5)) FROM numbers(40)',
+    }).catch(() => undefined)
+    await sleep(1_500)
+    const signalled = Date.now()
+    child.kill('SIGTERM')
+    // Five seconds of grace for running queries, then the slow one is stopped rather than waited for.
+    expect((await exited) - signalled).toBeLessThan(12_000)
+    await slow
   })
 })
 
