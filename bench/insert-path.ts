@@ -11,14 +11,15 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import type { OrderFill } from '../extract/chain/abi.ts'
 import { CTF_EXCHANGE_V1 } from '../extract/chain/contracts.ts'
 import { migrate } from '../load/migrate.ts'
+import { RowWriter } from '../load/row-writer.ts'
 import { openWarehouse, type Warehouse } from '../load/warehouse.ts'
-import { COMMIT_ROWS } from '../steps/block-ranges/committer.ts'
-import { RowWriter } from '../steps/block-ranges/rows.ts'
+import { COMMIT_ROWS } from '../steps/block-ranges/commit.ts'
 import type { LogBlock } from '../steps/block-ranges/types.ts'
-import { CHAIN_FILLS_COLUMNS, fillLines, writeFill } from '../steps/chain/encode.ts'
+import type { OrderFill } from '../steps/chain/decode.ts'
+import { CHAIN_FILLS, CHAIN_FILLS_COLUMNS, writeFill } from '../steps/chain/encode.ts'
+import { rowLines } from './shared/row-binary.ts'
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' } } })
 const ROWS = Number(values.rows)
@@ -87,7 +88,7 @@ async function batches(): Promise<{ tsv: Buffer[]; binary: Buffer[] }> {
     }
     const { payload } = await rows.finish()
     binary.push(payload)
-    const lines = fillLines(payload).trimEnd().split('\n')
+    const lines = rowLines(payload, CHAIN_FILLS).trimEnd().split('\n')
     tsv.push(Buffer.from(lines.map((line) => `${line}\t${RUN_ID}\n`).join(''), 'latin1'))
   }
   return { tsv, binary }

@@ -72,6 +72,10 @@ export function registerBackfill(program: Command): void {
       'wallets step: activity (most chain rows first, default), recent (newest activity first) or address',
     )
     .option('--rate <spec>', 'rate limits, e.g. data-api=10/s,gamma=300/10s,rpc=25/s (env POLYHOUSE_RATE)')
+    .option(
+      '--max-pause <duration>',
+      "longest wait a server's Retry-After may impose, e.g. 2m (default 1m; env POLYHOUSE_MAX_PAUSE)",
+    )
     .action(async (flags: BackfillFlags, command: Command) => {
       const format = parseLogFormat(flags.logFormat)
       const selected = selectSteps(flags.steps, flags.skip)

@@ -3,6 +3,7 @@
 import type { Command } from 'commander'
 import { resolveWarehouseConfig, type WarehouseOptions } from '../core/config.ts'
 import { PolyhouseError } from '../core/errors.ts'
+import { redactUrls } from '../core/redact.ts'
 import { migrate } from '../load/migrate.ts'
 import { openWarehouse, type Warehouse } from '../load/warehouse.ts'
 
@@ -54,7 +55,8 @@ export async function withWarehouse<T>(
 /** Prints one line (and the stack with --verbose) and returns the exit code. */
 export function reportFailure(error: unknown, verbose: boolean): number {
   if (error instanceof PolyhouseError) {
-    process.stderr.write(`polyhouse: ${error.userMessage()}\n`)
+    // URLs keep their host only, whatever built the message (core/redact.ts).
+    process.stderr.write(`polyhouse: ${redactUrls(error.userMessage())}\n`)
     if (verbose)
       process.stderr.write(
         `${error.stack}\n${error.cause ? `cause: ${String((error.cause as Error).stack ?? error.cause)}\n` : ''}`,
@@ -62,7 +64,7 @@ export function reportFailure(error: unknown, verbose: boolean): number {
     return error.exitCode
   }
   const message = error instanceof Error ? error.message : String(error)
-  process.stderr.write(`polyhouse: ${message.split('\n')[0]}\n`)
+  process.stderr.write(`polyhouse: ${redactUrls(message.split('\n')[0] ?? '')}\n`)
   if (verbose && error instanceof Error) process.stderr.write(`${error.stack}\n`)
   else process.stderr.write('(run with --verbose for details)\n')
   return 1

@@ -4,6 +4,7 @@ import { registerBackfill } from './backfill.ts'
 import { reportFailure } from './context.ts'
 import { registerGaps } from './gaps.ts'
 import { registerGrants } from './grants.ts'
+import { superviseProcess } from './lifecycle.ts'
 import { registerMarket } from './market.ts'
 import { registerMigrate } from './migrate.ts'
 import { registerQuery } from './query.ts'
@@ -12,6 +13,7 @@ import { registerReport } from './report.ts'
 import { registerServe } from './serve.ts'
 import { registerSimulate } from './simulate.ts'
 import { registerStatus } from './status.ts'
+import { registerStop } from './stop.ts'
 import { registerSync } from './sync.ts'
 import { registerViews } from './views.ts'
 import { registerWallet } from './wallet.ts'
@@ -41,6 +43,7 @@ export function buildProgram(): Command {
   registerSync(program)
   registerViews(program)
   registerStatus(program)
+  registerStop(program)
   registerGaps(program)
   registerRepair(program)
   registerReport(program)
@@ -73,4 +76,5 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+superviseProcess()
 process.exitCode = await main(process.argv)

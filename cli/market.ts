@@ -59,7 +59,7 @@ export async function withOnDemand(
   http: HttpConfig,
   work: (context: StepContext, client: HttpClient) => Promise<void>,
 ): Promise<void> {
-  const client = createHttpClient({ rateLimits: http.rateLimits })
+  const client = createHttpClient({ rateLimits: http.rateLimits, maxPauseMs: http.maxPauseMs })
   try {
     await withWarehouse(command, async (warehouse: Warehouse) => {
       const runLog = new RunLog(warehouse, name, process.argv.slice(2))

@@ -47,7 +47,7 @@ export function registerRepair(program: Command): void {
       const http = resolveHttpConfig(flags)
       const rpcUrl = flags.rpcUrl || process.env.POLYGON_RPC_URL || undefined
       const tip = await readChainTip(rpcUrl)
-      const client = createHttpClient({ rateLimits: http.rateLimits })
+      const client = createHttpClient({ rateLimits: http.rateLimits, maxPauseMs: http.maxPauseMs })
       try {
         await withWarehouse(command, async (warehouse) => {
           const gaps = await collectGaps(warehouse, tip)

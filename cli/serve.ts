@@ -2,7 +2,7 @@
 // Prints the URL it listens on as the first line of stdout; one line per query goes to stderr.
 import type { Command } from 'commander'
 import { resolveWarehouseConfig } from '../core/config.ts'
-import { UsageError } from '../core/errors.ts'
+import { InterruptedError, UsageError } from '../core/errors.ts'
 import { readUsersFile, type ServeUser, sha256Hex } from '../load/serve/auth.ts'
 import {
   DEFAULT_HOST,
@@ -131,6 +131,8 @@ export function registerServe(program: Command): void {
         await untilSignal()
         process.stderr.write('polyhouse: stopping: letting running queries finish\n')
         await server.close()
+        // Serving ends only when asked to: an interrupted command, as the README's exit codes say.
+        process.exitCode = new InterruptedError('interrupted').exitCode
       })
     })
 }

@@ -1,12 +1,16 @@
 // polyhouse status [--json] [--watch] [--stale 7d]: the morning read. The work is steps/status.ts.
 import type { Command } from 'commander'
+import { resolveWarehouseConfig } from '../core/config.ts'
 import { parseDuration } from '../core/duration.ts'
-import { UsageError } from '../core/errors.ts'
+import { UsageError, WarehouseLockedError } from '../core/errors.ts'
+import { sleep } from '../core/sleep.ts'
 import { resolveHttpConfig } from '../extract/http/config.ts'
 import type { RateLimit } from '../extract/http/rates.ts'
+import { type OwnerReport, ownerReport } from '../load/owner/report.ts'
 import { collectPipelineStatus, type PipelineStatus } from '../steps/status.ts'
 import { readChainTip } from '../steps/tip.ts'
-import { reportFailure, sqlDirs, withWarehouse } from './context.ts'
+import { globalOptions, reportFailure, sqlDirs, withWarehouse } from './context.ts'
+import { formatOwner, withOwnerLine } from './status-owner.ts'
 import { formatPipelineStatus } from './status-text.ts'
 
 /** `--watch` refreshes this often unless `--interval` says otherwise: a glance, not a load. */
@@ -59,19 +63,29 @@ export function registerStatus(program: Command): void {
         'data-api-positions'
       ] as RateLimit
       const rpcUrl = flags.rpcUrl ?? process.env.POLYGON_RPC_URL
-      const collect = async () => {
+      const warehouseConfig = resolveWarehouseConfig(globalOptions(command))
+      const collect = async (): Promise<Collected> => {
         const tip = await readChainTip(rpcUrl || undefined)
         const now = Date.now()
-        return withWarehouse(command, (warehouse) =>
-          collectPipelineStatus(warehouse, {
-            dirs: sqlDirs(command),
-            staleAfterMs,
-            errorsSinceMs: sinceMs === undefined ? undefined : now - sinceMs,
-            tip,
-            positionsRate,
-            now,
-          }),
-        )
+        // Read before opening: once open, this process is the holder.
+        const owner = ownerReport(warehouseConfig)
+        try {
+          const status = await withWarehouse(command, (warehouse) =>
+            collectPipelineStatus(warehouse, {
+              dirs: sqlDirs(command),
+              staleAfterMs,
+              errorsSinceMs: sinceMs === undefined ? undefined : now - sinceMs,
+              tip,
+              positionsRate,
+              now,
+            }),
+          )
+          return { status, owner }
+        } catch (error) {
+          // Held by a process that does not serve it: who holds it is all status can say.
+          if (owner && error instanceof WarehouseLockedError) process.stdout.write(ownerOnly(owner, flags))
+          throw error
+        }
       }
       if (!flags.watch) {
         process.stdout.write(render(await collect(), flags.json === true, false))
@@ -81,9 +95,23 @@ export function registerStatus(program: Command): void {
     })
 }
 
-function render(status: PipelineStatus, json: boolean, watching: boolean): string {
-  if (json) return watching ? `${JSON.stringify(status)}\n` : `${JSON.stringify(status, null, 2)}\n`
-  return formatPipelineStatus(status)
+interface Collected {
+  status: PipelineStatus
+  /** The process holding an embedded warehouse (none for a server). */
+  owner: OwnerReport | undefined
+}
+
+function render({ status, owner }: Collected, json: boolean, watching: boolean): string {
+  const document = owner ? { ...status, process: owner } : status
+  if (json) return watching ? `${JSON.stringify(document)}\n` : `${JSON.stringify(document, null, 2)}\n`
+  return withOwnerLine(formatPipelineStatus(status), owner)
+}
+
+function ownerOnly(owner: OwnerReport, flags: StatusFlags): string {
+  if (!flags.json) return `${formatOwner(owner)}\n`
+  return flags.watch
+    ? `${JSON.stringify({ process: owner })}\n`
+    : `${JSON.stringify({ process: owner }, null, 2)}\n`
 }
 
 /**
@@ -93,7 +121,7 @@ function render(status: PipelineStatus, json: boolean, watching: boolean): strin
  * fails (the directory held by a process that does not serve it) is printed, and the watch goes on.
  */
 async function watch(
-  collect: () => Promise<PipelineStatus>,
+  collect: () => Promise<Collected>,
   options: { json: boolean; intervalMs: number; command: Command },
 ): Promise<void> {
   const stop = new AbortController()
@@ -126,16 +154,4 @@ async function watch(
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms)
-    function done() {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
 }

@@ -3,6 +3,7 @@
 import path from 'node:path'
 import { z } from 'zod'
 import { UsageError } from './errors.ts'
+import { redactUrl } from './redact.ts'
 
 /** Where the embedded warehouse lives unless POLYHOUSE_HOME or --data-dir say otherwise. */
 export const DEFAULT_HOME = '.polyhouse'
@@ -26,7 +27,7 @@ const httpUrl = (name: string) =>
       const hint = /^[\w.-]+(:\d+)?$/.test(value)
         ? `try http://${value.includes(':') ? value : `${value}:8123`}`
         : 'try http://localhost:8123'
-      ctx.addIssue({ code: 'custom', message: `${name} is not a URL: got '${value}'; ${hint}` })
+      ctx.addIssue({ code: 'custom', message: `${name} is not a URL: got '${redactUrl(value)}'; ${hint}` })
     }
   })
 

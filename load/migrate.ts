@@ -181,7 +181,7 @@ async function apply(
     } else {
       const blocked = step.dependsOn.find((name) => failedViews.has(name))
       try {
-        if (blocked) throw new Error(`depends on ${blocked}, which failed`)
+        if (blocked) throw new MigrationError(`depends on ${blocked}, which failed`)
         await warehouse.command(step.statements[0] as string)
         await writeLedger(warehouse, viewEntry(step, 'applied', '', Date.now() - started))
       } catch (error) {

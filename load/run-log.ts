@@ -1,38 +1,15 @@
 // What the operator reads in the morning: every run (etl_runs), every long unit of work (etl_jobs),
 // every unit that failed after its retries (etl_errors), every record that failed validation
 // (etl_quarantine). Writes are plain inserts; the latest row per key wins (ReplacingMergeTree).
+// Anyone `serve` lets in can read these tables and `status` prints them, so URLs keep only their
+// scheme and host and secret flags' values are '***' (core/redact.ts).
 import { createHash, randomUUID } from 'node:crypto'
 import os from 'node:os'
+import { redactArguments, redactUrls } from '../core/redact.ts'
 import type { Warehouse } from './warehouse.ts'
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'interrupted'
 export type JobStatus = 'pending' | 'in_progress' | 'completed' | 'failed'
-
-/** Flags whose value is a secret: stored as '***'. */
-const SECRET_FLAGS = /^--(clickhouse-password|password|key|token|secret)(=|$)/
-
-export function redactArguments(args: readonly string[]): string[] {
-  const out: string[] = []
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string
-    const secret = SECRET_FLAGS.exec(arg)
-    if (secret) {
-      out.push(secret[2] === '=' ? `${arg.slice(0, arg.indexOf('=') + 1)}***` : arg)
-      if (secret[2] !== '=' && i + 1 < args.length) {
-        out.push('***')
-        i += 1
-      }
-      continue
-    }
-    out.push(redactUrlCredentials(arg))
-  }
-  return out
-}
-
-/** http://user:pass@host → http://user:***@host, wherever a URL appears. */
-export function redactUrlCredentials(text: string): string {
-  return text.replace(/(\w+:\/\/[^/\s:@]+):[^@\s/]+@/g, '$1:***@')
-}
 
 export interface QuarantinedRecord {
   /** The record's id when it has one; otherwise a hash of raw is used. */
@@ -99,7 +76,7 @@ export class RunLog {
         status: job.status,
         progress: job.progress ?? (job.status === 'completed' ? 1 : 0),
         rows_written: job.rowsWritten ?? 0,
-        error: job.error ?? '',
+        error: redactUrls(job.error ?? ''),
         started_at: job.startedAt ?? null,
         updated_at: Date.now(),
       },
@@ -121,11 +98,11 @@ export class RunLog {
         occurred_at: Date.now(),
         run_id: this.runId,
         stream: failure.stream,
-        unit: failure.unit,
+        unit: redactUrls(failure.unit),
         error_kind: error?.name ?? 'Error',
-        message: redactUrlCredentials(error?.message ?? String(failure.error)),
+        message: redactUrls(error?.message ?? String(failure.error)),
         attempts: failure.attempts ?? 1,
-        url: redactUrlCredentials(failure.url ?? ''),
+        url: redactUrls(failure.url ?? ''),
       },
     ])
   }
@@ -159,7 +136,7 @@ export class RunLog {
         started_at: this.startedAt,
         finished_at: finishedAt,
         counts: this.counts,
-        error: redactUrlCredentials(error),
+        error: redactUrls(error),
         updated_at: Date.now(),
       },
     ])

@@ -12,6 +12,8 @@ import {
 } from '@clickhouse/client'
 import type { WarehouseConfig } from '../core/config.ts'
 import { WarehouseError, WarehouseLockedError } from '../core/errors.ts'
+import { redactUrl } from '../core/redact.ts'
+import { recordClosed, recordOpened } from './owner/record.ts'
 
 /**
  * Set on every client. Since ClickHouse 25.8 64-bit integers and decimals come back as bare JSON
@@ -160,7 +162,7 @@ export class Warehouse {
     if (this.stagingDir === undefined) {
       // The answer must mean "stored": with progress headers a server may answer 200 before it has
       // read the whole body (and report a failure after it), and the caller reuses the payload's
-      // memory once this returns (steps/block-ranges/rows.ts RowBuffers). So no progress headers,
+      // memory once this returns (load/row-buffers.ts). So no progress headers,
       // the answer held until the end of the query, and read to its end.
       const result = await this.client.exec({
         query: `${target} FORMAT ${format}`,
@@ -192,6 +194,7 @@ export class Warehouse {
   }
 
   async close(): Promise<void> {
+    if (this.config.kind === 'embedded') recordClosed(this.config.dataDir)
     await this.client.close()
   }
 }
@@ -234,6 +237,7 @@ async function openEmbedded(dataDir: string, config: WarehouseConfig): Promise<W
   const stagingDir = path.join(dataDir, INSERT_STAGING_DIR)
   fs.rmSync(stagingDir, { recursive: true, force: true })
   fs.mkdirSync(stagingDir)
+  recordOpened(dataDir)
   return new Warehouse(client, config, stagingDir)
 }
 
@@ -346,17 +350,6 @@ export function serverError(
     hint: 'check CLICKHOUSE_URL and that the server is running',
     cause: error,
   })
-}
-
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url)
-    parsed.username = ''
-    parsed.password = ''
-    return parsed.toString().replace(/\/$/, '')
-  } catch {
-    return url
-  }
 }
 
 function firstLine(text: string): string {

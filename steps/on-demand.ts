@@ -1,6 +1,6 @@
 // On demand (the original pollers' "Get Prices"): one market or one wallet fetched now, upserted
 // through the same rows and checkpoint rules as the backfill, and returned for printing.
-import { HttpStatusError, UsageError } from '../core/errors.ts'
+import { HttpStatusError, PolyhouseError, UsageError } from '../core/errors.ts'
 import { isWalletAddress } from '../extract/data-api/wallet-list.ts'
 import type { Validated } from '../extract/gamma/keyset.ts'
 import { parseMarket } from '../extract/gamma/records.ts'
@@ -97,7 +97,12 @@ export async function fetchWalletNow(
     progress,
   )
   const [failure] = progress.failures
-  if (failure) throw new Error(failure.error)
+  // fetchWallet recorded the failure in etl_errors; the command ends on it.
+  if (failure) {
+    throw new PolyhouseError(failure.error, {
+      hint: "the wallet's snapshot was not stored; run the command again later",
+    })
+  }
   return progress.rows
 }
 

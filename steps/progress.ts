@@ -3,6 +3,7 @@
 // object per line (pino) for machines. Notes and warnings go the same way.
 import cliProgress from 'cli-progress'
 import pino from 'pino'
+import { redactUrls } from '../core/redact.ts'
 import type { StepProgress, StepReporter } from './step.ts'
 
 /**
@@ -91,7 +92,9 @@ export class ProgressBoard {
     state.finished = true
   }
 
-  log(level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}): void {
+  log(level: 'info' | 'warn' | 'error', text: string, fields: Record<string, unknown> = {}): void {
+    // The last guard before the terminal and backfill.log: a URL in a message keeps its host only.
+    const message = redactUrls(text)
     if (this.json) {
       this.json[level](fields, message)
       return

@@ -3,6 +3,7 @@
 import { UsageError } from '../core/errors.ts'
 import { createHttpClient, type HttpClient } from '../extract/http/client.ts'
 import { type HttpConfigFlags, resolveHttpConfig } from '../extract/http/config.ts'
+import { describePause } from '../extract/http/endpoint.ts'
 import { createChainStep, resolveChainOptions } from './chain.ts'
 import { createMarketsStep } from './markets/index.ts'
 import type { Step, StepName } from './step.ts'
@@ -47,22 +48,27 @@ const FACTORIES: { name: StepName; create: (shared: Shared) => Step }[] = [
     name: 'markets',
     create: (shared) => {
       const { client, config } = shared.http()
-      return createMarketsStep({ http: client, gammaUrl: config.gammaUrl, rateLimits: config.rateLimits })
+      return notingPauses(
+        createMarketsStep({ http: client, gammaUrl: config.gammaUrl, rateLimits: config.rateLimits }),
+        client,
+      )
     },
   },
   {
     name: 'chain',
     create: (shared) => {
-      const { rpcUrl, fromBlock, toBlock, confirmations, shard, rate } = shared.options
-      return createChainStep(resolveChainOptions({ rpcUrl, fromBlock, toBlock, confirmations, shard, rate }))
+      const { rpcUrl, fromBlock, toBlock, confirmations, shard, rate, maxPause } = shared.options
+      return createChainStep(
+        resolveChainOptions({ rpcUrl, fromBlock, toBlock, confirmations, shard, rate, maxPause }),
+      )
     },
   },
   {
     name: 'transfers',
     create: (shared) => {
-      const { rpcUrl, fromBlock, toBlock, confirmations, shard, rate } = shared.options
+      const { rpcUrl, fromBlock, toBlock, confirmations, shard, rate, maxPause } = shared.options
       return createTransfersStep(
-        resolveTransfersOptions({ rpcUrl, fromBlock, toBlock, confirmations, shard, rate }),
+        resolveTransfersOptions({ rpcUrl, fromBlock, toBlock, confirmations, shard, rate, maxPause }),
       )
     },
   },
@@ -84,7 +90,7 @@ const FACTORIES: { name: StepName; create: (shared: Shared) => Step }[] = [
           hint: `use ${WALLET_ORDERS.join(', ')} (activity: most chain rows first)`,
         })
       }
-      return createWalletsStep({
+      const step = createWalletsStep({
         http: client,
         dataApiUrl: config.dataApiUrl,
         rateLimits: config.rateLimits,
@@ -93,10 +99,28 @@ const FACTORIES: { name: StepName; create: (shared: Shared) => Step }[] = [
         ...(maxWallets ? { maxWallets: Number(maxWallets) } : {}),
         ...(walletOrder ? { walletOrder: walletOrder as WalletOrder } : {}),
       })
+      return notingPauses(step, client)
     },
   },
   { name: 'views', create: (shared) => createViewsStep(shared.options) },
 ]
+
+/**
+ * While `step` runs, a long pause of any of the client's families (a server's Retry-After) is a
+ * note in that step's log: which family, until when, and why (describePause).
+ */
+function notingPauses(step: Step, client: HttpClient): Step {
+  const run = step.run.bind(step)
+  step.run = async (context) => {
+    const stop = client.onPause((pause) => context.reporter.note(describePause(pause)))
+    try {
+      return await run(context)
+    } finally {
+      stop()
+    }
+  }
+  return step
+}
 
 /** The order the overnight run takes: markets first (tokens for the trade views), views last. */
 export const STEP_ORDER: readonly StepName[] = FACTORIES.map((factory) => factory.name)
@@ -108,7 +132,8 @@ export function createSteps(names: readonly StepName[], options: StepOptions): S
     http: () => {
       if (!http) {
         const config = resolveHttpConfig(options)
-        http = { client: createHttpClient({ rateLimits: config.rateLimits }), config }
+        const client = createHttpClient({ rateLimits: config.rateLimits, maxPauseMs: config.maxPauseMs })
+        http = { client, config }
       }
       return http
     },

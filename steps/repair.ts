@@ -1,11 +1,11 @@
 // `polyhouse repair`: fetches exactly what `gaps` lists, through the steps' own functions, under the
 // same checkpoint rules. By default what exists is kept (a market's stored version and its present
 // token rows, rows already in a block range); `overwrite` re-fetches and replaces it.
-import { InterruptedError, NonRetryableError } from '../core/errors.ts'
+import { InterruptedError, InvariantError, NonRetryableError } from '../core/errors.ts'
 import type { DataApiVersion } from '../extract/data-api/positions.ts'
 import type { HttpClient } from '../extract/http/client.ts'
-import { BatchCommitter } from '../load/batch-committer.ts'
 import { commitRows } from '../load/commit.ts'
+import { UnitCommitter } from '../load/committer.ts'
 import { renewTokenSalt } from './block-ranges/reorg.ts'
 import { createChainStep } from './chain/index.ts'
 import type { ChainOptions } from './chain/options.ts'
@@ -107,7 +107,7 @@ async function repairBlocks(
 ): Promise<number> {
   const ranges = gaps.blocks.ranges
   if (ranges.length === 0) return 0
-  if (!options.chain) throw new Error('repairing block gaps needs the chain options')
+  if (!options.chain) throw new InvariantError('repairing block gaps needs the chain options')
   await renewTokenSalt(context.checkpoints, FILLS_STREAM.stream, 'repair')
   if (options.overwrite) {
     // What a range held before is dropped, so only what the chain has now comes back (as reorg.ts's
@@ -204,7 +204,7 @@ async function repairWallets(
 ): Promise<number> {
   const progress = { done: 0, total: wallets.length, rows: 0, failures: [] as UnitFailure[] }
   // One committer for all: many wallets' positions per insert, as the wallets step does.
-  const committer = new BatchCommitter(context.warehouse, context.runLog)
+  const committer = new UnitCommitter(context.warehouse, context.runLog)
   try {
     await runUnits(wallets, { concurrency: WALLET_CONCURRENCY, signal: context.signal }, (wallet, signal) =>
       fetchWallet(

@@ -1,5 +1,6 @@
 // The chain's tip, for `status` and `gaps`: coverage is measured up to the tip minus the
 // confirmation depth when an RPC endpoint is configured; offline, only up to the highest block done.
+import { sleep } from '../core/sleep.ts'
 import { DEFAULT_CONFIRMATIONS_POLYGON } from '../extract/chain/contracts.ts'
 import { RpcClient } from '../extract/chain/rpc.ts'
 
@@ -32,8 +33,7 @@ export async function readChainTip(
         return { known: true, tip, confirmations, safeHead: tip - confirmations }
       } catch (error) {
         failure = error
-        if (attempt < TIP_ATTEMPTS)
-          await new Promise((resolve) => setTimeout(resolve, attempt * TIP_RETRY_PAUSE_MS))
+        if (attempt < TIP_ATTEMPTS) await sleep(attempt * TIP_RETRY_PAUSE_MS)
       }
     }
   } finally {

@@ -13,9 +13,9 @@
 // unexpected (a number, an object, an escape, a repeated key, more than four topics) is scanned past
 // and marked irregular: `object(i)` parses just that log for the reference path. Keys it does not
 // know are skipped, whatever their values.
+import { HEX_VALUE } from '../../core/hex.ts'
 import {
   FIELDS,
-  HEX_VALUE,
   IRREGULAR,
   LOWER_HEX,
   LogField,
@@ -116,6 +116,25 @@ export function scanLogsReply(bytes: Buffer, reuse?: SlotReuse): ScannedLogs | u
     if (error instanceof RangeError) return undefined
     throw error
   }
+}
+
+/**
+ * Logs already parsed — an eth_getLogs answer that came in a batch (near the tip), or a reply the
+ * scan declined and the JSON-RPC reader parsed — written back as the reply a node sends and scanned,
+ * so they take the encoders' fast paths too. JSON.stringify writes each string back with only the
+ * escapes JSON needs, so every log reads as the parsed object it came from. Undefined when they cannot
+ * be (an entry that is not an object, or nesting deeper than the stack): the caller reads the objects.
+ */
+export function scanParsedLogs(logs: readonly unknown[]): ScannedLogs | undefined {
+  let text: string
+  try {
+    text = JSON.stringify({ jsonrpc: '2.0', id: 0, result: logs })
+  } catch (error) {
+    // Nesting deeper than the stack: JSON.parse (iterative in V8) reads what JSON.stringify cannot write.
+    if (error instanceof RangeError) return undefined
+    throw error
+  }
+  return scanLogsReply(Buffer.from(text, 'utf8'))
 }
 
 class Scanner {

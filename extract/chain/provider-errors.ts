@@ -282,6 +282,14 @@ const RULES: readonly Rule[] = [
       /block range is too wide|block range (is )?too large|block range limit exceeded|block range too high|requested range too large|block range is bigger than/i,
   },
 
+  {
+    // Not a provider's words: the client's own cap on a reply (MAX_REPLY_BYTES in rpc.ts), met when
+    // an uncapped node (anvil, an own node) answers a wide range with every log it holds.
+    name: 'reply-over-client-cap',
+    kind: 'too-many-results',
+    pattern: /reply passed the client's cap/i,
+  },
+
   // --- slow down ------------------------------------------------------------------------------
   {
     // Alchemy: HTTP 429, code 429 "Your app has exceeded its compute units per second capacity…"

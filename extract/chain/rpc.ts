@@ -1,12 +1,35 @@
-// A small JSON-RPC client for Polygon over undici: single and batch calls, keep-alive, timeouts,
-// typed errors that say whether to retry, and a `limiter` hook called before every HTTP request
-// so the token-bucket limiter of extract/http can pace RPC calls too (`--rate rpc=…`).
-import { Agent, request } from 'undici'
-import { z } from 'zod'
-import { NonRetryableError, PolyhouseError, RetryableError } from '../../core/errors.ts'
+// The JSON-RPC client for Polygon, on the same transport as the APIs (extract/http): its undici
+// agent, its body cap and deadline, its classifier for answers that are not JSON-RPC (a Cloudflare
+// page, a bare 429, a cut body), its Retry-After and pause policy, and a limiter of its own. One
+// client is one endpoint: several endpoints are several clients, each with its own limiter.
+// Single attempts: the callers retry (the range engine also shrinks ranges between attempts).
+import { ResponseTooLargeError, SourceUnavailableError } from '../../core/errors.ts'
+import { redactUrl, scrubUrlParts } from '../../core/redact.ts'
+import { classifyResponse } from '../http/classify.ts'
+import { urlSettingOf } from '../http/config.ts'
+import { EndpointFamily, type PauseListener } from '../http/endpoint.ts'
+import type { Failure } from '../http/failure.ts'
+import { RateLimiter } from '../http/limiter.ts'
+import { type RateLimit, RPC_LIMIT } from '../http/rates.ts'
+import { SourceHealth } from '../http/source-health.ts'
+import { emptyCounters, type FamilyCounters } from '../http/stats.ts'
+import { bodyText, type HttpReply, HttpTransport } from '../http/transport.ts'
 import { type RawLog, rawLogsSchema } from './abi.ts'
 import { scanLogsReply } from './log-scan.ts'
-import { type BlockRange, classifyGetLogsError, type GetLogsErrorClassification } from './provider-errors.ts'
+import type { BlockRange } from './provider-errors.ts'
+import {
+  blockHeaderSchema,
+  isJsonRpcShaped,
+  parseResult,
+  quantitySchema,
+  RpcError,
+  RpcProtocolError,
+  type RpcResponse,
+  responseSchema,
+  unwrap,
+} from './rpc-reply.ts'
+
+export { RpcError, RpcProtocolError } from './rpc-reply.ts'
 
 /**
  * One HTTP request's deadline (headers and body each, and the whole exchange). Infura stops a
@@ -22,6 +45,12 @@ export const KEEP_ALIVE_TIMEOUT_MS = 30_000
  * whole batch when it would cross the rate limit, so smaller batches fail less as a unit.
  */
 export const MAX_BATCH_SIZE = 50
+/**
+ * A reply larger than this is cut off as it streams in. The range engine sizes eth_getLogs ranges
+ * for ~10,000 logs (~11 MB); an uncapped node (anvil, an own node) may answer a first wide range
+ * with far more, so a reply over the cap counts as "too many results" and the range shrinks.
+ */
+export const MAX_REPLY_BYTES = 128 * 1024 * 1024
 /** Reply memory kept for reuse: one per range in flight is enough (the step runs ~4 at once). */
 const MAX_REPLY_MEMORY = 8
 /** A reply buffer's first size; it doubles to fit the largest reply it meets. */
@@ -29,16 +58,23 @@ const INITIAL_REPLY_BYTES = 1 << 20
 /** Sockets per origin: enough for the concurrent ranges the rate limit allows. */
 export const DEFAULT_CONNECTIONS = 16
 
-/** Waits until `cost` JSON-RPC calls may be sent (one HTTP request carries `cost` calls). */
-export type Limiter = (cost: number) => Promise<void>
-
 export interface RpcClientOptions {
   url: string
-  limiter?: Limiter
+  /** This endpoint's limit (`--rate rpc=…`); RPC_LIMIT by default. One token per JSON-RPC call. */
+  rate?: RateLimit | undefined
+  /** A limiter to use instead of one made from `rate` (tests; endpoints that share a quota). */
+  limiter?: RateLimiter | undefined
+  /** The endpoint's name in counters and notes. */
+  family?: string
   timeoutMs?: number
   headers?: Record<string, string>
   connections?: number
   maxBatchSize?: number
+  maxReplyBytes?: number
+  /** Longest pause a Retry-After may impose (MAX_PAUSE_MS by default). */
+  maxPauseMs?: number | undefined
+  /** Told when this endpoint pauses long enough to be news (describePause makes it a line). */
+  onPause?: PauseListener | undefined
 }
 
 export type BlockTag = 'latest' | 'finalized' | 'safe' | 'earliest'
@@ -67,117 +103,52 @@ export interface RpcCall {
 
 export type BatchOutcome = { ok: true; result: unknown } | { ok: false; error: RpcError }
 
-// --- errors ------------------------------------------------------------------------------------
-
-/**
- * The node answered with a JSON-RPC error object. `retryable` says whether the same request may
- * succeed later (rate limits, transient faults); range errors are not retryable as such — the
- * caller asks `classification` for a smaller range instead.
- */
-export class RpcError extends PolyhouseError {
-  override readonly retryable: boolean
-  readonly retryAfterMs: number | undefined
-  readonly classification: GetLogsErrorClassification
-
-  constructor(
-    readonly method: string,
-    readonly code: number | undefined,
-    readonly rpcMessage: string,
-    readonly data: unknown,
-    readonly httpStatus: number | undefined,
-    options: { requested?: BlockRange; retryAfterMs?: number } = {},
-  ) {
-    const classification = classifyGetLogsError(
-      { code, message: rpcMessage, data, httpStatus },
-      options.requested,
-    )
-    super(`${method} failed: ${rpcMessage}${code === undefined ? '' : ` (code ${code})`}`, {
-      hint: HINTS[classification.kind],
-    })
-    this.classification = classification
-    this.retryable = classification.kind === 'rate-limited' || classification.kind === 'retryable'
-    this.retryAfterMs = options.retryAfterMs ?? classification.retryAfterMs
-  }
+interface Exchange {
+  reply: HttpReply
+  startedAt: number
 }
-
-const HINTS: Record<GetLogsErrorClassification['kind'], string> = {
-  'range-too-large': 'the provider caps the block range; the range is split and fetched again',
-  'too-many-results': 'the range holds too many logs for the provider; it is split and fetched again',
-  'rate-limited': 'the provider is rate limiting; lower --rate rpc=… if this repeats',
-  retryable: 'a transient provider fault; the request is retried',
-  fatal: 'the provider refused the request; check POLYGON_RPC_URL, its API key and plan',
-}
-
-/** No usable answer came back (timeout, reset, 5xx, 429 without JSON, an HTML or truncated page). */
-export class RpcTransportError extends RetryableError {}
-
-/** The answer came back but is not what the JSON-RPC method promises, or the endpoint refused us. */
-export class RpcProtocolError extends NonRetryableError {}
-
-// --- schemas at the edge ------------------------------------------------------------------------
-
-const errorObjectSchema = z.object({
-  code: z.number().optional(),
-  message: z.string().default(''),
-  data: z.unknown().optional(),
-})
-const responseSchema = z.object({
-  id: z.union([z.number(), z.string(), z.null()]).optional(),
-  result: z.unknown().optional(),
-  error: errorObjectSchema.optional(),
-})
-type RpcResponse = z.output<typeof responseSchema>
-
-const quantitySchema = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]+$/, 'expected a 0x hex quantity')
-  .transform((v, ctx) => {
-    const n = Number(BigInt(v))
-    if (!Number.isSafeInteger(n)) {
-      ctx.addIssue({ code: 'custom', message: `${v} is not a safe integer` })
-      return z.NEVER
-    }
-    return n
-  })
-const hashSchema = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{64}$/, 'expected a 32-byte 0x hash')
-  .transform((v) => v.toLowerCase())
-const blockHeaderSchema = z
-  .object({ number: quantitySchema, hash: hashSchema, parentHash: hashSchema, timestamp: quantitySchema })
-  .nullable()
-
-// --- the client ---------------------------------------------------------------------------------
 
 export class RpcClient {
   readonly url: string
-  private readonly agent: Agent
-  private readonly limiter: Limiter | undefined
-  private readonly timeoutMs: number
-  private readonly headers: Record<string, string>
-  private readonly maxBatchSize: number
-  private nextId = 1
+  readonly limiter: RateLimiter
+  /** Attempts, failed attempts, 429s and bytes of this endpoint (for progress lines and benches). */
+  readonly counters: FamilyCounters = emptyCounters()
+  readonly #target: URL
+  readonly #transport: HttpTransport
+  readonly #endpoint: EndpointFamily
+  readonly #headers: Record<string, string>
+  readonly #maxBatchSize: number
+  #nextId = 1
   /** Buffers and scan slots eth_getLogs replies are read into, back from their released ScannedLogs. */
-  private readonly replyMemory: { buffer: Buffer; slots: Int32Array }[] = []
+  readonly #replyMemory: { buffer: Buffer; slots: Int32Array }[] = []
 
   constructor(options: RpcClientOptions) {
     this.url = options.url
-    this.limiter = options.limiter
-    this.timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS
-    this.headers = { 'content-type': 'application/json', accept: 'application/json', ...options.headers }
-    this.maxBatchSize = options.maxBatchSize ?? MAX_BATCH_SIZE
-    this.agent = new Agent({
-      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    this.#target = new URL(options.url)
+    const family = options.family ?? 'rpc'
+    const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS
+    this.limiter = options.limiter ?? new RateLimiter(family, options.rate ?? RPC_LIMIT)
+    this.#transport = new HttpTransport({
+      headersTimeoutMs: timeoutMs,
+      bodyTimeoutMs: timeoutMs,
+      requestTimeoutMs: timeoutMs,
+      keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
       connections: options.connections ?? DEFAULT_CONNECTIONS,
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
+      maxResponseBytes: options.maxReplyBytes ?? MAX_REPLY_BYTES,
     })
+    const health = new SourceHealth({ settingOf: () => urlSettingOf('rpc') })
+    this.#endpoint = new EndpointFamily(family, this.limiter, this.counters, health, {
+      maxPauseMs: options.maxPauseMs,
+      listeners: new Set(options.onPause ? [options.onPause] : []),
+    })
+    this.#headers = { 'content-type': 'application/json', accept: 'application/json', ...options.headers }
+    this.#maxBatchSize = options.maxBatchSize ?? MAX_BATCH_SIZE
   }
 
-  /** One JSON-RPC call; its result, or an RpcError / RpcTransportError / RpcProtocolError. */
+  /** One JSON-RPC call: its result, or a typed error (RpcError for the node's own error object). */
   async request(method: string, params: readonly unknown[] = [], options: { requested?: BlockRange } = {}) {
-    const reply = await this.exchange({ jsonrpc: '2.0', id: this.nextId++, method, params }, 1, method)
-    return this.result(reply, method, options)
+    const exchange = await this.#exchange({ jsonrpc: '2.0', id: this.#nextId++, method, params }, 1, method)
+    return this.#result(exchange, method, options)
   }
 
   /**
@@ -191,99 +162,50 @@ export class RpcClient {
    */
   async requestLogs(params: readonly unknown[], options: { requested?: BlockRange } = {}) {
     const method = 'eth_getLogs'
-    const memory = this.replyMemory.pop() ?? {
+    const memory = this.#replyMemory.pop() ?? {
       buffer: Buffer.allocUnsafeSlow(INITIAL_REPLY_BYTES),
       slots: new Int32Array(0),
     }
-    const reply = await this.exchange(
-      { jsonrpc: '2.0', id: this.nextId++, method, params },
-      1,
-      method,
-      memory.buffer,
-    )
-    const release = (slots: Int32Array) => {
-      if (this.replyMemory.length < MAX_REPLY_MEMORY)
-        this.replyMemory.push({ buffer: reply.backing ?? memory.buffer, slots })
+    let exchange: Exchange
+    try {
+      exchange = await this.#exchange(
+        { jsonrpc: '2.0', id: this.#nextId++, method, params },
+        1,
+        method,
+        memory.buffer,
+      )
+    } catch (error) {
+      this.#giveBack(memory)
+      throw error
     }
-    if (reply.statusCode >= 200 && reply.statusCode < 300) {
+    const { reply } = exchange
+    const release = (slots: Int32Array) => this.#giveBack({ buffer: reply.backing ?? memory.buffer, slots })
+    if (reply.status >= 200 && reply.status < 300) {
       const scanned = scanLogsReply(reply.bytes, { slots: memory.slots, release })
-      if (scanned) return scanned
+      if (scanned) {
+        this.#endpoint.answered(this.#target)
+        this.counters.succeeded++
+        return scanned
+      }
     }
     try {
-      return this.result(reply, method, options)
+      return this.#result(exchange, method, options)
     } finally {
       // The parsed result holds copies (JSON.parse of the decoded text), never the bytes.
       release(memory.slots)
     }
   }
 
-  private result(reply: RawReply, method: string, options: { requested?: BlockRange }): unknown {
-    const { body, httpStatus, retryAfterMs } = this.interpret(reply, method)
-    const parsed = responseSchema.safeParse(body)
-    if (!parsed.success || Array.isArray(body)) {
-      throw new RpcProtocolError(`${method}: the endpoint did not answer with a JSON-RPC response`, {
-        hint: `check that ${redact(this.url)} is a JSON-RPC endpoint`,
-      })
-    }
-    return unwrap(parsed.data, method, httpStatus, { ...options, retryAfterMs })
-  }
-
   /**
    * Several calls, sent as JSON-RPC batches of at most `maxBatchSize`. Each call gets its own
-   * outcome; transport failures (the whole HTTP request failed) are thrown.
+   * outcome; failures of the whole HTTP request are thrown.
    */
   async batch(calls: readonly RpcCall[]): Promise<BatchOutcome[]> {
     const outcomes: BatchOutcome[] = []
-    for (let start = 0; start < calls.length; start += this.maxBatchSize) {
-      outcomes.push(...(await this.batchChunk(calls.slice(start, start + this.maxBatchSize))))
+    for (let start = 0; start < calls.length; start += this.#maxBatchSize) {
+      outcomes.push(...(await this.#batchChunk(calls.slice(start, start + this.#maxBatchSize))))
     }
     return outcomes
-  }
-
-  private async batchChunk(calls: readonly RpcCall[]): Promise<BatchOutcome[]> {
-    const ids = calls.map(() => this.nextId++)
-    const payload = calls.map((call, i) => ({
-      jsonrpc: '2.0',
-      id: ids[i],
-      method: call.method,
-      params: call.params,
-    }))
-    const label = `batch of ${calls.length}`
-    const { body, httpStatus, retryAfterMs } = await this.post(payload, calls.length, label)
-    if (!Array.isArray(body)) {
-      // Some providers answer a refused batch with one error object for all of it.
-      const single = responseSchema.safeParse(body)
-      if (single.success && single.data.error) {
-        const e = single.data.error
-        const error = new RpcError(label, e.code, e.message, e.data, httpStatus, { retryAfterMs })
-        return calls.map(() => ({ ok: false, error }))
-      }
-      throw new RpcProtocolError(`${label}: the endpoint did not answer with a JSON-RPC batch`)
-    }
-    const byId = new Map<unknown, RpcResponse>()
-    for (const item of body) {
-      const parsed = responseSchema.safeParse(item)
-      if (parsed.success) byId.set(parsed.data.id, parsed.data)
-    }
-    return calls.map((call, i) => {
-      const response = byId.get(ids[i])
-      if (!response) {
-        const error = new RpcError(
-          call.method,
-          undefined,
-          'no response for this call in the batch',
-          undefined,
-          httpStatus,
-        )
-        return { ok: false, error }
-      }
-      try {
-        return { ok: true, result: unwrap(response, call.method, httpStatus, { retryAfterMs }) }
-      } catch (error) {
-        if (error instanceof RpcError) return { ok: false, error }
-        throw error
-      }
-    })
   }
 
   async chainId(): Promise<number> {
@@ -322,135 +244,181 @@ export class RpcClient {
   }
 
   async close(): Promise<void> {
-    await this.agent.close()
+    await this.#transport.close()
   }
 
-  private async post(payload: unknown, cost: number, label: string) {
-    return this.interpret(await this.exchange(payload, cost, label), label)
-  }
-
-  /** One HTTP exchange: the body's bytes as they came, or an RpcTransportError. */
-  /**
-   * One HTTP request. With `into`, the body is read into that buffer (grown as needed; the one used
-   * is `backing` of the reply), else into a buffer of its own.
-   */
-  private async exchange(payload: unknown, cost: number, label: string, into?: Buffer): Promise<RawReply> {
-    await this.limiter?.(cost)
-    try {
-      const response = await request(this.url, {
-        method: 'POST',
-        dispatcher: this.agent,
-        headers: this.headers,
-        body: JSON.stringify(payload),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      })
-      const header = response.headers['retry-after']
-      const retryAfterHeader = Array.isArray(header) ? header[0] : header
-      const retryAfterMs = parseRetryAfter(retryAfterHeader)
-      if (into === undefined) {
-        const bytes = Buffer.from(await response.body.arrayBuffer())
-        return { statusCode: response.statusCode, retryAfterMs, bytes }
+  async #batchChunk(calls: readonly RpcCall[]): Promise<BatchOutcome[]> {
+    const ids = calls.map(() => this.#nextId++)
+    const payload = calls.map((call, i) => ({
+      jsonrpc: '2.0',
+      id: ids[i],
+      method: call.method,
+      params: call.params,
+    }))
+    const label = `batch of ${calls.length}`
+    const exchange = await this.#exchange(payload, calls.length, label)
+    const body = this.#interpret(exchange, label)
+    const status = exchange.reply.status
+    const retryAfterMs = exchange.reply.retryAfterMs
+    if (!Array.isArray(body)) {
+      // Some providers answer a refused batch with one error object for all of it.
+      const single = responseSchema.safeParse(body)
+      if (single.success && single.data.error) {
+        const e = single.data.error
+        const error = new RpcError(label, e.code, e.message, e.data, status, {
+          retryAfterMs,
+          url: this.#target,
+        })
+        this.#settle(exchange, error)
+        return calls.map(() => ({ ok: false, error }))
       }
-      let backing = into
-      let length = 0
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        if (length + chunk.length > backing.length) {
-          const grown = Buffer.allocUnsafeSlow(Math.max(2 * backing.length, length + chunk.length))
-          backing.copy(grown, 0, 0, length)
-          backing = grown
+      throw new RpcProtocolError(`${label}: the endpoint did not answer with a JSON-RPC batch`)
+    }
+    this.#settle(exchange)
+    const byId = new Map<unknown, RpcResponse>()
+    for (const item of body) {
+      const parsed = responseSchema.safeParse(item)
+      if (parsed.success) byId.set(parsed.data.id, parsed.data)
+    }
+    return calls.map((call, i) => {
+      const response = byId.get(ids[i])
+      if (!response) {
+        const error = new RpcError(
+          call.method,
+          undefined,
+          'no response for this call in the batch',
+          undefined,
+          status,
+        )
+        return { ok: false, error }
+      }
+      try {
+        return {
+          ok: true,
+          result: unwrap(response, call.method, status, { retryAfterMs, url: this.#target }),
         }
-        length += chunk.copy(backing, length)
+      } catch (error) {
+        if (error instanceof RpcError) return { ok: false, error }
+        throw error
       }
-      return { statusCode: response.statusCode, retryAfterMs, bytes: backing.subarray(0, length), backing }
+    })
+  }
+
+  /** The result of a single call's reply, or the error it amounts to. */
+  #result(exchange: Exchange, method: string, options: { requested?: BlockRange }): unknown {
+    const body = this.#interpret(exchange, method)
+    const parsed = responseSchema.safeParse(body)
+    if (!parsed.success || Array.isArray(body)) {
+      throw new RpcProtocolError(`${method}: the endpoint did not answer with a JSON-RPC response`, {
+        hint: `check that ${redactUrl(this.url)} is a JSON-RPC endpoint`,
+      })
+    }
+    const { status, retryAfterMs } = exchange.reply
+    try {
+      const result = unwrap(parsed.data, method, status, { ...options, retryAfterMs, url: this.#target })
+      this.#settle(exchange)
+      return result
     } catch (error) {
-      throw new RpcTransportError(
-        `${label}: ${describeTransportError(error, this.timeoutMs)} (${redact(this.url)})`,
-        {
-          cause: error,
-        },
-      )
+      if (error instanceof RpcError) this.#settle(exchange, error)
+      throw error
     }
   }
 
-  /** The parsed JSON-RPC body, or the transport or protocol error its status and text amount to. */
-  private interpret({ statusCode, retryAfterMs, bytes }: RawReply, label: string) {
-    // A byte-order mark is not JSON; the text decoder used to drop it, so this reader does too.
-    const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0
-    const text = bytes.toString('utf8', bom)
+  /**
+   * One HTTP exchange under this endpoint's limiter (`cost` tokens: providers meter calls, not
+   * HTTP requests). With `into`, the body is read into that buffer. A reply too large for the cap
+   * is, for eth_getLogs, a range with too many logs: the RpcError says so, and the range shrinks.
+   */
+  async #exchange(payload: unknown, cost: number, label: string, into?: Buffer): Promise<Exchange> {
+    const request = {
+      url: this.#target,
+      method: 'POST' as const,
+      headers: this.#headers,
+      body: JSON.stringify(payload),
+      label: `${label} ${redactUrl(this.url)}`,
+      into,
+    }
+    try {
+      return await this.#endpoint.send(this.#transport, request, cost)
+    } catch (error) {
+      if (error instanceof ResponseTooLargeError && label === 'eth_getLogs') {
+        const mib = (error.maxBytes / 2 ** 20).toFixed(0)
+        throw new RpcError(
+          label,
+          undefined,
+          `reply passed the client's cap of ${mib} MiB`,
+          undefined,
+          undefined,
+          {
+            url: this.#target,
+          },
+        )
+      }
+      throw error
+    }
+  }
+
+  /**
+   * The parsed JSON-RPC body (any status: providers send error objects with 4xx and 429), or the
+   * failure the answer amounts to by the shared classifier: retryable for 5xx, 429, HTML pages and
+   * cut bodies; RpcProtocolError for a 4xx refusal (wrong URL or key) and for JSON that is not JSON-RPC.
+   */
+  #interpret({ reply, startedAt }: Exchange, label: string): unknown {
+    const text = bodyText(reply.bytes)
     let body: unknown
     try {
       body = JSON.parse(text)
     } catch {
       body = undefined
     }
-    if (isJsonRpcShaped(body)) return { body, httpStatus: statusCode, retryAfterMs }
-
-    // Not JSON-RPC: decide on the status.
-    const snippet = text.slice(0, 120).replace(/\s+/g, ' ')
-    if (statusCode === 429 || statusCode === 408 || statusCode >= 500 || statusCode < 300) {
-      // 2xx here means an HTML page (Cloudflare) or a truncated body: both pass on retry.
-      const what = statusCode < 300 ? 'an unreadable body' : `HTTP ${statusCode}`
-      throw new RpcTransportError(`${label}: ${what} from ${redact(this.url)}: ${snippet}`, { retryAfterMs })
+    if (isJsonRpcShaped(body)) return body
+    const verdict = classifyResponse({ status: reply.status, contentType: reply.contentType, body: text })
+    const where = `${label} ${redactUrl(this.url)}`
+    if (verdict.kind === 'ok') {
+      throw new RpcProtocolError(`${where}: the endpoint did not answer with JSON-RPC`, {
+        hint: `check that ${redactUrl(this.url)} is a JSON-RPC endpoint`,
+      })
     }
-    throw new RpcProtocolError(`${label}: HTTP ${statusCode} from ${redact(this.url)}: ${snippet}`, {
-      hint: 'check POLYGON_RPC_URL and its API key',
-    })
+    const failure: Failure = {
+      ...verdict,
+      reason: scrubUrlParts(verdict.reason, this.#target),
+      status: reply.status,
+      retryAfterMs: reply.retryAfterMs,
+    }
+    const error = this.#endpoint.failed(this.#target, failure, where, { startedAt })
+    if (error.retryable || error instanceof SourceUnavailableError) throw error
+    throw new RpcProtocolError(error.message, { hint: 'check POLYGON_RPC_URL and its API key', cause: error })
   }
-}
 
-interface RawReply {
-  statusCode: number
-  retryAfterMs: number | undefined
-  bytes: Buffer
-  /** The reusable buffer `bytes` lies in, when the body was read into one. */
-  backing?: Buffer
-}
-
-function unwrap(
-  response: RpcResponse,
-  method: string,
-  httpStatus: number,
-  options: { requested?: BlockRange; retryAfterMs?: number | undefined },
-): unknown {
-  if (response.error) {
-    const { code, message, data } = response.error
-    const errorOptions: { requested?: BlockRange; retryAfterMs?: number } = {}
-    if (options.requested) errorOptions.requested = options.requested
-    if (options.retryAfterMs !== undefined) errorOptions.retryAfterMs = options.retryAfterMs
-    throw new RpcError(method, code, message, data, httpStatus, errorOptions)
+  /**
+   * The node answered in JSON-RPC: it works. A rate-limit error object slows and pauses this
+   * endpoint like a 429 does; any other error object is still an answer.
+   */
+  #settle({ reply, startedAt }: Exchange, error?: RpcError): void {
+    if (error === undefined) {
+      this.#endpoint.answered(this.#target)
+      this.counters.succeeded++
+      return
+    }
+    if (error.classification.kind !== 'rate-limited') {
+      this.#endpoint.answered(this.#target)
+      this.counters.errors++
+      return
+    }
+    const failure: Failure = {
+      kind: 'rate-limited',
+      retryable: true,
+      reason: `HTTP ${reply.status} rate limited (JSON-RPC code ${error.code ?? 'none'})`,
+      status: reply.status,
+      retryAfterMs: error.retryAfterMs,
+    }
+    const verdict = this.#endpoint.failed(this.#target, failure, error.method, { startedAt })
+    if (verdict instanceof SourceUnavailableError) throw verdict
   }
-  if (!('result' in response)) {
-    throw new RpcProtocolError(`${method}: the response has neither result nor error`)
-  }
-  return response.result
-}
 
-function parseResult<T extends z.ZodType>(method: string, schema: T, result: unknown): z.output<T> {
-  const parsed = schema.safeParse(result)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    const where = issue?.path.length ? ` at ${issue.path.join('.')}` : ''
-    throw new RpcProtocolError(
-      `${method} returned an unexpected result${where}: ${issue?.message ?? 'invalid'}`,
-      {
-        cause: parsed.error,
-      },
-    )
+  #giveBack(memory: { buffer: Buffer; slots: Int32Array }): void {
+    if (this.#replyMemory.length < MAX_REPLY_MEMORY) this.#replyMemory.push(memory)
   }
-  return parsed.data
-}
-
-/**
- * A JSON-RPC reply (or batch of them): a `result`, or an `error` object with a numeric code. A
- * gateway's own JSON error (`{"error":"Internal Server Error"}` with a 5xx) is not one: its status
- * decides, so a 5xx stays a retryable transport error rather than a protocol error.
- */
-function isJsonRpcShaped(body: unknown): boolean {
-  if (Array.isArray(body)) return body.length > 0 && body.every(isJsonRpcShaped)
-  if (typeof body !== 'object' || body === null) return false
-  if ('result' in body) return true
-  const error = (body as { error?: unknown }).error
-  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'number'
 }
 
 export function toHex(n: number): string {
@@ -470,36 +438,4 @@ function filterParam(filter: LogFilter): Record<string, unknown> {
   if (filter.fromBlock !== undefined) param.fromBlock = blockParam(filter.fromBlock)
   if (filter.toBlock !== undefined) param.toBlock = blockParam(filter.toBlock)
   return param
-}
-
-/** Retry-After is seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000
-  const at = Date.parse(value)
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
-}
-
-function describeTransportError(error: unknown, timeoutMs: number): string {
-  const name = (error as { name?: string } | null)?.name
-  const code = (error as { code?: string } | null)?.code
-  if (
-    name === 'TimeoutError' ||
-    name === 'AbortError' ||
-    code === 'UND_ERR_HEADERS_TIMEOUT' ||
-    code === 'UND_ERR_BODY_TIMEOUT'
-  ) {
-    return `no answer within ${timeoutMs} ms`
-  }
-  return `${code ?? name ?? 'network error'}: ${(error as Error | null)?.message ?? String(error)}`
-}
-
-/** API keys live in provider URLs' paths; never print them. */
-function redact(url: string): string {
-  try {
-    const u = new URL(url)
-    return `${u.protocol}//${u.host}${u.pathname.length > 1 ? '/…' : ''}`
-  } catch {
-    return 'the RPC URL'
-  }
 }

@@ -2,6 +2,7 @@
 // log, the byte spans of the fields the encoders read, whether each is lower-case hex, and where the
 // log's object lies, so that it alone can be parsed when the fast paths cannot read it.
 import { RetryableError } from '../../core/errors.ts'
+import { HEX_VALUE } from '../../core/hex.ts'
 
 /** A log field kept as the span of its string value. */
 export const LogField = {
@@ -33,12 +34,6 @@ export const REMOVED = OBJECT_START + 4
 export const IRREGULAR = OBJECT_START + 5
 export const STRIDE = OBJECT_START + 6
 
-/** The value of a hex digit of either case, 255 for any other byte. */
-export const HEX_VALUE = new Uint8Array(256).fill(255)
-for (let d = 0; d < 16; d++) {
-  HEX_VALUE[d.toString(16).charCodeAt(0)] = d
-  HEX_VALUE[d.toString(16).toUpperCase().charCodeAt(0)] = d
-}
 const NO_BYTES = Buffer.alloc(0)
 
 /** The logs of one eth_getLogs reply, as spans of its bytes. */

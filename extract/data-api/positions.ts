@@ -2,6 +2,7 @@
 // sizeThreshold=0 so small positions are not hidden), v2 `/v2/positions` by cursor. v1 stops at
 // offset 10,000; a wallet with more positions is fetched again through v2.
 
+import { RepeatedCursorError } from '../../core/errors.ts'
 import type { Validated } from '../gamma/keyset.ts'
 import { validate } from '../gamma/records.ts'
 import type { HttpClient } from '../http/client.ts'
@@ -72,7 +73,7 @@ async function fetchV2(
 ): Promise<number> {
   let requests = 0
   let cursor: string | undefined
-  const seen = new Set<string>()
+  const followed = new Set<string>()
   do {
     const url = new URL(`${options.dataApiUrl}/v2/positions`)
     url.search = new URLSearchParams({
@@ -88,8 +89,9 @@ async function fetchV2(
     requests++
     await onPage({ records: page.records.map((raw) => validatePosition(positionV2Schema, raw)) })
     cursor = page.hasMore ? page.nextCursor : undefined
-    if (cursor && seen.has(cursor)) throw new Error(`/v2/positions repeated a cursor for ${options.wallet}`)
-    if (cursor) seen.add(cursor)
+    if (cursor && followed.has(cursor))
+      throw new RepeatedCursorError(`/v2/positions of ${options.wallet}`, cursor)
+    if (cursor) followed.add(cursor)
   } while (cursor)
   return requests
 }

@@ -2,8 +2,6 @@
 // up. Pure functions over status, content type, body text and error codes, so every real-looking
 // case (Cloudflare pages, cut bodies, undici codes) sits in one table of tests.
 
-/** Longest Retry-After honoured: beyond this the server is down for maintenance, not throttling. */
-export const MAX_RETRY_AFTER_MS = 15 * 60_000
 /** Characters of a body quoted in an error message. */
 const SNIPPET_CHARS = 200
 
@@ -133,9 +131,10 @@ function describeBody(body: string): string {
 }
 
 /**
- * Milliseconds to wait from a Retry-After header: delay-seconds (`120`) or an HTTP-date
- * (`Wed, 21 Oct 2026 07:28:00 GMT`, compared with `nowMs`, wall-clock epoch ms). A date in the
- * past means 0; garbage means undefined (fall back to backoff). Capped at MAX_RETRY_AFTER_MS.
+ * Milliseconds to wait from a Retry-After header (RFC 9110 §10.2.3): delay-seconds (`120`) or an
+ * HTTP-date (`Wed, 21 Oct 2026 07:28:00 GMT`, compared with `nowMs`, wall-clock epoch ms). A date
+ * in the past means 0; garbage means undefined (fall back to backoff). What the server asked, not
+ * what we grant: MAX_PAUSE_MS (failure.ts) caps the wait, and messages say when it did.
  */
 export function parseRetryAfter(value: string | string[] | undefined, nowMs: number): number | undefined {
   const text = (Array.isArray(value) ? value[0] : value)?.trim()
@@ -148,7 +147,7 @@ export function parseRetryAfter(value: string | string[] | undefined, nowMs: num
     if (Number.isNaN(at) || !/[a-z]/i.test(text)) return undefined
     ms = at - nowMs
   }
-  return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, Math.ceil(ms)))
+  return Math.max(0, Math.ceil(ms))
 }
 
 export type TransportKind = 'timeout' | 'connection' | 'truncated' | 'dns' | 'aborted' | 'unknown'
@@ -159,7 +158,13 @@ export interface TransportVerdict {
   reason: string
 }
 
-/** Node and undici error codes, by what they mean for a retry. */
+/**
+ * Node and undici error codes, by what they mean for a retry. DNS: ENOTFOUND is the resolver's
+ * definite answer that the name does not exist (NXDOMAIN) — a mistyped URL, which no retry fixes,
+ * so the step stops at once with a hint; EAI_AGAIN is a resolver that could not answer now (no
+ * network, a timeout), which a retry may get past. The JSON-RPC client used to retry both; one
+ * policy now serves every source.
+ */
 const TRANSPORT_CODES: Record<string, { kind: TransportKind; retryable: boolean; reason: string }> = {
   UND_ERR_HEADERS_TIMEOUT: { kind: 'timeout', retryable: true, reason: 'no response headers in time' },
   UND_ERR_BODY_TIMEOUT: { kind: 'timeout', retryable: true, reason: 'response body stalled' },

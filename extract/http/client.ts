@@ -1,51 +1,31 @@
-// The one way extractors talk HTTP: `fetchJson(family, url, { schema, signal })` paces the
+// The one way extractors call the JSON APIs: `fetchJson(family, url, { schema, signal })` paces the
 // request through its family's limiter, retries what may succeed later, and throws typed errors
-// (core/errors.ts) for the rest. undici keeps connections alive across requests.
+// (core/errors.ts) for the rest. The wire is extract/http/transport.ts, shared with the JSON-RPC
+// client (extract/chain/rpc.ts); what an answer means is classify.ts.
 import { setMaxListeners } from 'node:events'
-import { promisify } from 'node:util'
-import { brotliDecompress, gunzip, inflate } from 'node:zlib'
-import { Agent } from 'undici'
 import type { z } from 'zod'
-import {
-  HttpStatusError,
-  InterruptedError,
-  NonRetryableError,
-  RateLimitedError,
-  RetryableError,
-  SchemaMismatchError,
-} from '../../core/errors.ts'
-import { classifyResponse, classifyTransportError, parseRetryAfter } from './classify.ts'
+import { InterruptedError, SchemaMismatchError } from '../../core/errors.ts'
+import { redactUrl, scrubUrlParts } from '../../core/redact.ts'
+import { classifyResponse } from './classify.ts'
+import { urlSettingOf } from './config.ts'
+import { EndpointFamily, type PauseListener } from './endpoint.ts'
 import { type Clock, RateLimiters } from './limiter.ts'
 import { DEFAULT_RATE_LIMITS, type RateLimit } from './rates.ts'
 import { type RetryEvent, withRetry } from './retry.ts'
+import { SourceHealth } from './source-health.ts'
 import { type FamilyCounters, type FamilyStats, HttpStats } from './stats.ts'
+import { bodyText, HttpTransport, type TransportOptions } from './transport.ts'
 
-/** No response headers in this long means a hung request. The APIs answer in well under a second. */
-export const HEADERS_TIMEOUT_MS = 15_000
-/** Longest silence between two chunks of a body (undici's bodyTimeout). */
-export const BODY_TIMEOUT_MS = 15_000
-/** Whole exchange, headers and body: a drip-fed body cannot hold a unit forever. */
-export const REQUEST_TIMEOUT_MS = 60_000
-/** TCP + TLS handshake (undici's default). */
-export const CONNECT_TIMEOUT_MS = 10_000
-/** Idle keep-alive sockets are closed after this, or sooner when the server's Keep-Alive says so. */
-export const KEEP_ALIVE_TIMEOUT_MS = 10_000
-/** Sockets per origin. 50 req/s with answers up to 2 s needs ~100 in flight. */
-export const CONNECTIONS_PER_ORIGIN = 128
-/** A body larger than this after decompression is refused (a 500-event page is a few MB). */
-export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 export const USER_AGENT = 'polyhouse/0.1 (+https://github.com/polyhouse)'
 
-export interface HttpClientOptions {
+export interface HttpClientOptions extends TransportOptions {
   /** The limit of every family, e.g. `resolveHttpConfig().rateLimits`; the documented ones by default. */
   rateLimits?: Readonly<Record<string, RateLimit>>
+  /** Longest pause a Retry-After may impose (MAX_PAUSE_MS; `resolveHttpConfig().maxPauseMs`). */
+  maxPauseMs?: number | undefined
   maxAttempts?: number
   backoffBaseMs?: number
   backoffMaxMs?: number
-  headersTimeoutMs?: number
-  bodyTimeoutMs?: number
-  requestTimeoutMs?: number
-  connectTimeoutMs?: number
   /** Ask for gzip/brotli bodies (default true): a 100-market page shrinks ~10×. */
   compress?: boolean
   clock?: Clock
@@ -68,71 +48,76 @@ export interface FetchJsonOptions<T> {
   method?: 'GET' | 'POST'
   body?: unknown
   headers?: Record<string, string>
-  /** Names the request in errors; by default the method and URL (the RPC family shows only its origin). */
+  /** Names the request in errors; by default the method, the URL's origin and the family. */
   label?: string
 }
 
 export class HttpClient {
   readonly limiters: RateLimiters
   readonly stats = new HttpStats()
-  readonly #agent: Agent
+  readonly #transport: HttpTransport
+  readonly #health = new SourceHealth({ settingOf: (url) => this.#settingOf.get(url.host) })
+  readonly #settingOf = new Map<string, string>()
+  readonly #families = new Map<string, EndpointFamily>()
+  readonly #pauseListeners = new Set<PauseListener>()
   readonly #options: HttpClientOptions
 
   constructor(options: HttpClientOptions = {}) {
     this.#options = options
     this.limiters = new RateLimiters(options.rateLimits ?? DEFAULT_RATE_LIMITS, { clock: options.clock })
-    this.#agent = new Agent({
-      connections: CONNECTIONS_PER_ORIGIN,
-      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-      headersTimeout: options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS,
-      bodyTimeout: options.bodyTimeoutMs ?? BODY_TIMEOUT_MS,
-      connect: { timeout: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS },
-    })
+    this.#transport = new HttpTransport(options)
   }
 
   /**
    * Fetches `url` as JSON, paced by `family`'s limiter (a name from DEFAULT_RATE_LIMITS, e.g.
    * `gamma-markets`). Returns the parsed body, or the schema's output when one is given. Throws
    * HttpStatusError (4xx), SchemaMismatchError, AttemptsExhaustedError (retryable: the unit stays
-   * not done), InterruptedError, or NonRetryableError (unrecognised transport failures).
+   * not done), SourceUnavailableError (the source never worked), InterruptedError, or
+   * NonRetryableError (unrecognised transport failures).
    */
   async fetchJson<T = unknown>(
     family: string,
     url: string | URL,
     options: FetchJsonOptions<T> = {},
   ): Promise<T> {
-    const limiter = this.limiters.get(family)
-    const counters = this.stats.counters(family)
+    const endpoint = this.#endpoint(family)
     const target = new URL(url)
+    const setting = urlSettingOf(family)
+    if (setting) this.#settingOf.set(target.host, setting)
     const method = options.method ?? (options.body === undefined ? 'GET' : 'POST')
-    const label = options.label ?? describeRequest(method, target, family)
+    const label = options.label ?? `${method} ${redactUrl(target.href)} (${family})`
+    const request = {
+      url: target,
+      method,
+      label,
+      headers: this.#headers(options),
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+    }
     // Every request of a run shares its signal, each adding (and later removing) an abort
     // listener; thousands at once are expected, not a leak.
     if (options.signal) setMaxListeners(0, options.signal)
     try {
       const response = await withRetry(
         async () => {
-          const startedAt = await limiter.acquire(options.signal)
-          counters.requests++
-          counters.inFlight++
-          counters.firstRequestAt ??= startedAt
-          counters.lastRequestAt = startedAt
-          try {
-            const answer = await this.#send(target, method, label, options, counters)
-            limiter.onSuccess()
-            return answer
-          } catch (error) {
-            counters.errors++
-            if (error instanceof RateLimitedError) {
-              counters.rateLimited++
-              limiter.onRateLimited({ startedAt, retryAfterMs: error.retryAfterMs })
-            } else if (error instanceof RetryableError && error.retryAfterMs !== undefined) {
-              limiter.pause(error.retryAfterMs)
+          const { reply, startedAt } = await endpoint.send(this.#transport, request)
+          const raw = bodyText(reply.bytes)
+          const verdict = classifyResponse({
+            status: reply.status,
+            contentType: reply.contentType,
+            body: raw,
+          })
+          if (verdict.kind !== 'ok') {
+            const failure = {
+              ...verdict,
+              reason: scrubUrlParts(verdict.reason, target),
+              status: reply.status,
+              retryAfterMs: reply.retryAfterMs,
             }
-            throw error
-          } finally {
-            counters.inFlight--
+            throw endpoint.failed(target, failure, label, { startedAt })
           }
+          endpoint.answered(target)
+          return { json: verdict.json, raw }
         },
         {
           maxAttempts: this.#options.maxAttempts,
@@ -142,18 +127,28 @@ export class HttpClient {
           label,
           random: this.#options.random,
           onRetry: (event) => {
-            counters.retries++
+            endpoint.counters.retries++
             this.#options.onRetry?.({ ...event, family, label })
           },
         },
       )
       const value = options.schema ? validate(options.schema, response, label) : (response.json as T)
-      counters.succeeded++
+      endpoint.counters.succeeded++
       return value
     } catch (error) {
-      if (!(error instanceof InterruptedError)) counters.failed++
+      if (!(error instanceof InterruptedError)) endpoint.counters.failed++
       throw error
     }
+  }
+
+  /**
+   * Calls `listener` whenever a family of this client pauses long enough to be news (a server's
+   * Retry-After, see PAUSE_NOTE_MS), until the returned function is called. Steps subscribe while
+   * they run and turn the event into a progress note (describePause).
+   */
+  onPause(listener: PauseListener): () => void {
+    this.#pauseListeners.add(listener)
+    return () => this.#pauseListeners.delete(listener)
   }
 
   /** Counters and limiter state per family, for progress lines and benches. */
@@ -167,74 +162,22 @@ export class HttpClient {
   }
 
   async close(): Promise<void> {
-    await this.#agent.close()
+    await this.#transport.close()
   }
 
-  /** One attempt: send, read the whole body, classify. Throws typed errors only. */
-  async #send(
-    url: URL,
-    method: 'GET' | 'POST',
-    label: string,
-    options: FetchJsonOptions<unknown>,
-    counters: FamilyCounters,
-  ): Promise<{ json: unknown; raw: string }> {
-    const requestTimeoutMs = this.#options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS
-    const controller = new AbortController()
-    let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      controller.abort()
-    }, requestTimeoutMs)
-    const stop = () => controller.abort()
-    options.signal?.addEventListener('abort', stop, { once: true })
-    let status: number
-    let headers: Record<string, string | string[] | undefined>
-    let raw: string
-    try {
-      const response = await this.#agent.request({
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
-        method,
-        headers: this.#headers(options),
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: controller.signal,
-      })
-      status = response.statusCode
-      headers = response.headers
-      const buffer = await decompress(
-        Buffer.from(await response.body.arrayBuffer()),
-        headerValue(response.headers['content-encoding']),
+  #endpoint(family: string): EndpointFamily {
+    let endpoint = this.#families.get(family)
+    if (!endpoint) {
+      endpoint = new EndpointFamily(
+        family,
+        this.limiters.get(family),
+        this.stats.counters(family),
+        this.#health,
+        { maxPauseMs: this.#options.maxPauseMs, listeners: this.#pauseListeners },
       )
-      counters.bytes += buffer.byteLength
-      raw = buffer.toString('utf8')
-    } catch (error) {
-      if (options.signal?.aborted) throw new InterruptedError(`stopped during ${label}`, { cause: error })
-      if (timedOut) {
-        throw new RetryableError(`${label}: no complete answer within ${requestTimeoutMs} ms`, {
-          cause: error,
-        })
-      }
-      const verdict = classifyTransportError(error)
-      if (verdict.retryable) throw new RetryableError(`${label}: ${verdict.reason}`, { cause: error })
-      throw new NonRetryableError(`${label}: ${verdict.reason}`, { cause: error })
-    } finally {
-      clearTimeout(timer)
-      options.signal?.removeEventListener('abort', stop)
+      this.#families.set(family, endpoint)
     }
-
-    const contentType = headerValue(headers['content-type'])
-    const verdict = classifyResponse({ status, contentType, body: raw })
-    if (verdict.kind === 'ok') return { json: verdict.json, raw }
-    const retryAfterMs = parseRetryAfter(headers['retry-after'], Date.now())
-    const message = `${label}: ${verdict.reason}`
-    if (verdict.kind === 'rate-limited') throw new RateLimitedError(message, { retryAfterMs })
-    if (verdict.retryable) throw new RetryableError(message, { retryAfterMs })
-    throw new HttpStatusError(status, message, {
-      hint:
-        verdict.kind === 'blocked'
-          ? 'Cloudflare is refusing this client; lower --rate or try later'
-          : undefined,
-    })
+    return endpoint
   }
 
   #headers(options: FetchJsonOptions<unknown>): Record<string, string> {
@@ -262,36 +205,4 @@ function validate<T>(schema: z.ZodType<T>, response: { json: unknown; raw: strin
     issues,
     response.raw,
   )
-}
-
-/** `GET https://host/path?query` without credentials; RPC URLs often carry an API key in the path, so only their origin. */
-function describeRequest(method: string, url: URL, family: string): string {
-  if (family === 'rpc') return `${method} ${url.protocol}//${url.host} (rpc)`
-  const shown = new URL(url)
-  shown.username = ''
-  shown.password = ''
-  return `${method} ${shown.href}`
-}
-
-const DECOMPRESSORS: Record<
-  string,
-  (input: Buffer, options: { maxOutputLength: number }) => Promise<Buffer>
-> = {
-  gzip: promisify(gunzip),
-  'x-gzip': promisify(gunzip),
-  br: promisify(brotliDecompress),
-  deflate: promisify(inflate),
-}
-
-/** Undoes Content-Encoding. A body cut short fails here with Z_BUF_ERROR, which is retried. */
-async function decompress(body: Buffer, encoding: string | undefined): Promise<Buffer> {
-  const name = encoding?.trim().toLowerCase()
-  if (!name || name === 'identity') return body
-  const decoder = DECOMPRESSORS[name]
-  if (!decoder) throw new NonRetryableError(`unsupported Content-Encoding '${encoding}'`)
-  return decoder(body, { maxOutputLength: MAX_RESPONSE_BYTES })
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
 }

@@ -2,7 +2,7 @@
 // complains. A token bucket per family; the rate adapts (AIMD: halve on 429, creep back up on
 // success) and the whole family pauses when a server sends Retry-After. It paces starts only:
 // any number of requests may be in flight, so 15 req/s with 100 ms latency runs ~2 at a time.
-import { InterruptedError } from '../../core/errors.ts'
+import { InterruptedError, InvariantError } from '../../core/errors.ts'
 import { formatRate, type RateLimit } from './rates.ts'
 
 /**
@@ -152,11 +152,11 @@ export class RateLimiter {
   /**
    * The server answered 429: halve the rate — once per burst of 429s, since requests started
    * before the last cut (`startedAt` < that cut) were paced at the old rate — and pause the
-   * family for `retryAfterMs` when the server said how long.
+   * family for `retryAfterMs` when the server said how long. True when that pause is news (`pause`).
    */
-  onRateLimited(options: { startedAt?: number; retryAfterMs?: number | undefined } = {}): void {
-    if (options.retryAfterMs !== undefined) this.pause(options.retryAfterMs)
-    if (options.startedAt !== undefined && options.startedAt < this.#lastDecreaseAt) return
+  onRateLimited(options: { startedAt?: number; retryAfterMs?: number | undefined } = {}): boolean {
+    const paused = options.retryAfterMs !== undefined && this.pause(options.retryAfterMs)
+    if (options.startedAt !== undefined && options.startedAt < this.#lastDecreaseAt) return paused
     const now = this.#clock.now()
     this.#refill(now)
     this.#rate = Math.max(this.#minRate, this.#rate * DECREASE_FACTOR)
@@ -164,17 +164,22 @@ export class RateLimiter {
     this.#lastDecreaseAt = now
     this.#decreases++
     this.#schedule()
+    return paused
   }
 
-  /** No start of this family before `ms` from now (a Retry-After); no burst after it either. */
-  pause(ms: number): void {
+  /**
+   * No start of this family before `ms` from now (a Retry-After); no burst after it either. True
+   * when this moved the end of the pause later (a pause already as long says nothing new).
+   */
+  pause(ms: number): boolean {
     const now = this.#clock.now()
     const until = now + Math.max(0, ms)
-    if (until <= this.#pausedUntil) return
+    if (until <= this.#pausedUntil) return false
     this.#refill(now)
     this.#pausedUntil = until
     this.#tokens = 0
     this.#schedule()
+    return true
   }
 
   state(): LimiterState {
@@ -248,7 +253,7 @@ export class RateLimiters {
   get(family: string): RateLimiter {
     const limiter = this.#limiters.get(family)
     if (!limiter) {
-      throw new Error(
+      throw new InvariantError(
         `no rate limit for endpoint family '${family}'; add it to DEFAULT_RATE_LIMITS in extract/http/rates.ts (known: ${[...this.#limiters.keys()].join(', ')})`,
       )
     }

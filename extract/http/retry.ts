@@ -1,7 +1,7 @@
 // Bounded retries with exponential backoff and full jitter. The loop asks the error whether to
 // retry (`isRetryable`) and how long the server asked us to wait (`retryAfterMs`), never its text.
-import { setTimeout as sleepFor } from 'node:timers/promises'
 import { AttemptsExhaustedError, InterruptedError, isRetryable, RetryableError } from '../../core/errors.ts'
+import { sleep } from '../../core/sleep.ts'
 
 /** Attempts per request, the first included: 5 retries span ~30 s of backoff, then the unit is recorded in etl_errors. */
 export const MAX_ATTEMPTS = 6
@@ -67,18 +67,12 @@ export async function withRetry<T>(
       const delayMs =
         retryAfterMs ?? backoffDelayMs(attempt, options.random, options.baseDelayMs, options.maxDelayMs)
       options.onRetry?.({ attempt, delayMs, error })
-      await sleep(delayMs, options.signal, options.label)
+      if (!(await sleep(delayMs, options.signal))) {
+        const label = options.label ?? 'request'
+        throw new InterruptedError(`stopped while waiting to retry ${label}`, {
+          cause: options.signal?.reason,
+        })
+      }
     }
-  }
-}
-
-/** Waits `ms`; rejects with InterruptedError as soon as `signal` aborts. */
-export async function sleep(ms: number, signal?: AbortSignal, label = 'request'): Promise<void> {
-  try {
-    await sleepFor(ms, undefined, { signal })
-  } catch (error) {
-    if (signal?.aborted)
-      throw new InterruptedError(`stopped while waiting to retry ${label}`, { cause: error })
-    throw error
   }
 }

@@ -12,6 +12,7 @@
 //   is the outcome-token amount (V1 BUY: takerAmountFilled, V1 SELL: makerAmountFilled; V2 the
 //   same by side). Taker legs (taker = the exchange) and maker fills count alike: each wallet's
 //   trade appears exactly once, as the maker of one OrderFilled.
+import { InvariantError } from '../../core/errors.ts'
 import { hash, hexWords, Permutation } from '../random.ts'
 import { type Catalog, MarketFlag } from './catalog.ts'
 import { type ChainLayout, exchangeAddress } from './chain.ts'
@@ -108,7 +109,7 @@ export class FillGenerator {
 
   private permutation(family: Family): Permutation {
     const permutation = this.permutations[family]
-    if (!permutation) throw new Error(`simulator: family ${family} has no fills`)
+    if (!permutation) throw new InvariantError(`simulator: family ${family} has no fills`)
     return permutation
   }
 

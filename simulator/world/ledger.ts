@@ -2,6 +2,7 @@
 // one outcome token) owns a run of fill slots in its exchange family's slot space. Slots pair up —
 // an opening BUY and a later partial SELL of the same shares — so a position never goes negative
 // and its final size is known from the pair terms alone. Memory is per position, not per fill.
+import { InvariantError } from '../../core/errors.ts'
 import { hash, hexWords, pareto, unit } from '../random.ts'
 import { type Family, MatchSplit } from './matches.ts'
 
@@ -112,7 +113,7 @@ export class Ledger {
       const hex = hexWords(5, seed, D.wallet, w)
       const address = `0x${w % VANITY_EVERY === 0 ? `0000000${hex.slice(7)}` : hex}`
       this.addresses.push(address)
-      if (this.byAddress.has(address)) throw new Error(`simulator: wallet address collision at ${w}`)
+      if (this.byAddress.has(address)) throw new InvariantError(`simulator: wallet address collision at ${w}`)
       this.byAddress.set(address, w)
     }
     this.walletFirstPosition[walletCount] = total

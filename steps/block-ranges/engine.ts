@@ -1,15 +1,16 @@
 // The block-range engine: fetches every block range of a log stream that is not yet recorded done,
 // several at once under the RPC rate limit, with adaptive range sizes, batched commits, reorg checks
-// before and after, and `--shard i/n`. The fills step and the transfers step (issue 8) are the same
-// engine with another LogStream.
+// before and after, and `--shard i/n`. The fills step and the transfers step are the same engine
+// with another LogStream.
 import { type BlockRange, RangeSet, type Shard, shardRanges } from '../../checkpoints/range-set.ts'
-import { InterruptedError, PolyhouseError } from '../../core/errors.ts'
+import { attemptsOf, InterruptedError, PolyhouseError } from '../../core/errors.ts'
+import { sleep } from '../../core/sleep.ts'
 import { AdaptiveRange, type AdaptiveRangeOptions, blockCount } from '../../extract/chain/adaptive-range.ts'
-import { type RpcClient, RpcError, RpcTransportError } from '../../extract/chain/rpc.ts'
-import type { RateLimiter } from '../../extract/http/limiter.ts'
-import { sleep, withRetry } from '../../extract/http/retry.ts'
+import type { RpcClient } from '../../extract/chain/rpc.ts'
+import { withRetry } from '../../extract/http/retry.ts'
+import { RowBuffers } from '../../load/row-buffers.ts'
 import type { StepContext, StepOutcome, UnitFailure } from '../step.ts'
-import { Committer } from './committer.ts'
+import { createRangeCommitter } from './commit.ts'
 import {
   type FetchContext,
   fetchRange,
@@ -19,7 +20,6 @@ import {
   tolerant,
 } from './fetch.ts'
 import { type ChainState, checkHead, clearUnrecordedRows, tokenSalt } from './reorg.ts'
-import { RowBuffers } from './rows.ts'
 import type { LogStream } from './types.ts'
 
 /**
@@ -45,15 +45,15 @@ export const CONSECUTIVE_FAILURES_TO_STOP = 8
 const MAX_PASSES = 4
 /**
  * After an interruption, how long answers already on their way may take to arrive and be committed.
- * Issue 6 asks SIGTERM to exit within 5 s with checkpoints committed: 2 s of grace plus one commit.
+ * SIGTERM should end the process within 5 s with its checkpoints committed: 2 s of grace plus one
+ * commit.
  */
 export const ABORT_GRACE_MS = 2_000
 
 export interface BlockRangeRun {
   stream: LogStream
+  /** Paced by its own limiter, which slows down and pauses on the endpoint's 429s by itself. */
   rpc: RpcClient
-  /** Adapts the pace on 429s (the RpcClient's limiter hook paces requests). */
-  limiter?: RateLimiter | undefined
   from: number
   /** Last block to read, already at the confirmation depth. */
   to: number
@@ -147,7 +147,7 @@ async function fetchGaps(
   const { insertMs: insertBefore, checkpointMs: checkpointBefore, commits: commitsBefore } = outcome.timings
   // Row buffers go from the fetchers to the committer and, once inserted, back.
   const rowBuffers = new RowBuffers()
-  const committer = new Committer({
+  const committer = createRangeCommitter({
     warehouse: context.warehouse,
     checkpoints: context.checkpoints,
     runLog,
@@ -183,14 +183,15 @@ async function fetchGaps(
       stream: run.stream.stream,
       unit,
       error,
-      attempts: (error as { attempts?: number }).attempts ?? 1,
+      attempts: attemptsOf(error),
     })
     reporter.update({ errors: outcome.failures.length })
   }
 
   const worker = async () => {
     while (!stop.signal.aborted) {
-      await committer.room()
+      // A failed commit ends the run: flush() below throws it.
+      await committer.room().catch(() => {})
       if (committer.error || stop.signal.aborted) return
       const range = pool.claim(adaptive.size)
       if (!range) {
@@ -209,7 +210,7 @@ async function fetchGaps(
             pool.finish(current)
             consecutiveFailures = 0
             outcome.quarantined += result.quarantined.length
-            committer.add(result)
+            void committer.add(result)
             break
           } catch (error) {
             if (!(error instanceof RangeTooLargeError)) throw error
@@ -228,8 +229,9 @@ async function fetchGaps(
           pool.giveBack(current)
           return
         }
-        if (error instanceof PolyhouseError && !error.retryable) {
+        if (error instanceof PolyhouseError && !error.retryable && !(error instanceof RangeTooLargeError)) {
           // The provider refuses us for good (bad URL, key, plan): no other range will fare better.
+          // (A range still too large at one block is that range's failure, recorded below.)
           pool.giveBack(current)
           fatal ??= error
           stop.abort(error)
@@ -276,22 +278,10 @@ async function fetchWithRetries(
   signal: AbortSignal,
 ): Promise<RangeResult> {
   const withHeader = range.to > run.tip - REORG_WINDOW_BLOCKS
-  const result = await withRetry(() => tolerant(() => fetchRange(context, range, withHeader)), {
+  return await withRetry(() => tolerant(() => fetchRange(context, range, withHeader)), {
     signal,
     label: `eth_getLogs [${range.from}, ${range.to}]`,
-    onRetry: ({ error }) => {
-      if (isRateLimited(error)) {
-        run.limiter?.onRateLimited({ retryAfterMs: (error as { retryAfterMs?: number }).retryAfterMs })
-      }
-    },
   })
-  run.limiter?.onSuccess()
-  return result
-}
-
-function isRateLimited(error: unknown): boolean {
-  if (error instanceof RpcError) return error.classification.kind === 'rate-limited'
-  return error instanceof RpcTransportError && error.retryAfterMs !== undefined
 }
 
 /** Grows after a light answer, shrinks toward TARGET_LOGS_PER_REQUEST after a heavy one. */

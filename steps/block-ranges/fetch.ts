@@ -2,8 +2,9 @@
 // timestamps and hashes for every block that has logs, and the stream's rows as bytes — or the
 // reason to shrink, retry, or quarantine. Knows no SQL.
 import type { BlockRange } from '../../checkpoints/range-set.ts'
-import { RetryableError } from '../../core/errors.ts'
+import { NonRetryableError, RetryableError } from '../../core/errors.ts'
 import { LogDecodeError } from '../../extract/chain/abi.ts'
+import { scanParsedLogs } from '../../extract/chain/log-scan.ts'
 import { classifyGetLogsError, type GetLogsErrorClassification } from '../../extract/chain/provider-errors.ts'
 import {
   type BlockHeader,
@@ -13,17 +14,21 @@ import {
   toHex,
 } from '../../extract/chain/rpc.ts'
 import { ScannedLogs } from '../../extract/chain/scanned-logs.ts'
+import type { RowChunk } from '../../load/commit.ts'
+import type { RowBuffers } from '../../load/row-buffers.ts'
+import { RowWriter } from '../../load/row-writer.ts'
 import type { QuarantinedRecord } from '../../load/run-log.ts'
-import type { RowChunk } from './insert.ts'
 import { type LogList, lowerHash, ObjectLogs, quantity, ScannedLogList } from './log-list.ts'
-import { type RowBuffers, RowWriter } from './rows.ts'
 import type { LogBlock, LogEncoder, LogStream } from './types.ts'
 
 /** Headers kept for timestamps: more than the blocks of any one range's logs, small in memory. */
 const HEADER_CACHE_SIZE = 20_000
 
-/** The provider refused the range as too large (span or results): shrink it and ask again. */
-export class RangeTooLargeError extends Error {
+/**
+ * The provider refused the range as too large (span or results): asking again for the same range
+ * cannot help, a smaller one may — the engine shrinks it, and records it failed only at one block.
+ */
+export class RangeTooLargeError extends NonRetryableError {
   constructor(
     readonly range: BlockRange,
     readonly classification: GetLogsErrorClassification,
@@ -121,7 +126,7 @@ export async function fetchRange(
   }
   let logs: unknown
   let endHeader: BlockHeader | undefined
-  // Encoders that read scanned replies get them (deep ranges; near the tip the header's batch is parsed).
+  // Encoders with a fast path get scanned replies; the others parsed logs, all for the reference path.
   const scan = context.encoder.encodeScanned !== undefined
   try {
     if (withHeader) {
@@ -142,20 +147,20 @@ export async function fetchRange(
   } catch (error) {
     throw tooLarge(error, range) ?? error
   }
-  if (logs instanceof ScannedLogs) {
-    try {
-      return await rowsOf(context, range, new ScannedLogList(logs), endHeader)
-    } finally {
-      // The rows, blocks and quarantined records hold copies: the reply's buffer may serve the next.
-      logs.release()
-    }
-  }
-  if (!Array.isArray(logs)) {
+  if (!(logs instanceof ScannedLogs) && !Array.isArray(logs)) {
     throw new InconsistentAnswerError(
       `eth_getLogs [${range.from}, ${range.to}] returned ${typeof logs}, not a list`,
     )
   }
-  return await rowsOf(context, range, new ObjectLogs(logs), endHeader)
+  // Parsed logs (the batch near the tip, or a reply the scan declined) take the fast path as bytes too.
+  const scanned = logs instanceof ScannedLogs ? logs : scan ? scanParsedLogs(logs) : undefined
+  if (scanned === undefined) return await rowsOf(context, range, new ObjectLogs(logs as unknown[]), endHeader)
+  try {
+    return await rowsOf(context, range, new ScannedLogList(scanned), endHeader)
+  } finally {
+    // The rows, blocks and quarantined records hold copies: the reply's buffer may serve the next.
+    scanned.release()
+  }
 }
 
 /** A range error, reclassified with the range we asked for so its suggestion becomes concrete. */

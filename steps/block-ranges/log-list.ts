@@ -1,7 +1,7 @@
-// The logs of one eth_getLogs answer as the block-range engine reads them: parsed JSON objects (a
-// batch near the tip, or a reply the scanner declined), or a scanned reply whose fields are still
-// bytes (extract/chain/log-scan.ts). fetch.ts reads block positions through this; encoders with a
-// scanned fast path read the bytes, every other log is handed over as its parsed object.
+// The logs of one eth_getLogs answer as the block-range engine reads them: a scanned reply whose
+// fields are still bytes (extract/chain/log-scan.ts), or parsed JSON objects (for a stream without a
+// fast path, or logs that cannot be scanned). fetch.ts reads block positions through this; encoders
+// with a scanned fast path read the bytes, every other log is handed over as its parsed object.
 import { LogField, type ScannedLogs } from '../../extract/chain/scanned-logs.ts'
 
 export interface LogList {
@@ -18,7 +18,7 @@ export interface LogList {
   object(index: number): unknown
 }
 
-/** Either case here (a position is only read); the encoders' fast paths take lower case only (words.ts). */
+/** Either case here (a position is only read); the encoders' fast paths take lower case only. */
 const ANY_CASE_QUANTITY = /^0x[0-9a-fA-F]{1,13}$/
 const ANY_CASE_HASH = /^0x[0-9a-fA-F]{64}$/
 

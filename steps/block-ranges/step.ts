@@ -3,6 +3,7 @@
 // tip − confirmations), connects to the RPC endpoint under its rate limit, and runs the engine.
 import type { Shard } from '../../checkpoints/range-set.ts'
 import { UsageError } from '../../core/errors.ts'
+import { redactUrl } from '../../core/redact.ts'
 import {
   type AdaptiveRangeOptions,
   INITIAL_RANGE_BLOCKS,
@@ -10,7 +11,7 @@ import {
 } from '../../extract/chain/adaptive-range.ts'
 import { POLYGON_CHAIN_ID } from '../../extract/chain/contracts.ts'
 import { RpcClient } from '../../extract/chain/rpc.ts'
-import { RateLimiter } from '../../extract/http/limiter.ts'
+import { describePause } from '../../extract/http/endpoint.ts'
 import { perSecond, type RateLimit } from '../../extract/http/rates.ts'
 import { withRetry } from '../../extract/http/retry.ts'
 import type { Warehouse } from '../../load/warehouse.ts'
@@ -29,6 +30,8 @@ export interface LogStreamOptions {
   confirmations: number
   shard: Shard
   rpcRate: RateLimit
+  /** Longest pause the endpoint's Retry-After may impose (MAX_PAUSE_MS by default). */
+  maxPauseMs?: number | undefined
   concurrency?: number | undefined
   /** eth_chainId the endpoint must report (Polygon PoS; anvil and the simulator are started as 137). */
   chainId?: number | undefined
@@ -37,13 +40,11 @@ export interface LogStreamOptions {
 }
 
 export interface LogStreamDeps {
-  /** A ready RPC client (tests); otherwise one is made for `rpcUrl`, paced by `limiter`. */
+  /** A ready RPC client (tests); otherwise one is made for `rpcUrl`, paced at `rpcRate`. */
   rpc?: RpcClient | undefined
-  /** The `rpc` family limiter, shared by the steps of one run; otherwise one from `rpcRate`. */
-  limiter?: RateLimiter | undefined
   /** Range sizes (tests and benches; defaults from extract/chain/adaptive-range.ts). */
   adaptive?: AdaptiveRangeOptions | undefined
-  /** Rows per insert (tests and benches; default COMMIT_ROWS in committer.ts). */
+  /** Rows per insert (tests and benches; default COMMIT_ROWS in commit.ts). */
   commitRows?: number | undefined
 }
 
@@ -60,18 +61,17 @@ export function createLogStreamStep(
 ): LogStreamStep {
   let lastRun: BlockRangeOutcome | undefined
 
-  const connect = (signal: AbortSignal | undefined, timeoutMs?: number) => {
-    const limiter = deps.limiter ?? new RateLimiter('rpc', options.rpcRate)
-    if (deps.rpc) return { rpc: deps.rpc, limiter, close: async () => {} }
+  /** The endpoint's client: its own limiter at `rpcRate`; long pauses become notes of this step. */
+  const connect = (reporter: StepContext['reporter'] | undefined, timeoutMs?: number) => {
+    if (deps.rpc) return { rpc: deps.rpc, close: async () => {} }
     const rpc = new RpcClient({
       url: options.rpcUrl,
+      rate: options.rpcRate,
+      maxPauseMs: options.maxPauseMs,
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
-      // One token per JSON-RPC call: providers meter calls, not HTTP requests.
-      limiter: async (cost) => {
-        for (let i = 0; i < cost; i++) await limiter.acquire(signal)
-      },
+      onPause: reporter ? (pause) => reporter.note(describePause(pause)) : undefined,
     })
-    return { rpc, limiter, close: () => rpc.close() }
+    return { rpc, close: () => rpc.close() }
   }
 
   return {
@@ -81,7 +81,7 @@ export function createLogStreamStep(
     },
 
     async plan(context): Promise<StepPlan> {
-      const { rpc, close } = connect(context.signal, PLAN_TIP_TIMEOUT_MS)
+      const { rpc, close } = connect(undefined, PLAN_TIP_TIMEOUT_MS)
       let tip: number | undefined
       try {
         tip = await rpc.blockNumber()
@@ -129,14 +129,14 @@ export function createLogStreamStep(
     },
 
     async run(context: StepContext): Promise<StepOutcome> {
-      const { rpc, limiter, close } = connect(context.signal)
+      const { rpc, close } = connect(context.reporter)
       try {
-        const retry = { signal: context.signal, label: `${stream.stream}: ${redact(options.rpcUrl)}` }
+        const retry = { signal: context.signal, label: `${stream.stream}: ${redactUrl(options.rpcUrl)}` }
         const chainId = await withRetry(() => rpc.chainId(), retry)
         const expected = options.chainId ?? POLYGON_CHAIN_ID
         if (chainId !== expected) {
           throw new UsageError(
-            `${redact(options.rpcUrl)} serves chain ${chainId}, not Polygon PoS (${expected})`,
+            `${redactUrl(options.rpcUrl)} serves chain ${chainId}, not Polygon PoS (${expected})`,
             {
               hint: 'point POLYGON_RPC_URL (or --rpc-url) at a Polygon mainnet endpoint',
             },
@@ -154,7 +154,6 @@ export function createLogStreamStep(
         lastRun = await runBlockRanges(context, {
           stream,
           rpc,
-          limiter,
           from: options.fromBlock,
           to,
           tip,
@@ -175,15 +174,5 @@ export function createLogStreamStep(
     async reset(context): Promise<void> {
       await context.checkpoints.reset(stream.stream)
     },
-  }
-}
-
-/** An RPC URL for messages: provider keys often sit in the path or the user info. */
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url)
-    return `${parsed.protocol}//${parsed.host}`
-  } catch {
-    return 'the RPC endpoint'
   }
 }

@@ -1,53 +1,18 @@
-// Reading eth_getLogs entries by hand, for the encoders' fast paths (steps/chain/encode.ts,
-// steps/transfers/encode.ts): the exact shapes a node sends, and the 32-byte words of log data.
+// Reading a scanned eth_getLogs reply by hand (extract/chain/log-scan.ts), for the encoders' fast
+// paths: topics and 32-byte words of log data compared and read where they lie in the reply's bytes,
+// no string made. Every reader expects what the scan has checked: lower-case hex digits.
 
-export const HASH = /^0x[0-9a-f]{64}$/
-/** A log index or other small quantity: at most 13 hex digits, so it fits a Number. */
-export const QUANTITY = /^0x[0-9a-f]{1,13}$/
-export const DATA_HEX = /^0x[0-9a-f]*$/
-/** The 12 zero bytes before an address in a topic. */
-export const ADDRESS_PADDING = '0'.repeat(24)
-/** A word whose first 51 hex digits are zero holds < 2^52: safe for parseInt and Number. */
-const SMALL_PREFIX = '0'.repeat(51)
-/** Distinct token ids whose decimal form is cached (a token moves many times; ids are 78 digits). */
-const TOKEN_CACHE_SIZE = 100_000
 const ZERO = 0x30
-
-/** The word's value when it is below 2^52, else undefined. */
-export function wordNumber(word: string): number | undefined {
-  return word.startsWith(SMALL_PREFIX) ? Number.parseInt(word.slice(51), 16) : undefined
-}
-
-/**
- * The decimal amount of a word, or undefined when it is 10^18 raw units or more: beyond the views'
- * decimals (the reference path then says why and quarantines the log).
- */
-export function smallAmount(word: string): string | undefined {
-  const value = wordNumber(word)
-  return value !== undefined && value < 1e18 ? String(value) : undefined
-}
-
-/** uint256 words of token ids → decimal text, cached (BigInt conversion costs more than the rest of a row). */
-export class TokenIds {
-  private readonly decimals = new Map<string, string>()
-
-  decimal(word: string): string {
-    let decimal = this.decimals.get(word)
-    if (decimal === undefined) {
-      decimal = BigInt(`0x${word}`).toString()
-      if (this.decimals.size >= TOKEN_CACHE_SIZE) this.decimals.clear()
-      this.decimals.set(word, decimal)
-    }
-    return decimal
-  }
-}
-
-// --- the same reads over bytes (scanned replies, extract/chain/log-scan.ts) ----------------------
 
 /** The bytes at `start` spell `text` (ASCII), for its whole length. */
 export function spellsAt(bytes: Buffer, start: number, text: string): boolean {
   for (let i = 0; i < text.length; i++) if (bytes[start + i] !== text.charCodeAt(i)) return false
   return true
+}
+
+/** The bytes [start, end) spell `text` (ASCII), no more and no less. */
+export function equalsText(bytes: Buffer, start: number, end: number, text: string): boolean {
+  return end - start === text.length && spellsAt(bytes, start, text)
 }
 
 /** The value of `count` (≤ 13) lower-case hex digits at `start`. */
@@ -60,6 +25,12 @@ function hexDigitsAt(bytes: Buffer, start: number, count: number): number {
   return value
 }
 
+/** The first `count` hex digits at `start` are zero (e.g. an address's 24 digits of padding). */
+export function isZeroPrefix(bytes: Buffer, start: number, count: number): boolean {
+  for (let p = start; p < start + count; p++) if (bytes[p] !== ZERO) return false
+  return true
+}
+
 /** The 64 hex digits at `start` are all zero. */
 export function isZeroWordAt(bytes: Buffer, start: number): boolean {
   return isZeroPrefix(bytes, start, 64)
@@ -70,13 +41,15 @@ export function isOneWordAt(bytes: Buffer, start: number): boolean {
   return bytes[start + 63] === 0x31 && isZeroPrefix(bytes, start, 63)
 }
 
-/** The first `count` hex digits at `start` are zero (e.g. an address's 24 digits of padding). */
-export function isZeroPrefix(bytes: Buffer, start: number, count: number): boolean {
-  for (let p = start; p < start + count; p++) if (bytes[p] !== ZERO) return false
-  return true
-}
-
-/** `wordNumber` of the lower-case word at `start`: its value when below 2^52, else -1. */
+/** The word's value when it is below 2^52 (safe for a Number, and below any amount limit), else -1. */
 export function wordNumberAt(bytes: Buffer, start: number): number {
   return isZeroPrefix(bytes, start, 51) ? hexDigitsAt(bytes, start + 51, 13) : -1
+}
+
+/**
+ * The 0x-prefixed topic at `start` holds an address: 12 zero bytes, then the address's 20 (which are
+ * its last 40 digits, from `start + 26`).
+ */
+export function isAddressTopicAt(bytes: Buffer, start: number): boolean {
+  return isZeroPrefix(bytes, start + 2, 24)
 }

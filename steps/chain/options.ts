@@ -5,7 +5,9 @@ import { z } from 'zod'
 import { parseShard, type Shard } from '../../checkpoints/range-set.ts'
 import { parseOrUsageError } from '../../core/config.ts'
 import { PolyhouseError } from '../../core/errors.ts'
+import { redactUrl } from '../../core/redact.ts'
 import { DEFAULT_CONFIRMATIONS_POLYGON, V1_DEPLOYMENT_BLOCK } from '../../extract/chain/contracts.ts'
+import { maxPauseSchema } from '../../extract/http/config.ts'
 import { parseRateSpec, type RateLimit, resolveRateLimits } from '../../extract/http/rates.ts'
 
 /** Flags as the CLI hands them over (strings from commander, or numbers from code). */
@@ -17,6 +19,8 @@ export interface ChainFlags {
   shard?: string | undefined
   /** `--rate` spec; only its `rpc` family matters here. */
   rate?: string | undefined
+  /** `--max-pause 2m`: the longest wait the endpoint's Retry-After may impose. */
+  maxPause?: string | undefined
   /** Ranges in flight at once (default RANGE_CONCURRENCY). */
   concurrency?: string | number | undefined
 }
@@ -50,7 +54,7 @@ const rpcUrl = z
     if (!parsed || !/^https?:$/.test(parsed.protocol)) {
       ctx.addIssue({
         code: 'custom',
-        message: `POLYGON_RPC_URL is not an http(s) URL: got '${value.replace(/\/\/[^@/]*@/, '//***@')}'; try https://polygon-rpc.com or http://127.0.0.1:8545`,
+        message: `POLYGON_RPC_URL is not an http(s) URL: got '${redactUrl(value)}'; try https://polygon-rpc.com or http://127.0.0.1:8545`,
       })
     }
   })
@@ -88,6 +92,8 @@ export const chainOptionsSchema = z
     confirmations: wholeNumber('--confirmations').default(DEFAULT_CONFIRMATIONS_POLYGON),
     shard: shard.default({ index: 1, count: 1 }),
     rpcRate: rpcRate.prefault(''),
+    /** Absent: MAX_PAUSE_MS (extract/http/failure.ts). */
+    maxPauseMs: maxPauseSchema.optional(),
     concurrency: wholeNumber('--concurrency')
       .refine((n) => n >= 1 && n <= 64, '--concurrency must be between 1 and 64')
       .optional(),
@@ -103,7 +109,10 @@ export const chainOptionsSchema = z
 
 export type ChainOptions = z.output<typeof chainOptionsSchema>
 
-/** Flags first, then POLYGON_RPC_URL and POLYHOUSE_RATE, then defaults; a UsageError names what is wrong. */
+/**
+ * Flags first, then POLYGON_RPC_URL, POLYHOUSE_RATE and POLYHOUSE_MAX_PAUSE, then defaults; a
+ * UsageError names what is wrong.
+ */
 export function resolveChainOptions(
   flags: ChainFlags = {},
   env: NodeJS.ProcessEnv = process.env,
@@ -118,6 +127,7 @@ export function resolveChainOptions(
     confirmations: blank(flags.confirmations),
     shard: blank(flags.shard),
     rpcRate: blank(flags.rate) ?? blank(env.POLYHOUSE_RATE),
+    maxPauseMs: blank(flags.maxPause) ?? blank(env.POLYHOUSE_MAX_PAUSE),
     concurrency: blank(flags.concurrency),
   })
 }

@@ -1,20 +1,14 @@
 // The markets step: the whole Gamma universe (events, markets, their tokens and tags) walked as
 // concurrent keyset partitions, each page committed before its cursor, then the anti-orphan pass:
 // every market that belongs to an event ends with that event's id and title.
-import {
-  HttpStatusError,
-  InterruptedError,
-  NonRetryableError,
-  SchemaMismatchError,
-} from '../../core/errors.ts'
-import { fetchKeysetPage, type KeysetKind, type Validated } from '../../extract/gamma/keyset.ts'
+import { attemptsOf, InterruptedError, isSourceDown } from '../../core/errors.ts'
+import { type KeysetKind, type Validated, type WalkedPage, walkKeyset } from '../../extract/gamma/keyset.ts'
 import { keysetPartitions, type Partition } from '../../extract/gamma/partitions.ts'
-import { parseEvent, parseMarket } from '../../extract/gamma/records.ts'
 import type { GammaEvent, GammaMarket } from '../../extract/gamma/schemas.ts'
 import type { HttpClient } from '../../extract/http/client.ts'
 import type { RateLimit } from '../../extract/http/rates.ts'
-import { BatchCommitter } from '../../load/batch-committer.ts'
 import { commitRows } from '../../load/commit.ts'
+import { UnitCommitter } from '../../load/committer.ts'
 import type { QuarantinedRecord } from '../../load/run-log.ts'
 import type { Step, StepContext, StepOutcome, StepPlan, UnitFailure } from '../step.ts'
 import { runUnits } from '../units.ts'
@@ -55,7 +49,7 @@ interface WalkState {
    * One committer per walk: event pages are large (each event repeats its markets), and a shared
    * backlog of them would hold the markets walk — the one that sets the pace — at its `room()`.
    */
-  committers: Record<KeysetKind, BatchCommitter>
+  committers: Record<KeysetKind, UnitCommitter>
 }
 
 export function createMarketsStep(options: MarketsStepOptions): Step {
@@ -95,8 +89,8 @@ export function createMarketsStep(options: MarketsStepOptions): Step {
         partitionsTotal: all.length * 2,
         failures: [],
         committers: {
-          events: new BatchCommitter(context.warehouse, context.runLog),
-          markets: new BatchCommitter(context.warehouse, context.runLog),
+          events: new UnitCommitter(context.warehouse, context.runLog),
+          markets: new UnitCommitter(context.warehouse, context.runLog),
         },
       }
       // Events and markets have limits of their own, so both walks run at once. A market page met
@@ -173,37 +167,32 @@ async function walkPartition(
   startRows: number,
   state: WalkState,
 ): Promise<void> {
-  const parse = kind === 'markets' ? parseMarket : parseEvent
-  const walk = {
-    http: options.http,
-    baseUrl: options.gammaUrl,
-    kind,
-    filters: kind === 'markets' ? { ...partition.filters, include_tag: 'true' } : partition.filters,
-    parse: parse as (raw: unknown) => Validated<GammaMarket | GammaEvent>,
-    signal: context.signal,
-  }
-  const seen = new Set<string>([startCursor])
+  const committer = state.committers[kind]
+  const pages = walkKeyset(
+    {
+      http: options.http,
+      baseUrl: options.gammaUrl,
+      kind,
+      filters: partition.filters,
+      signal: context.signal,
+    },
+    startCursor,
+  )
   let cursor = startCursor
   let rows = startRows
-  while (!context.signal.aborted) {
-    await state.committers[kind].room()
-    const unit = `${partition.id}@${cursor}`
-    let page: Awaited<ReturnType<typeof fetchKeysetPage<GammaMarket | GammaEvent>>>
+  await committer.room()
+  for (;;) {
+    let page: WalkedPage<GammaMarket | GammaEvent>
     try {
-      page = await fetchKeysetPage(walk, cursor)
-      if (page.nextCursor && seen.has(page.nextCursor)) {
-        throw new Error(`${kind} keyset repeated a cursor in partition ${partition.id}: the walk would loop`)
-      }
+      const next = await pages.next()
+      if (next.done) break
+      page = next.value
     } catch (error) {
       if (error instanceof InterruptedError || context.signal.aborted) break
       // Unreachable host, refused TLS, …: every partition would fail alike, so the step stops.
       if (isSourceDown(error)) throw error
-      await context.runLog.error({
-        stream: kind,
-        unit,
-        error,
-        attempts: (error as { attempts?: number }).attempts,
-      })
+      const unit = `${partition.id}@${cursor}`
+      await context.runLog.error({ stream: kind, unit, error, attempts: attemptsOf(error) })
       state.failures.push({ unit: `${kind} ${unit}`, error: (error as Error).message })
       report(context, state)
       break
@@ -224,8 +213,13 @@ async function walkPartition(
     // Not awaited: the walker goes on to its next page or partition while the batch commits (waiting
     // here cost each partition up to a batch delay). A failed commit reaches the walk through the
     // committer's room() and flush(), which the step awaits before it ends.
-    state.committers[kind]
-      .add({ unit, rows: pageRows, quarantine, after: { etl_checkpoints: [checkpoint] } })
+    committer
+      .add({
+        unit: `${partition.id}@${page.cursor}`,
+        rows: pageRows,
+        quarantine,
+        after: { etl_checkpoints: [checkpoint] },
+      })
       .then(
         () => {
           state.rows += count
@@ -236,8 +230,8 @@ async function walkPartition(
         () => {},
       )
     if (last) break
-    seen.add(page.nextCursor as string)
     cursor = page.nextCursor as string
+    await committer.room()
   }
 }
 
@@ -350,7 +344,7 @@ function rejected<T>(records: Validated<T>[]): QuarantinedRecord[] {
 }
 
 /** Flushes every committer, even when one fails; then throws the first failure. */
-async function flushAll(committers: BatchCommitter[]): Promise<void> {
+async function flushAll(committers: UnitCommitter[]): Promise<void> {
   const flushed = await Promise.allSettled(committers.map((committer) => committer.flush()))
   for (const result of flushed) if (result.status === 'rejected') throw result.reason
 }
@@ -363,13 +357,4 @@ function report(context: StepContext, state: WalkState): void {
     rows: state.rows,
     errors: state.failures.length,
   })
-}
-
-/** A failure of the source itself rather than of one page: no other page would fare better. */
-function isSourceDown(error: unknown): boolean {
-  return (
-    error instanceof NonRetryableError &&
-    !(error instanceof HttpStatusError) &&
-    !(error instanceof SchemaMismatchError)
-  )
 }

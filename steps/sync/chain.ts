@@ -9,7 +9,7 @@
 import { NON_WALLET_CONTRACTS } from '../../extract/chain/contracts.ts'
 import type { DataApiVersion } from '../../extract/data-api/positions.ts'
 import type { HttpClient } from '../../extract/http/client.ts'
-import { BatchCommitter } from '../../load/batch-committer.ts'
+import { UnitCommitter } from '../../load/committer.ts'
 import { fillsCoverage, type LogStreamStep } from '../chain.ts'
 import type { UnitFailure } from '../step.ts'
 import { runUnits } from '../units.ts'
@@ -101,7 +101,7 @@ export function createWalletsPoller(options: WalletsPollerOptions): Poller {
       const total = Number(stale[0]?.stale ?? 0)
       const failures: UnitFailure[] = []
       const progress = { done: 0, total: stale.length, rows: 0, failures }
-      const committer = new BatchCommitter(context.warehouse, context.runLog)
+      const committer = new UnitCommitter(context.warehouse, context.runLog)
       await runUnits(
         stale,
         { concurrency: options.concurrency ?? WALLET_CONCURRENCY, signal: context.signal },

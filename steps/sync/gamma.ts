@@ -2,15 +2,13 @@
 // (never the legacy lists, sunset by Polymarket, nor the events' embedded markets, which lack
 // `events` and `tags`), so a record re-fetched by any poller has the shape the backfill stored and
 // the change test (changes.ts) compares like with like.
-import { InterruptedError } from '../../core/errors.ts'
 import {
   EVENTS_PAGE_LIMIT,
-  fetchKeysetPage,
   type KeysetKind,
   MARKETS_PAGE_LIMIT,
   type Validated,
+  walkKeyset,
 } from '../../extract/gamma/keyset.ts'
-import { parseEvent, parseMarket } from '../../extract/gamma/records.ts'
 import type { GammaEvent, GammaMarket } from '../../extract/gamma/schemas.ts'
 import type { HttpClient } from '../../extract/http/client.ts'
 
@@ -21,38 +19,17 @@ export interface GammaSource {
 
 export type GammaRecord = Validated<GammaMarket> | Validated<GammaEvent>
 
-/** Walks one keyset listing to its end (or until `signal`), handing each page to `onPage`. */
+/** Walks a keyset listing to its end, handing each page to `onPage`; InterruptedError once `signal` aborts. */
 export async function walkListing(
   source: GammaSource,
   kind: KeysetKind,
   filters: Record<string, string | readonly string[]>,
   signal: AbortSignal,
   onPage: (records: GammaRecord[]) => Promise<void>,
-  limit?: number,
 ): Promise<void> {
-  const walk = {
-    http: source.http,
-    baseUrl: source.gammaUrl,
-    kind,
-    filters: kind === 'markets' ? { ...filters, include_tag: 'true' } : filters,
-    parse: (kind === 'markets' ? parseMarket : parseEvent) as (
-      raw: unknown,
-    ) => Validated<GammaMarket | GammaEvent>,
-    signal,
-    ...(limit === undefined ? {} : { limit }),
-  }
-  const seen = new Set<string>()
-  let cursor = ''
-  while (!signal.aborted) {
-    const page = await fetchKeysetPage<GammaMarket | GammaEvent>(walk, cursor)
-    await onPage(page.records as GammaRecord[])
-    if (!page.nextCursor) return
-    if (seen.has(page.nextCursor))
-      throw new Error(`${kind} keyset repeated a cursor (${JSON.stringify(filters)}): the walk would loop`)
-    seen.add(page.nextCursor)
-    cursor = page.nextCursor
-  }
-  throw new InterruptedError('interrupted')
+  const walk = { http: source.http, baseUrl: source.gammaUrl, kind, filters, signal }
+  // A page holds one kind's records: Validated<GammaMarket>[] or Validated<GammaEvent>[].
+  for await (const page of walkKeyset(walk)) await onPage(page.records as GammaRecord[])
 }
 
 /**
@@ -67,24 +44,21 @@ export async function fetchHotEvents(
 ): Promise<Validated<GammaEvent>[]> {
   const hot: Validated<GammaEvent>[] = []
   const filters = { closed: 'false', order: 'volume', ascending: 'false' }
-  const walk = walkListing(
-    source,
-    'events',
+  const limit = Math.min(count, EVENTS_PAGE_LIMIT)
+  const walk = {
+    http: source.http,
+    baseUrl: source.gammaUrl,
+    kind: 'events' as const,
     filters,
     signal,
-    async (records) => {
-      hot.push(...(records as Validated<GammaEvent>[]))
-      if (hot.length >= count) throw new EnoughRecords()
-    },
-    Math.min(count, EVENTS_PAGE_LIMIT),
-  )
-  await walk.catch((error) => {
-    if (!(error instanceof EnoughRecords)) throw error
-  })
+    limit,
+  }
+  for await (const page of walkKeyset(walk)) {
+    hot.push(...page.records)
+    if (hot.length >= count) break
+  }
   return hot.slice(0, count)
 }
-
-class EnoughRecords extends Error {}
 
 /** Markets or events by Gamma id, a page of ids per request (`?id=1&id=2…`), open or closed. */
 export async function fetchByIds(

@@ -4,6 +4,7 @@
 // its next turn; an interruption lets the polls in flight commit what they fetched, then stops.
 import { CheckpointStore } from '../../checkpoints/store.ts'
 import { InterruptedError, UsageError } from '../../core/errors.ts'
+import { sleep } from '../../core/sleep.ts'
 import type { DataApiVersion } from '../../extract/data-api/positions.ts'
 import { createHttpClient } from '../../extract/http/client.ts'
 import { resolveHttpConfig } from '../../extract/http/config.ts'
@@ -33,7 +34,9 @@ export function createPollers(options: SyncOptions, flags: StepOptions): PollerS
   const names = new Set(options.pollers)
   const needsHttp = options.pollers.some((name) => name !== 'chain')
   const http = needsHttp ? resolveHttpConfig(flags) : undefined
-  const client = http ? createHttpClient({ rateLimits: http.rateLimits }) : undefined
+  const client = http
+    ? createHttpClient({ rateLimits: http.rateLimits, maxPauseMs: http.maxPauseMs })
+    : undefined
   const pollers: Poller[] = []
   if (http && client) {
     const gamma = createGammaPollers({ http: client, gammaUrl: http.gammaUrl, hotEvents: options.hotEvents })
@@ -41,11 +44,11 @@ export function createPollers(options: SyncOptions, flags: StepOptions): PollerS
       if (names.has(name)) pollers.push(gamma[name])
   }
   if (names.has('chain')) {
-    const { rpcUrl, fromBlock, confirmations, rate } = flags
+    const { rpcUrl, fromBlock, confirmations, rate, maxPause } = flags
     pollers.push(
       createChainPoller(
-        createChainStep(resolveChainOptions({ rpcUrl, fromBlock, confirmations, rate })),
-        createTransfersStep(resolveTransfersOptions({ rpcUrl, fromBlock, confirmations, rate })),
+        createChainStep(resolveChainOptions({ rpcUrl, fromBlock, confirmations, rate, maxPause })),
+        createTransfersStep(resolveTransfersOptions({ rpcUrl, fromBlock, confirmations, rate, maxPause })),
       ),
     )
   }
@@ -202,19 +205,6 @@ function signalled(): { promise: Promise<void>; resolve: () => void } {
     resolve = done
   })
   return { promise, resolve }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve()
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal.addEventListener('abort', done, { once: true })
-  })
 }
 
 function seconds(ms: number): string {

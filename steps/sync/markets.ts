@@ -6,7 +6,7 @@
 //   resolution  markets and events stored as open that Gamma no longer lists as open
 //   short       markets whose end date is within an hour of now, either side (short-lived markets
 //               open and close between two open polls; this catches both moments)
-import { InterruptedError } from '../../core/errors.ts'
+import { attemptsOf, InterruptedError, isSourceDown } from '../../core/errors.ts'
 import type { KeysetKind } from '../../extract/gamma/keyset.ts'
 import { keysetPartitions } from '../../extract/gamma/partitions.ts'
 import { WALK_CONCURRENCY } from '../markets/index.ts'
@@ -23,7 +23,7 @@ import {
   rawMarketIds,
   walkListing,
 } from './gamma.ts'
-import { count, isSourceDown, type Poller, type PollOutcome } from './poller.ts'
+import { count, type Poller, type PollOutcome } from './poller.ts'
 
 /**
  * Open events re-fetched by the hot poll. The original poller took the top 500 events every 30 s
@@ -216,7 +216,7 @@ class Tally {
         stream,
         unit: `sync ${this.poller}: ${unit}`,
         error,
-        attempts: (error as { attempts?: number }).attempts,
+        attempts: attemptsOf(error),
       })
       this.failures.push({ unit: `${this.poller} ${unit}`, error: (error as Error).message ?? String(error) })
       return false

@@ -1,6 +1,5 @@
 // A poller is one small unit of `polyhouse sync`: it runs on its own cadence, reuses a step's code
 // for its part of the sources, writes only what changed, and says what it did in one line.
-import { HttpStatusError, NonRetryableError, SchemaMismatchError } from '../../core/errors.ts'
 import type { StepContext, UnitFailure } from '../step.ts'
 
 /** In the order `--once` runs them: markets first (tokens for the views), resolutions after the open listing, wallets after the chain. */
@@ -18,15 +17,6 @@ export interface PollOutcome {
 export interface Poller {
   readonly name: PollerName
   poll(context: StepContext): Promise<PollOutcome>
-}
-
-/** A failure of the source itself rather than of one request: the poll stops, the next one retries. */
-export function isSourceDown(error: unknown): boolean {
-  return (
-    error instanceof NonRetryableError &&
-    !(error instanceof HttpStatusError) &&
-    !(error instanceof SchemaMismatchError)
-  )
 }
 
 /** `n thing` / `n things`, with thousands separators. */

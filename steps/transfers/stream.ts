@@ -12,7 +12,7 @@ export const TRANSFERS_STREAM: LogStream = Object.freeze({
   stream: TRANSFERS_STREAM_NAME,
   table: 'chain_transfers',
   columns: CHAIN_TRANSFERS_COLUMNS,
-  format: 'TabSeparated',
+  format: 'RowBinary',
   reorgTables: ['chain_transfers', 'chain_transfers_by_wallet'],
   blocksTable: 'chain_transfer_blocks',
   filter: TRANSFERS_FILTER,

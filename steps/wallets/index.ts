@@ -2,18 +2,13 @@
 // listed with --wallets FILE gets a complete snapshot of its Data API positions. The wallets table
 // is the checkpoint: a wallet is done when its row carries positions_snapshot_at, written only
 // after all its pages are in the warehouse; resuming is "wallets not fetched yet".
-import {
-  HttpStatusError,
-  InterruptedError,
-  NonRetryableError,
-  SchemaMismatchError,
-} from '../../core/errors.ts'
+import { attemptsOf, InterruptedError, isSourceDown } from '../../core/errors.ts'
 import { NON_WALLET_CONTRACTS } from '../../extract/chain/contracts.ts'
 import { type DataApiVersion, fetchWalletPositions } from '../../extract/data-api/positions.ts'
 import { readWalletList } from '../../extract/data-api/wallet-list.ts'
 import type { HttpClient } from '../../extract/http/client.ts'
 import type { RateLimit } from '../../extract/http/rates.ts'
-import { BatchCommitter } from '../../load/batch-committer.ts'
+import { UnitCommitter } from '../../load/committer.ts'
 import type { QuarantinedRecord } from '../../load/run-log.ts'
 import type { Step, StepContext, StepOutcome, StepPlan, UnitFailure } from '../step.ts'
 import { runUnits } from '../units.ts'
@@ -129,7 +124,7 @@ export function createWalletsStep(options: WalletsStepOptions): Step {
         failures,
       }
       report(context, progress)
-      const committer = new BatchCommitter(context.warehouse, context.runLog)
+      const committer = new UnitCommitter(context.warehouse, context.runLog)
       const run = context.runLog.runId
       await context.warehouse.command(queueSql(options.walletOrder ?? 'activity', budget), { run })
       let after = ''
@@ -191,9 +186,9 @@ export async function fetchWallet(
   wallet: { wallet: string; source: string; first_seen_block: string },
   progress: Progress,
   /** Shared by a step's wallets; without one, the wallet is committed before this resolves. */
-  shared?: BatchCommitter,
+  shared?: UnitCommitter,
 ): Promise<void> {
-  const committer = shared ?? new BatchCommitter(context.warehouse, context.runLog)
+  const committer = shared ?? new UnitCommitter(context.warehouse, context.runLog)
   await committer.room()
   const snapshotAt = Date.now()
   const runId = context.runLog.runId
@@ -222,17 +217,12 @@ export async function fetchWallet(
     )
   } catch (error) {
     if (error instanceof InterruptedError || context.signal.aborted) return
-    if (
-      error instanceof NonRetryableError &&
-      !(error instanceof HttpStatusError) &&
-      !(error instanceof SchemaMismatchError)
-    )
-      throw error
+    if (isSourceDown(error)) throw error
     await context.runLog.error({
       stream: 'positions',
       unit: wallet.wallet,
       error,
-      attempts: (error as { attempts?: number }).attempts,
+      attempts: attemptsOf(error),
     })
     progress.failures.push({ unit: `wallet ${wallet.wallet}`, error: (error as Error).message })
     report(context, progress)
@@ -254,11 +244,15 @@ export async function fetchWallet(
       quarantine: { positions: quarantined },
       after: { wallets: [done] },
     })
-    .then(() => {
-      progress.done++
-      progress.rows += positions.length
-      report(context, progress)
-    })
+    .then(
+      () => {
+        progress.done++
+        progress.rows += positions.length
+        report(context, progress)
+      },
+      // A failed commit reaches the step through the committer's room() and flush().
+      () => {},
+    )
   if (!shared) await committer.flush()
 }
 

@@ -197,7 +197,12 @@ export class Anvil {
       child.once('error', reject)
     })
     exited.catch(() => {})
-    const rpc = new RpcClient({ url: `http://127.0.0.1:${port}`, timeoutMs: 5_000 })
+    // A local node has no quota: pace only so far as to never hold a test back.
+    const rpc = new RpcClient({
+      url: `http://127.0.0.1:${port}`,
+      timeoutMs: 5_000,
+      rate: { count: 100_000, windowMs: 1_000 },
+    })
     const anvil = new Anvil(child, port, rpc, () => stderr)
     try {
       await Promise.race([waitUntilReady(rpc), exited])

@@ -34,7 +34,7 @@ describe('polyhouse against polyhouse serve --allow-writes (CLICKHOUSE_URL)', ()
   })
 
   afterAll(async () => {
-    expect(await serve?.stop()).toBe(0)
+    expect(await serve?.stop()).toBe(130)
   })
 
   it('migrates a database through the endpoint, then reads its status', { timeout: 180_000 }, async () => {
@@ -102,7 +102,7 @@ describe('polyhouse commands on a directory held by polyhouse serve', () => {
       // They authenticated as the directory's owner, with the key from the 0600 info file.
       expect(serve.stderr()).toMatch(/user=polyhouse_owner SELECT 200/)
     } finally {
-      expect(await serve.stop()).toBe(0)
+      expect(await serve.stop()).toBe(130)
     }
     expect(fs.existsSync(serveInfoPath(dataDir))).toBe(false)
     const direct = await runCli(['--data-dir', dataDir, 'query', 'SELECT 1 AS one', '--format', 'json'])
@@ -160,7 +160,7 @@ describe('polyhouse commands on a directory held by polyhouse serve', () => {
       expect(lines).toHaveLength(sim.truth.summary().chain.fills)
       expect(lines).toEqual(truthLines(sim))
     } finally {
-      expect(await serve.stop()).toBe(0)
+      expect(await serve.stop()).toBe(130)
       await sim.close()
     }
     // The staged files were read and removed.

@@ -196,7 +196,7 @@ describe('polyhouse status after a simulated backfill', () => {
       }
       expect(refreshes[1].generatedAt > refreshes[0].generatedAt).toBe(true)
     } finally {
-      expect(await serve.stop()).toBe(0)
+      expect(await serve.stop()).toBe(130)
     }
   })
 })

@@ -44,7 +44,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  expect(await serve?.stop()).toBe(0)
+  expect(await serve?.stop()).toBe(130)
 })
 
 describe('polyhouse serve streaming', () => {

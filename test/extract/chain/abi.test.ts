@@ -1,208 +1,33 @@
+// What every reference decoder is built from (extract/chain/abi.ts): the raw log checked at the edge,
+// its position, and viem's strict decoding with its failures turned into LogDecodeError.
 import { describe, expect, it } from 'vitest'
-import {
-  decodeLog,
-  decodeOrderFilled,
-  decodeTransfers,
-  LogDecodeError,
-  type OrderFillV1,
-  type OrderFillV2,
-  parseRawLog,
-} from '../../../extract/chain/abi.ts'
-import { fixtures, topicAddress, word, wordHex } from './fixtures.ts'
+import { decodeEvent, LogDecodeError, logPosition, parseRawLog } from '../../../extract/chain/abi.ts'
+import { ORDER_FILLED_V1_ABI } from '../../../extract/chain/contracts.ts'
+import { fixtures } from './fixtures.ts'
 
-describe('OrderFilled V1 (real log, CTF Exchange V1)', () => {
-  const raw = fixtures.orderFilledV1()
-  const fill = decodeOrderFilled(parseRawLog(raw)) as OrderFillV1
-
-  it('keeps the position of the log', () => {
-    expect(fill.version).toBe(1)
-    expect(fill.exchange).toBe('0x4bfb41d5b3570defd03c39a9a4d8de6bd8b8982e')
-    expect(fill.neg_risk).toBe(false)
-    // SOURCES.md: block 0x4d93911 (81344785), logIndex 0x54d.
-    expect(fill.block_number).toBe(81_344_785)
-    expect(fill.block_number).toBe(Number.parseInt(raw.blockNumber, 16))
-    expect(fill.log_index).toBe(0x54d)
-    expect(fill.transaction_index).toBe(0x64)
-    expect(fill.tx_hash).toBe('0x31d5dca405136cb4ed09bcf817d2b6c2ce1331b18d4b5738eae2e76f7e73e391')
-    expect(fill.block_hash).toBe(raw.blockHash)
-    expect(fill.block_timestamp).toBe(Number.parseInt(raw.blockTimestamp as string, 16))
-  })
-
-  it('decodes the indexed topics, the vanity maker included', () => {
-    expect(fill.order_hash).toBe(raw.topics[1])
-    // SOURCES.md: the maker topic is a vanity address with leading zeros.
-    expect(fill.maker).toBe('0x00000003a358014c7c0e227483dbe01619871000')
-    expect(fill.maker).toBe(topicAddress(raw.topics[2] as string))
-    expect(fill.taker).toBe(topicAddress(raw.topics[3] as string))
-    expect(fill.taker).toBe('0xe55b90febea370d4611a4b0a9ff201183268b24e')
-  })
-
-  it('decodes the five data words exactly', () => {
-    expect(fill.maker_asset_id).toBe(word(raw.data, 0).toString())
-    expect(fill.maker_asset_id).toBe('0')
-    expect(fill.taker_asset_id).toBe(word(raw.data, 1).toString())
-    expect(fill.maker_amount_filled).toBe('7434000')
-    expect(fill.maker_amount_filled).toBe(word(raw.data, 2).toString())
-    expect(fill.taker_amount_filled).toBe('17700000')
-    expect(fill.taker_amount_filled).toBe(word(raw.data, 3).toString())
-    expect(fill.fee).toBe('1770000')
-    expect(fill.fee).toBe(word(raw.data, 4).toString())
-    expect(fill.order_side).toBeNull()
-    expect(fill.builder).toBeNull()
-    expect(fill.metadata).toBeNull()
-  })
-
-  it('normalizes: makerAssetId 0 means the maker pays USDC, a BUY of 17.7 shares at 0.42', () => {
-    expect(fill.side).toBe('BUY')
-    expect(fill.token_id).toBe(fill.taker_asset_id)
-    expect(fill.shares).toBe('17700000')
-    expect(fill.collateral).toBe('7434000')
-    // price = collateral / shares, exact in integers: 7434000 * 100 = 42 * 17700000
-    expect(BigInt(fill.collateral) * 100n).toBe(42n * BigInt(fill.shares))
-  })
-})
-
-describe('OrderFilled V2 (real log, CTF Exchange V2)', () => {
-  const raw = fixtures.orderFilledV2()
-  const fill = decodeOrderFilled(parseRawLog(raw)) as OrderFillV2
-
-  it('keeps the position of the log and the block timestamp', () => {
-    expect(fill.version).toBe(2)
-    expect(fill.exchange).toBe('0xe111180000d2663c0091e4f400237545b87b996b')
-    expect(fill.block_number).toBe(90_840_326)
-    expect(fill.log_index).toBe(0x215)
-    expect(fill.tx_hash).toBe('0x21d27b0fde210ccb5e6480e3f479f342743aa1f854199d57cafab2553d9a516e')
-    expect(fill.block_hash).toBe('0x6fd9b83c01f7d00dec9a7e69fc8427b0b98127e116b02108eeab4cece60ec924')
-    // SOURCES.md: blockTimestamp 0x6a64696e = 2026-07-25T07:44:46Z
-    expect(new Date((fill.block_timestamp as number) * 1000).toISOString()).toBe('2026-07-25T07:44:46.000Z')
-  })
-
-  it('decodes the topics and the seven data words exactly', () => {
-    expect(fill.order_hash).toBe(raw.topics[1])
-    expect(fill.maker).toBe(topicAddress(raw.topics[2] as string))
-    expect(fill.taker).toBe(topicAddress(raw.topics[3] as string))
-    expect(fill.order_side).toBe(1)
-    expect(BigInt(fill.order_side)).toBe(word(raw.data, 0))
-    expect(fill.token_id).toBe(word(raw.data, 1).toString())
-    expect(fill.maker_amount_filled).toBe('4180000')
-    expect(fill.maker_amount_filled).toBe(word(raw.data, 2).toString())
-    expect(fill.taker_amount_filled).toBe('3929200')
-    expect(fill.taker_amount_filled).toBe(word(raw.data, 3).toString())
-    expect(fill.fee).toBe('0')
-    expect(fill.builder).toBe(wordHex(raw.data, 5))
-    expect(fill.metadata).toBe(wordHex(raw.data, 6))
-    expect(fill.maker_asset_id).toBeNull()
-    expect(fill.taker_asset_id).toBeNull()
-  })
-
-  it('normalizes: side 1 is a SELL of 4.18 shares at 0.94', () => {
-    expect(fill.side).toBe('SELL')
-    expect(fill.shares).toBe('4180000')
-    expect(fill.collateral).toBe('3929200')
-    expect(BigInt(fill.collateral) * 100n).toBe(94n * BigInt(fill.shares))
-  })
-})
-
-describe('ERC-1155 transfers (real ConditionalTokens logs)', () => {
-  it('decodes TransferSingle, a burn by the NegRiskAdapter, despite missing optional fields', () => {
-    const raw = fixtures.transferSingle()
-    const log = parseRawLog(raw)
-    expect(log.logIndex).toBeNull()
-    const [row, ...rest] = decodeTransfers(log)
-    expect(rest).toHaveLength(0)
-    expect(row).toMatchObject({
-      event: 'TransferSingle',
-      contract: '0x4d97dcd97ec945f40cf65f87097ace5ea0476045',
-      block_number: 0x568339e,
-      tx_hash: raw.transactionHash,
-      log_index: null,
-      block_hash: null,
-      block_timestamp: null,
-      transaction_index: null,
-      operator: '0xd91e80cf2e7be2e162c6513ced06f1dd0da35296',
-      from: '0xd91e80cf2e7be2e162c6513ced06f1dd0da35296',
-      to: '0x0000000000000000000000000000000000000000',
-      batch_index: 0,
-      token_id: word(raw.data, 0).toString(),
-      amount: '5000000',
-    })
-    expect(row?.token_id.startsWith('3217')).toBe(true)
-    expect(row?.token_id.endsWith('6340')).toBe(true)
-  })
-
-  it('decodes TransferBatch arrays exactly (dynamic ABI layout read by hand here)', () => {
-    const raw = fixtures.transferBatch()
-    // Head: offsets of ids and values; each array is [length, items...] at its offset.
-    const idsAt = Number(word(raw.data, 0)) / 32
-    const valuesAt = Number(word(raw.data, 1)) / 32
-    expect([idsAt * 32, valuesAt * 32]).toEqual([0x40, 0xa0])
-    const idCount = Number(word(raw.data, idsAt))
-    const ids = Array.from({ length: idCount }, (_, i) => word(raw.data, idsAt + 1 + i).toString())
-    const values = Array.from({ length: Number(word(raw.data, valuesAt)) }, (_, i) =>
-      word(raw.data, valuesAt + 1 + i).toString(),
-    )
-    expect(values).toEqual(['5000000', '0'])
-
-    const rows = decodeTransfers(parseRawLog(raw))
-    expect(rows).toHaveLength(2)
-    expect(rows.map((r) => r.token_id)).toEqual(ids)
-    expect(rows.map((r) => r.amount)).toEqual(values)
-    expect(rows.map((r) => r.batch_index)).toEqual([0, 1])
-    for (const row of rows) {
-      expect(row.event).toBe('TransferBatch')
-      expect(row.operator).toBe(topicAddress(raw.topics[1] as string))
-      expect(row.from).toBe(topicAddress(raw.topics[2] as string))
-      expect(row.to).toBe(topicAddress(raw.topics[3] as string))
-      expect(row.tx_hash).toBe(raw.transactionHash)
-    }
-    // Same token as the TransferSingle of the same transaction.
-    expect(rows[0]?.token_id).toBe(decodeTransfers(parseRawLog(fixtures.transferSingle()))[0]?.token_id)
-  })
-})
-
-describe('decodeLog dispatch and errors', () => {
-  it('dispatches on topic0', () => {
-    expect(decodeLog(parseRawLog(fixtures.orderFilledV1())).kind).toBe('fill')
-    expect(decodeLog(parseRawLog(fixtures.transferBatch())).kind).toBe('transfers')
-  })
-
-  it('rejects an event it does not read, with a reason for the quarantine', () => {
-    const raw = fixtures.positionsConverted()
-    expect(() => decodeLog(parseRawLog(raw))).toThrow(LogDecodeError)
-    expect(() => decodeLog(parseRawLog(raw))).toThrow(/not an event polyhouse reads/)
-  })
-
-  it('rejects truncated data rather than decoding garbage', () => {
-    const raw = fixtures.orderFilledV1()
-    const truncated = { ...raw, data: raw.data.slice(0, 2 + 64 * 4) }
-    expect(() => decodeOrderFilled(parseRawLog(truncated))).toThrow(LogDecodeError)
-  })
-
-  it('rejects a V1 topic emitted by a V2 exchange', () => {
-    const raw = { ...fixtures.orderFilledV1(), address: '0xE111180000d2663C0091e4f400237545B87B996B' }
-    expect(() => decodeOrderFilled(parseRawLog(raw))).toThrow(/V2 exchange/)
-  })
-
-  it('rejects a V1 fill where neither asset is collateral', () => {
-    const raw = fixtures.orderFilledV1()
-    const data = `0x${'0'.repeat(63)}1${raw.data.slice(2 + 64)}`
-    expect(() => decodeOrderFilled(parseRawLog({ ...raw, data }))).toThrow(/exactly one must be 0/)
-  })
-
+describe('raw logs', () => {
   it('rejects malformed RPC fields at the edge', () => {
     expect(() => parseRawLog({ ...fixtures.orderFilledV1(), blockNumber: 81344785 })).toThrow(LogDecodeError)
     expect(() => parseRawLog({ ...fixtures.orderFilledV1(), topics: ['0x12'] })).toThrow(/topics.0/)
   })
 
-  it('lower-cases addresses and hashes from providers that send mixed case', () => {
-    const raw = fixtures.orderFilledV2()
-    const upper = {
-      ...raw,
-      address: raw.address.toUpperCase().replace('0X', '0x'),
-      blockHash: raw.blockHash?.toUpperCase().replace('0X', '0x'),
-    }
-    const fill = decodeOrderFilled(parseRawLog(upper))
-    expect(fill.exchange).toBe(raw.address)
-    expect(fill.block_hash).toBe(raw.blockHash)
+  it('refuses a pending log and a log without a transaction', () => {
+    expect(() => logPosition(parseRawLog({ ...fixtures.orderFilledV1(), blockNumber: null }))).toThrow(
+      /pending/,
+    )
+    expect(() =>
+      logPosition(parseRawLog({ ...fixtures.orderFilledV1(), transactionHash: undefined })),
+    ).toThrow(/transactionHash is missing/)
+  })
+
+  it('turns viem failures into a reason for the quarantine', () => {
+    const raw = fixtures.orderFilledV1()
+    const truncated = parseRawLog({ ...raw, data: raw.data.slice(0, 2 + 64 * 4) })
+    expect(() => decodeEvent(truncated, ORDER_FILLED_V1_ABI)).toThrow(LogDecodeError)
+    expect(() => decodeEvent(truncated, ORDER_FILLED_V1_ABI)).toThrow(/ABI decoding failed/)
+    expect(() => decodeEvent(parseRawLog({ ...raw, topics: [] }), ORDER_FILLED_V1_ABI)).toThrow(
+      /no topics \(anonymous event\)/,
+    )
+    expect(decodeEvent(parseRawLog(raw), ORDER_FILLED_V1_ABI).eventName).toBe('OrderFilled')
   })
 })

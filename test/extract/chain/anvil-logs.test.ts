@@ -1,16 +1,11 @@
 // The RPC path against a real node: the real fixture logs (and generated ones for the other side
 // of each exchange version) are emitted by anvil at the real contract addresses, fetched back with
-// rpc.ts, decoded with abi.ts, and compared field by field with values read off the fixtures by
+// rpc.ts, decoded with the streams' reference decoders (steps/chain/decode.ts,
+// steps/transfers/decode.ts), and compared field by field with values read off the fixtures by
 // hand. Block numbers, hashes and timestamps are anvil's; topics, data, ids and amounts are not.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RangeSet } from '../../../checkpoints/range-set.ts'
-import {
-  decodeLog,
-  decodeOrderFilled,
-  type OrderFill,
-  type OutcomeTransfer,
-  type RawLog,
-} from '../../../extract/chain/abi.ts'
+import type { RawLog } from '../../../extract/chain/abi.ts'
 import { AdaptiveRange } from '../../../extract/chain/adaptive-range.ts'
 import {
   CONDITIONAL_TOKENS,
@@ -23,6 +18,8 @@ import {
   TRANSFERS_FILTER,
 } from '../../../extract/chain/contracts.ts'
 import type { BlockHeader } from '../../../extract/chain/rpc.ts'
+import { decodeOrderFilled, type OrderFill } from '../../../steps/chain/decode.ts'
+import { decodeTransfers, type OutcomeTransfer } from '../../../steps/transfers/decode.ts'
 import { Anvil, type EmittedLog, type LogToEmit } from '../../anvil/anvil.ts'
 import { fixtures, topicAddress, word, wordHex } from './fixtures.ts'
 
@@ -137,7 +134,7 @@ function expectPosition(
   expect(row.fill.block_timestamp ?? header.timestamp).toBe(header.timestamp)
 }
 
-describe('real fixture logs through anvil, rpc.ts and abi.ts', () => {
+describe('real fixture logs through anvil, rpc.ts and the reference decoders', () => {
   it('gets back exactly the four fills, with the fixtures topics and data byte for byte', async () => {
     const rows = await fetchFills()
     expect(rows).toHaveLength(4)
@@ -255,11 +252,7 @@ describe('real fixture logs through anvil, rpc.ts and abi.ts', () => {
   it('decodes the ConditionalTokens TransferSingle and TransferBatch digit for digit', async () => {
     const logs = await anvil.rpc.getLogs({ ...TRANSFERS_FILTER, fromBlock: 0, toBlock: tip })
     expect(logs).toHaveLength(2)
-    const rows = logs.flatMap((raw) => {
-      const decoded = decodeLog(raw)
-      if (decoded.kind !== 'transfers') throw new Error('expected transfers')
-      return decoded.transfers.map((fill) => ({ raw, fill }))
-    })
+    const rows = logs.flatMap((raw) => decodeTransfers(raw).map((fill) => ({ raw, fill })))
     expect(rows).toHaveLength(3)
 
     const single = fixtures.transferSingle()

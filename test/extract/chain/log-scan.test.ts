@@ -1,8 +1,9 @@
 // The eth_getLogs reply scanner: every span it keeps reads back what JSON.parse gives for the same
 // log (real fixture logs, simulator logs, other layouts of the same JSON), and every body it cannot
-// read as a plain result is declined, so the JSON-RPC reader handles it as before.
+// read as a plain result is declined, so the JSON-RPC reader handles it as before. Logs already
+// parsed are scanned the same way once written back as bytes.
 import { describe, expect, it } from 'vitest'
-import { scanLogsReply } from '../../../extract/chain/log-scan.ts'
+import { scanLogsReply, scanParsedLogs } from '../../../extract/chain/log-scan.ts'
 import { LogField, type ScannedLogs } from '../../../extract/chain/scanned-logs.ts'
 import { World } from '../../../simulator/world/index.ts'
 import { blockParts, logJson } from '../../../simulator/world/log-writer.ts'
@@ -154,5 +155,26 @@ describe('scanLogsReply', () => {
       good.replace('{"address"', '{"note":"\\u00g1","address"'),
     ]
     for (const body of bodies) expect(scanLogsReply(Buffer.from(body)), body.slice(0, 80)).toBeUndefined()
+  })
+})
+
+describe('scanParsedLogs', () => {
+  it('reads parsed logs as the objects they are, escapes in their strings making a log irregular', () => {
+    const logs: Record<string, unknown>[] = [
+      { ...fixtures.orderFilledV1() },
+      { ...fixtures.orderFilledV2() },
+      { ...fixtures.transferBatch() },
+    ]
+    expectSameAsParsed(scanParsedLogs(logs) as ScannedLogs, logs)
+    const quoted = { ...fixtures.orderFilledV2(), transactionHash: '0x"ab' }
+    const scanned = scanParsedLogs([quoted]) as ScannedLogs
+    expect(scanned.irregular(0)).toBe(true)
+    expect(scanned.object(0)).toEqual(quoted)
+  })
+
+  it('leaves to the caller what cannot be a reply: an entry that is not a log object', () => {
+    expect(scanParsedLogs([fixtures.orderFilledV1(), null])).toBeUndefined()
+    expect(scanParsedLogs(['0x1'])).toBeUndefined()
+    expect(scanParsedLogs([])?.length).toBe(0)
   })
 })

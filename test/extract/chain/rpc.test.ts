@@ -1,15 +1,10 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { isRetryable } from '../../../core/errors.ts'
-import {
-  parseRetryAfter,
-  RpcClient,
-  RpcError,
-  RpcProtocolError,
-  RpcTransportError,
-} from '../../../extract/chain/rpc.ts'
+import { isRetryable, RateLimitedError, ResponseTooLargeError, RetryableError } from '../../../core/errors.ts'
+import { RpcClient, RpcError, RpcProtocolError } from '../../../extract/chain/rpc.ts'
 import { ScannedLogs } from '../../../extract/chain/scanned-logs.ts'
+import { RateLimiter } from '../../../extract/http/limiter.ts'
 import { fixtures } from './fixtures.ts'
 
 // A scripted JSON-RPC endpoint: each test sets `handler` to answer the parsed request body.
@@ -41,6 +36,16 @@ function client(options: Partial<ConstructorParameters<typeof RpcClient>[0]> = {
   clients.push(c)
   return c
 }
+/** A limiter that admits everything and remembers how many starts each call took. */
+function countingLimiter(starts: number[]): RateLimiter {
+  const limiter = new RateLimiter('rpc', { count: 1_000_000, windowMs: 1_000 })
+  const acquire = limiter.acquire.bind(limiter)
+  limiter.acquire = (signal?: AbortSignal) => {
+    starts.push(performance.now())
+    return acquire(signal)
+  }
+  return limiter
+}
 const ok = (id: unknown, result: unknown) => JSON.stringify({ jsonrpc: '2.0', id, result })
 const fail = (id: unknown, code: number, message: string, data?: unknown) =>
   JSON.stringify({ jsonrpc: '2.0', id, error: { code, message, data } })
@@ -60,15 +65,16 @@ afterAll(async () => {
 
 describe('RpcClient single calls', () => {
   it('sends JSON-RPC 2.0, parses quantities, and asks the limiter first', async () => {
-    const costs: number[] = []
+    const starts: number[] = []
     handler = (body) => {
       const { id, method } = body as { id: number; method: string }
       return { body: ok(id, method === 'eth_chainId' ? '0x89' : '0x56a1d06') }
     }
-    const rpc = client({ limiter: async (cost) => void costs.push(cost) })
+    const rpc = client({ limiter: countingLimiter(starts) })
     expect(await rpc.chainId()).toBe(137)
     expect(await rpc.blockNumber()).toBe(90_840_326)
-    expect(costs).toEqual([1, 1])
+    expect(starts).toHaveLength(2)
+    expect(rpc.counters).toMatchObject({ requests: 2, succeeded: 2, errors: 0 })
     expect(received[0]).toMatchObject({ jsonrpc: '2.0', method: 'eth_chainId', params: [] })
   })
 
@@ -173,26 +179,30 @@ describe('RpcClient single calls', () => {
       body: 'Too Many Requests',
     })
     const limited = await rpc.blockNumber().catch((e: unknown) => e)
-    expect(limited).toBeInstanceOf(RpcTransportError)
-    expect((limited as RpcTransportError).retryAfterMs).toBe(7000)
+    expect(limited).toBeInstanceOf(RateLimitedError)
+    expect((limited as RateLimitedError).retryAfterMs).toBe(7000)
+    // The endpoint's own limiter slowed down and paused for what the server asked.
+    expect(rpc.limiter.state()).toMatchObject({ decreases: 1 })
+    expect(rpc.limiter.state().pausedForMs).toBeGreaterThan(6_000)
 
+    const other = client()
     handler = () => ({ status: 502, body: '<html><body>Bad gateway</body></html>' })
-    expect(isRetryable(await rpc.blockNumber().catch((e: unknown) => e))).toBe(true)
+    expect(isRetryable(await other.blockNumber().catch((e: unknown) => e))).toBe(true)
 
     // A gateway's own JSON error with a 5xx is not a JSON-RPC reply: retried, not a protocol error.
     handler = () => ({ status: 500, body: '{"error":"Internal Server Error"}' })
-    const gateway = await rpc.blockNumber().catch((e: unknown) => e)
-    expect(gateway).toBeInstanceOf(RpcTransportError)
+    const gateway = await other.blockNumber().catch((e: unknown) => e)
+    expect(gateway).toBeInstanceOf(RetryableError)
     expect(isRetryable(gateway)).toBe(true)
 
     handler = () => ({ status: 200, body: '<!DOCTYPE html><title>Just a moment...</title>' })
-    expect(await rpc.blockNumber().catch((e: unknown) => e)).toBeInstanceOf(RpcTransportError)
+    expect(await other.blockNumber().catch((e: unknown) => e)).toBeInstanceOf(RetryableError)
 
     handler = () => ({ status: 200, body: '{"jsonrpc":"2.0","id":1,"result":[{"address":"0x4b' })
-    expect(await rpc.blockNumber().catch((e: unknown) => e)).toBeInstanceOf(RpcTransportError)
+    expect(await other.blockNumber().catch((e: unknown) => e)).toBeInstanceOf(RetryableError)
 
     handler = () => ({ status: 401, body: 'invalid api key' })
-    const refused = await rpc.blockNumber().catch((e: unknown) => e)
+    const refused = await other.blockNumber().catch((e: unknown) => e)
     expect(refused).toBeInstanceOf(RpcProtocolError)
     expect(isRetryable(refused)).toBe(false)
     // The API key in the URL path never reaches a message.
@@ -204,8 +214,8 @@ describe('RpcClient single calls', () => {
     const error = await client({ timeoutMs: 200 })
       .blockNumber()
       .catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(RpcTransportError)
-    expect((error as Error).message).toMatch(/no answer within 200 ms/)
+    expect(error).toBeInstanceOf(RetryableError)
+    expect((error as Error).message).toMatch(/no response headers in time|no complete answer within 200 ms/)
   })
 
   it('rejects a result that is not what the method promises', async () => {
@@ -255,7 +265,7 @@ describe('RpcClient.requestLogs (the scanned getLogs reply)', () => {
     ]) {
       handler = () => reply
       const error = await rpc.requestLogs(params).catch((e: unknown) => e)
-      expect(error, reply.body).toBeInstanceOf(RpcTransportError)
+      expect(error, reply.body).toBeInstanceOf(RetryableError)
       expect(isRetryable(error)).toBe(true)
     }
 
@@ -306,7 +316,7 @@ describe('RpcClient.requestLogs (the scanned getLogs reply)', () => {
 
 describe('RpcClient batches', () => {
   it('matches answers by id, keeps per-call errors, and charges the limiter per call', async () => {
-    const costs: number[] = []
+    const starts: number[] = []
     handler = (body) => {
       const calls = body as { id: number; params: string[] }[]
       // Answer in reverse order; the call for block 0x3 fails.
@@ -331,11 +341,12 @@ describe('RpcClient batches', () => {
         ),
       }
     }
-    const rpc = client({ limiter: async (cost) => void costs.push(cost), maxBatchSize: 2 })
+    const rpc = client({ limiter: countingLimiter(starts), maxBatchSize: 2 })
     const outcomes = await rpc.batch(
       [1, 2, 3, 4, 5].map((n) => ({ method: 'eth_getBlockByNumber', params: [`0x${n}`, false] })),
     )
-    expect(costs).toEqual([2, 2, 1])
+    // One start per call (providers meter calls), in three HTTP requests of 2, 2 and 1.
+    expect(starts).toHaveLength(5)
     expect(received).toHaveLength(3)
     expect(outcomes.map((o) => o.ok)).toEqual([true, true, false, true, true])
     expect((outcomes[0] as { result: { number: string } }).result.number).toBe('0x1')
@@ -358,13 +369,55 @@ describe('RpcClient batches', () => {
   })
 })
 
-describe('parseRetryAfter', () => {
-  it('reads seconds and HTTP dates', () => {
-    expect(parseRetryAfter('120')).toBe(120_000)
-    expect(
-      parseRetryAfter('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT')),
-    ).toBe(10_000)
-    expect(parseRetryAfter('soon')).toBeUndefined()
-    expect(parseRetryAfter(undefined)).toBeUndefined()
+describe('RpcClient on the shared transport', () => {
+  // Answers every call with a reply that never ends, or that trickles a byte every 100 ms.
+  let mode: 'endless' | 'trickle' = 'endless'
+  const streaming = http.createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.write('{"jsonrpc":"2.0","id":1,"result":[')
+      const chunk = mode === 'endless' ? `${JSON.stringify(fixtures.orderFilledV1())},`.repeat(200) : ' '
+      const timer = setInterval(() => res.write(chunk), mode === 'endless' ? 1 : 100)
+      res.once('close', () => clearInterval(timer))
+    })
+  })
+  let streamingUrl = ''
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => streaming.listen(0, '127.0.0.1', resolve))
+    streamingUrl = `http://127.0.0.1:${(streaming.address() as AddressInfo).port}/v2/secret-key`
+  })
+  afterAll(async () => {
+    streaming.closeAllConnections()
+    await new Promise<void>((resolve) => streaming.close(() => resolve()))
+  })
+
+  it('cuts an endless reply off at the cap: eth_getLogs asks for a smaller range, other calls retry', async () => {
+    mode = 'endless'
+    const rpc = client({ url: streamingUrl, maxReplyBytes: 2 ** 20 })
+    const requested = { from: 1_000, to: 1_999 }
+    const logs = await rpc
+      .requestLogs([{ fromBlock: '0x3e8', toBlock: '0x7cf' }], { requested })
+      .catch((e) => e)
+    expect(logs).toBeInstanceOf(RpcError)
+    expect((logs as RpcError).classification.kind).toBe('too-many-results')
+    expect((logs as Error).message).toBe("eth_getLogs failed: reply passed the client's cap of 1 MiB")
+    const block = await rpc.blockNumber().catch((e: unknown) => e)
+    expect(block).toBeInstanceOf(ResponseTooLargeError)
+    expect(isRetryable(block)).toBe(true)
+    expect((block as Error).message).toMatch(
+      /^eth_blockNumber http:\/\/127\.0\.0\.1:\d+\/…: the response passed 1 MiB/,
+    )
+  })
+
+  it('ends a reply that trickles on the deadline of the whole exchange', async () => {
+    mode = 'trickle'
+    const started = performance.now()
+    const error = await client({ url: streamingUrl, timeoutMs: 600 })
+      .blockNumber()
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(RetryableError)
+    expect((error as Error).message).toContain('no complete answer within 600 ms')
+    expect(performance.now() - started).toBeLessThan(3_000)
   })
 })

@@ -218,7 +218,9 @@ describe('retries', () => {
     expect(error).toBeInstanceOf(HttpStatusError)
     expect((error as HttpStatusError).status).toBe(status)
     expect(isRetryable(error)).toBe(false)
-    expect((error as Error).message).toContain(`GET ${server.url}/events/999999999: HTTP ${status}`)
+    // The host is shown, never the path or query: keys sit there (core/redact.ts).
+    expect((error as Error).message).toContain(`GET ${server.url}/… (gamma-events): HTTP ${status}`)
+    expect((error as Error).message).not.toContain('999999999')
     expect(server.arrivals).toHaveLength(1)
     expect(client.counters('gamma-events')).toMatchObject({ requests: 1, retries: 0, failed: 1 })
   })

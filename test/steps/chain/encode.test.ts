@@ -1,22 +1,15 @@
-// The fast OrderFilled encoder and the reference decoder (zod + viem, extract/chain/abi.ts) must
-// agree on every log: the same row (compared as text), or both refusing it (LogDecodeError → quarantine). Checked
+// The OrderFilled fast path (a scanned reply's bytes) and the reference decoder (zod + viem,
+// steps/chain/decode.ts) must agree on every log: the same row (compared as text), or the fast path
+// declining and the reference refusing it (LogDecodeError → quarantine). Checked
 // on the real fixture logs, on thousands of simulator logs of every kind, and on malformed and
 // edge-value logs that push the fast path onto the reference path.
 import { describe, expect, it } from 'vitest'
-import { LogDecodeError } from '../../../extract/chain/abi.ts'
+import { type Encoded, referenceRows, stepRows } from '../../../bench/shared/encoded-rows.ts'
 import { CTF_EXCHANGE_V1, CTF_EXCHANGE_V2, TOPIC0 } from '../../../extract/chain/contracts.ts'
-import { scanLogsReply } from '../../../extract/chain/log-scan.ts'
 import { World } from '../../../simulator/world/index.ts'
 import { dataFast, topicsOf } from '../../../simulator/world/logs.ts'
-import { RowWriter } from '../../../steps/block-ranges/rows.ts'
 import type { LogBlock } from '../../../steps/block-ranges/types.ts'
-import {
-  CHAIN_FILLS_COLUMNS,
-  encodeLine,
-  fillLines,
-  OrderFilledEncoder,
-  referenceLine,
-} from '../../../steps/chain/encode.ts'
+import { CHAIN_FILLS, CHAIN_FILLS_COLUMNS, OrderFilledEncoder } from '../../../steps/chain/encode.ts'
 import { fixtures, word } from '../../extract/chain/fixtures.ts'
 
 type Log = Record<string, unknown> & { topics: string[]; data: string; blockNumber: string }
@@ -29,43 +22,18 @@ function blockOf(log: Log): LogBlock {
   }
 }
 
-type Outcome = { line: string } | { refused: string }
+/** The log through a fresh encoder's reference decoder. */
+const reference = (log: unknown, block: LogBlock): Encoded =>
+  referenceRows(new OrderFilledEncoder(), CHAIN_FILLS, log, block)
 
-function fast(encoder: OrderFilledEncoder, log: unknown, block: LogBlock): Outcome {
-  try {
-    return { line: encodeLine(encoder, log, block) }
-  } catch (error) {
-    if (error instanceof LogDecodeError) return { refused: error.reason }
-    throw error
-  }
-}
+/** The log as the chain step reads a range: scanned, then the fast path or the reference. */
+const scanned = (encoder: OrderFilledEncoder, log: unknown, block: LogBlock) =>
+  stepRows(encoder, CHAIN_FILLS, log, block)
 
-/**
- * The log as the chain step reads a deep range: scanned from a reply's bytes, encoded by the scanned
- * fast path, or — when that declines — by `encode` on the parsed log. `scannedFast` says which.
- */
-function scanned(
-  encoder: OrderFilledEncoder,
-  log: unknown,
-  block: LogBlock,
-): Outcome & { scannedFast: boolean } {
-  const logs = scanLogsReply(Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, result: [log] })))
-  if (!logs) throw new Error('the reply was not scanned')
-  const out = new RowWriter('', 1, 'RowBinary')
-  if (!logs.irregular(0) && encoder.encodeScanned(logs, 0, block, out)) {
-    return { line: fillLines(out.bytes()), scannedFast: true }
-  }
-  expect(out.bytes().length, 'a declined log wrote nothing').toBe(0)
-  return { ...fast(encoder, logs.object(0), block), scannedFast: false }
-}
-
-function reference(log: unknown, block: LogBlock): Outcome {
-  try {
-    return { line: referenceLine(log, block) }
-  } catch (error) {
-    if (error instanceof LogDecodeError) return { refused: error.reason }
-    throw error
-  }
+/** The row of a log that loads, as one line without its newline. */
+function lineOf(encoded: Encoded): string {
+  if (!('lines' in encoded)) throw new Error(`refused: ${encoded.refused}`)
+  return encoded.lines.trimEnd()
 }
 
 const w = (value: bigint) => value.toString(16).padStart(64, '0')
@@ -73,18 +41,15 @@ const w = (value: bigint) => value.toString(16).padStart(64, '0')
 describe('the fast OrderFilled encoder', () => {
   it('agrees with the reference decoder on the real fixture logs, field by field', () => {
     const encoder = new OrderFilledEncoder()
+    const lines: string[][] = []
     for (const fixture of [fixtures.orderFilledV1(), fixtures.orderFilledV2()]) {
       const log = fixture as unknown as Log
       const block = blockOf(log)
-      const line = encodeLine(encoder, log, block)
-      expect(line).toBe(referenceLine(log, block))
-      expect(scanned(encoder, log, block)).toEqual({ line, scannedFast: true })
-      const fields = Object.fromEntries(
-        line
-          .trimEnd()
-          .split('\t')
-          .map((value, i) => [CHAIN_FILLS_COLUMNS[i], value]),
-      )
+      const expected = reference(log, block)
+      expect(scanned(encoder, log, block)).toEqual({ ...expected, fast: true })
+      const line = lineOf(expected).split('\t')
+      lines.push(line)
+      const fields = Object.fromEntries(line.map((value, i) => [CHAIN_FILLS_COLUMNS[i], value]))
       expect(fields.block_number).toBe(String(Number(log.blockNumber)))
       expect(fields.log_index).toBe(String(Number(log.logIndex)))
       expect(fields.tx_hash).toBe(log.transactionHash)
@@ -93,20 +58,10 @@ describe('the fast OrderFilled encoder', () => {
       expect(fields.taker_amount_filled).toBe(word(log.data, 3).toString())
       expect(fields.fee).toBe(word(log.data, 4).toString())
     }
-    const v1 = encodeLine(
-      encoder,
-      fixtures.orderFilledV1(),
-      blockOf(fixtures.orderFilledV1() as unknown as Log),
-    ).split('\t')
-    expect(v1[10]).toBe('BUY') // makerAssetId = 0: the maker pays USDC
-    expect(v1[11]).toBe(word(fixtures.orderFilledV1().data, 1).toString())
-    const v2 = encodeLine(
-      encoder,
-      fixtures.orderFilledV2(),
-      blockOf(fixtures.orderFilledV2() as unknown as Log),
-    ).split('\t')
-    expect(v2[10]).toBe('SELL') // side = 1
-    expect(encoder.slowPath).toBe(0)
+    const [v1, v2] = lines
+    expect(v1?.[10]).toBe('BUY') // makerAssetId = 0: the maker pays USDC
+    expect(v1?.[11]).toBe(word(fixtures.orderFilledV1().data, 1).toString())
+    expect(v2?.[10]).toBe('SELL') // side = 1
   })
 
   it('agrees with the reference decoder on every kind of simulated fill, on the fast path', () => {
@@ -135,13 +90,10 @@ describe('the fast OrderFilled encoder', () => {
         removed: false,
       }
       const block = blockOf(log)
-      const line = referenceLine(log, block)
-      expect(encodeLine(encoder, log, block)).toBe(line)
-      expect(scanned(encoder, log, block)).toEqual({ line, scannedFast: true })
+      expect(scanned(encoder, log, block)).toEqual({ ...reference(log, block), fast: true })
       kinds.add(`${fill.version} ${fill.side} ${fill.negRisk} ${fill.isTakerLeg}`)
     }
     expect(kinds.size).toBe(16)
-    expect(encoder.slowPath).toBe(0)
   })
 
   it('hands unusual logs to the reference decoder and agrees with it on each', () => {
@@ -223,32 +175,24 @@ describe('the fast OrderFilled encoder', () => {
       ['removed: true', { ...base, removed: true }, 'refused'],
     ]
     for (const [name, log, expected] of variants) {
-      const encoder = new OrderFilledEncoder()
       const block = blockOf(log)
-      const got = fast(encoder, log, block)
-      expect(got, name).toEqual(reference(log, block))
-      expect('line' in got ? 'loads' : 'refused', name).toBe(expected)
-      expect(encoder.slowPath, name).toBe(1)
-      expect(scanned(encoder, log, block), name).toEqual({ ...got, scannedFast: false })
+      const got = reference(log, block)
+      expect('lines' in got ? 'loads' : 'refused', name).toBe(expected)
+      expect(scanned(new OrderFilledEncoder(), log, block), name).toEqual({ ...got, fast: false })
     }
     const largest = { ...base, logIndex: '0xffffffff' }
-    const line = referenceLine(largest, blockOf(largest))
-    expect(line.split('\t')[1]).toBe('4294967295')
+    const expected = reference(largest, blockOf(largest))
+    expect(lineOf(expected).split('\t')[1]).toBe('4294967295')
     const encoder = new OrderFilledEncoder()
-    expect(fast(encoder, largest, blockOf(largest))).toEqual({ line })
-    expect(scanned(encoder, largest, blockOf(largest))).toEqual({ line, scannedFast: true })
-    expect(encoder.slowPath).toBe(0)
+    expect(scanned(encoder, largest, blockOf(largest))).toEqual({ ...expected, fast: true })
   })
 
   it('refuses a log whose block hash contradicts its block', () => {
     const log = fixtures.orderFilledV2() as unknown as Log
     const block = { ...blockOf(log), hash: `0x${'cd'.repeat(32)}` }
-    expect(fast(new OrderFilledEncoder(), log, block)).toMatchObject({
+    expect(scanned(new OrderFilledEncoder(), log, block)).toEqual({
       refused: expect.stringMatching(/block hash/),
-    })
-    expect(scanned(new OrderFilledEncoder(), log, block)).toMatchObject({
-      refused: expect.stringMatching(/block hash/),
-      scannedFast: false,
+      fast: false,
     })
   })
 })

@@ -3,8 +3,9 @@
 // a renewed salt lets identical rows in again. RowBinary rows are read by the engine as RowWriter
 // meant them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { insertBatch, RowBatch } from '../../../steps/block-ranges/insert.ts'
-import { type BinaryColumn, RowWriter, readRowBinary } from '../../../steps/block-ranges/rows.ts'
+import { readRowBinary } from '../../../bench/shared/row-binary.ts'
+import { insertBatch, RowBatch } from '../../../load/commit.ts'
+import { type BinaryColumn, RowWriter } from '../../../load/row-writer.ts'
 import { openStepHarness, rows, type StepHarness } from './harness.ts'
 
 let h: StepHarness
@@ -64,11 +65,11 @@ describe('batched inserts', () => {
 })
 
 describe('RowBinary batches', () => {
-  it('are read by the engine as written: every type the chain step writes, at its edges', async () => {
+  it('are read by the engine as written: every type the chain steps write, at its edges', async () => {
     await h.warehouse.command(`
       CREATE TABLE typed (
         a UInt8, b UInt32, c DateTime('UTC'), d UInt64, e UInt256, f UInt256, g String,
-        h LowCardinality(String), i Enum8('BUY' = 0, 'SELL' = 1), _run_id String
+        h LowCardinality(String), i Enum8('BUY' = 0, 'SELL' = 1), j UInt16, _run_id String
       ) ENGINE = MergeTree ORDER BY d`)
     const types: BinaryColumn[] = [
       'UInt8',
@@ -80,6 +81,7 @@ describe('RowBinary batches', () => {
       'String',
       'String',
       ['BUY', 'SELL'],
+      'UInt16',
     ]
     const max = (2n ** 256n - 1n).toString(16)
     const word = Buffer.from(`${max}${'0'.repeat(63)}1`, 'latin1')
@@ -94,16 +96,17 @@ describe('RowBinary batches', () => {
       out.string(n === 0 ? '' : `0x${'ab'.repeat(32)}`)
       out.string(n === 0 ? '0x4bfb41d5b3570defd03c39a9a4d8de6bd8b8982e' : 'x')
       out.uint8(n)
+      out.uint16(n === 0 ? 0 : 0xffff)
       out.endRow()
     }
     const chunk = await out.finish()
-    const batch = new RowBatch('typed', ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'], 'RowBinary')
+    const batch = new RowBatch('typed', ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'], 'RowBinary')
     batch.add(chunk)
     await insertBatch(h.warehouse, batch, 'typed|salt|0-1')
     const stored = await rows(
       h.warehouse,
       `SELECT toString(a) AS a, toString(b) AS b, toString(toUnixTimestamp(c)) AS c, toString(d) AS d,
-              toString(e) AS e, toString(f) AS f, g, h, toString(i) AS i, _run_id
+              toString(e) AS e, toString(f) AS f, g, h, toString(i) AS i, toString(j) AS j, _run_id
        FROM typed ORDER BY d`,
     )
     const expected = readRowBinary(chunk.payload, types)
@@ -118,6 +121,7 @@ describe('RowBinary batches', () => {
       `0x${'ab'.repeat(32)}`,
       'x',
       'SELL',
+      '65535',
       'run-7',
     ])
     expect(expected[0]?.[4]).toBe((2n ** 256n - 1n).toString())

@@ -1,20 +1,45 @@
-// Rows written straight into bytes, the way the engine reads them: TabSeparated, or RowBinary (the
-// engine's own encoding: little-endian integers, length-prefixed strings). Assembling a row as a JS
-// string costs more than decoding the log it comes from (V8 keeps a template literal as a rope of its
-// ~40 pieces, holds every sliced field's parent string alive, and flattens it all later at ~10 µs per
-// row, measured by bench/chain-decode.ts); writing the pieces into one growable buffer costs a native
-// copy each and leaves nothing for the collector.
+// Rows written straight into bytes in the warehouse's input formats: TabSeparated, or RowBinary (the
+// engine's own encoding: little-endian integers, length-prefixed strings). The log streams' encoders
+// write their rows here (steps/block-ranges/types.ts) and the committer inserts the bytes as they
+// are (load/commit.ts).
 //
-// Why RowBinary for chain_fills: the engine parses it ~2 × faster than TabSeparated (1M fills into a
-// Null table: 0.7 s of CPU against 1.4 s; into chain_fills and its view 3.7 s against 4.5 s,
-// bench/insert-path.ts), and its six UInt256 columns go in as the log's own 32 bytes, so no token id
-// is turned into 78 decimal digits (BigInt, then a cache lookup per fill). bench/chain-ingest.ts
+// Assembling a row as a JS string costs more than decoding the log it comes from (V8 keeps a template
+// literal as a rope of its ~40 pieces, holds every sliced field's parent string alive, and flattens
+// it all later at ~10 µs per row, measured by bench/chain-decode.ts); writing the pieces into one
+// growable buffer costs a native copy each and leaves nothing for the collector.
+//
+// Why RowBinary for the log streams: the engine parses it ~2 × faster than TabSeparated (1M fills into
+// a Null table: 0.7 s of CPU against 1.4 s; into chain_fills and its view 3.7 s against 4.5 s,
+// bench/insert-path.ts), and UInt256 columns go in as the log's own 32 bytes, so no token id is
+// turned into 78 decimal digits (BigInt, then a cache lookup per row). bench/chain-ingest.ts
 // measures the whole path.
 import { webcrypto } from 'node:crypto'
-import { HEX_VALUE } from '../../extract/chain/scanned-logs.ts'
+import { InvariantError } from '../core/errors.ts'
+import { HEX_VALUE } from '../core/hex.ts'
+import type { RowBuffers } from './row-buffers.ts'
 
 /** The formats RowWriter writes (named as ClickHouse names them). */
 export type RowFormat = 'TabSeparated' | 'RowBinary'
+
+/** Column types RowWriter writes in RowBinary; an array is an Enum8's names by value. */
+export type BinaryColumn =
+  | 'UInt8'
+  | 'UInt16'
+  | 'UInt32'
+  | 'UInt64'
+  | 'UInt256'
+  | 'DateTime'
+  | 'String'
+  | readonly string[]
+
+/** A table's columns in row order with their RowBinary types (`_run_id` is not one of them). */
+export type BinaryColumns = readonly (readonly [name: string, type: BinaryColumn])[]
+
+/**
+ * One row's values by column name (`RowWriter.row`): integers below 2^53 as numbers, UInt256 as
+ * decimal or 0x-hex text, an enum by its name, a String as ASCII text.
+ */
+export type RowValues = Readonly<Record<string, number | string>>
 
 /** Buffer's native latin1 writer without Buffer#write's argument checks (what the simulator uses too). */
 type LatinWriter = (this: Buffer, text: string, offset: number) => number
@@ -31,11 +56,9 @@ const latin1Write: LatinWriter =
 const INITIAL_ROW_BYTES = 720
 /** Text up to this long is copied by a loop; longer text by the native writer (a call costs more than a short loop). */
 const SHORT_TEXT = 16
-/** Integers below this take writeNumber's 32-bit path. */
-const SMALL_INTEGER = 2 ** 31
 /**
  * `finish` hands out the buffer itself when at most this share of it is unused, else a tight copy:
- * up to 200,000 rows wait for a commit (committer.ts), and a quarter more memory for them is the
+ * up to 200,000 rows wait for a commit (steps/block-ranges/commit.ts), and a quarter more memory for them is the
  * most the copy is worth saving. A pooled writer never copies (its buffer goes back whole): its
  * buffer is at most RowBuffers' MAX_FIT times what it asked for.
  */
@@ -44,12 +67,13 @@ const MAX_SLACK = 0.25
 /**
  * The rows of one block range. Each row ends with the run column (`endRow`).
  *
- * TabSeparated: values are written as text (`write`, `writeNumber`, `copy`) with '\t' between them,
- * and must be ASCII with no tab, newline or backslash (hex, decimal, enum names: everything a chain
- * log decodes to).
+ * TabSeparated: values are written as text (`write`, `copy`) with '\t' between them, and must be
+ * ASCII with no tab, newline or backslash (hex, decimal, enum names: everything a chain log decodes
+ * to).
  *
- * RowBinary: each value is written by the method of its column's type (`uint64`, `uint256Hex`,
- * `string`, …); `write` and `copy` then add raw bytes, e.g. a string's pieces after its `stringLength`.
+ * RowBinary: a whole row by `row` (the reference decoders' way), or each value by the method of its
+ * column's type (`uint64`, `uint256Hex`, `string`, …: the fast paths' way); `write` and `copy` then
+ * add raw bytes, e.g. a string's pieces after its `stringLength`.
  */
 export class RowWriter {
   private buffer: Buffer
@@ -62,7 +86,7 @@ export class RowWriter {
     private readonly runId: string,
     expectedRows = 16,
     readonly format: RowFormat = 'TabSeparated',
-    /** Where buffers come from and go back to, when the caller gives payloads back (committer.ts). */
+    /** Where buffers come from and go back to, when the caller gives payloads back (the committer). */
     private readonly buffers?: RowBuffers,
   ) {
     if (!/^[\w.:-]*$/.test(runId)) throw new RangeError(`run id must be plain text, got '${runId}'`)
@@ -89,45 +113,6 @@ export class RowWriter {
     this.length = at
   }
 
-  /** Appends a non-negative integer below 2^53 in decimal, without making its string. */
-  writeNumber(value: number): void {
-    if (value < SMALL_INTEGER) {
-      this.writeSmallNumber(value)
-      return
-    }
-    let digits = 1
-    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++
-    if (this.length + digits > this.buffer.length) this.grow(this.length + digits)
-    const buffer = this.buffer
-    let at = this.length + digits
-    this.length = at
-    let rest = value
-    do {
-      buffer[--at] = 0x30 + (rest % 10)
-      rest = Math.floor(rest / 10)
-    } while (rest > 0)
-  }
-
-  /**
-   * writeNumber in 32-bit integer arithmetic: the same loop as writeNumber's, kept apart on purpose.
-   * Most values (blocks, times, log indexes, most amounts) are below 2^31, and integer division is
-   * measurably cheaper here; one loop for both (padded parts of 9 digits) cost 2–5 % of a row's CPU
-   * in bench/chain-decode.ts.
-   */
-  private writeSmallNumber(value: number): void {
-    let digits = 1
-    for (let rest = value; rest >= 10; rest = (rest / 10) | 0) digits++
-    if (this.length + digits > this.buffer.length) this.grow(this.length + digits)
-    const buffer = this.buffer
-    let at = this.length + digits
-    this.length = at
-    let rest = value
-    do {
-      buffer[--at] = 0x30 + (rest % 10)
-      rest = (rest / 10) | 0
-    } while (rest > 0)
-  }
-
   /** Appends bytes of `source` (ASCII, as for `write`): a field read where it lies in a reply. */
   copy(source: Buffer, start: number, end: number): void {
     if (this.length + end - start > this.buffer.length) this.grow(this.length + end - start)
@@ -140,7 +125,7 @@ export class RowWriter {
 
   /** Ends the current row: the run column (and in TabSeparated the tab before it and the newline). */
   endRow(): void {
-    if (this.finished) throw new Error('RowWriter: a row was written after finish()')
+    if (this.finished) throw new InvariantError('RowWriter: a row was written after finish()')
     if (this.format === 'RowBinary') {
       this.length = this.room(1)
       this.buffer[this.length++] = this.runId.length
@@ -160,6 +145,12 @@ export class RowWriter {
   uint8(value: number): void {
     this.length = this.room(1)
     this.buffer[this.length++] = value
+  }
+
+  /** UInt16. */
+  uint16(value: number): void {
+    this.length = this.room(2)
+    this.length = this.buffer.writeUInt16LE(value, this.length)
   }
 
   /** UInt32, or a DateTime (Unix seconds). */
@@ -230,6 +221,33 @@ export class RowWriter {
     this.copy(source, start, end)
   }
 
+  /**
+   * A whole RowBinary row: each of `columns`' values from `values`, by its type, then `endRow`. A
+   * value that does not fit its column throws a RangeError (a decoder's bug, not a log's fault) and
+   * leaves the row half-written: the caller rewinds (the engine does, steps/block-ranges/fetch.ts).
+   */
+  row(columns: BinaryColumns, values: RowValues): void {
+    for (const [name, type] of columns) {
+      const value = values[name]
+      if (value === undefined) throw new RangeError(`RowWriter: no value for column ${name}`)
+      if (typeof type !== 'string') {
+        const index = type.indexOf(String(value))
+        if (index < 0) throw new RangeError(`RowWriter: ${name} '${value}' is none of ${type.join(', ')}`)
+        this.uint8(index)
+      } else if (type === 'String') this.string(String(value))
+      else if (type === 'UInt256') this.uint256Text(String(value))
+      else {
+        if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > MAX_OF[type])
+          throw new RangeError(`RowWriter: ${name} ${value} is not a ${type}`)
+        if (type === 'UInt8') this.uint8(value)
+        else if (type === 'UInt16') this.uint16(value)
+        else if (type === 'UInt64') this.uint64(value)
+        else this.uint32(value)
+      }
+    }
+    this.endRow()
+  }
+
   /** The buffer has room for `bytes` more; returns the length (the place to write at). */
   private room(bytes: number): number {
     if (this.length + bytes > this.buffer.length) this.grow(this.length + bytes)
@@ -270,7 +288,7 @@ export class RowWriter {
    * was ~0.6 s of the main thread's time per 1,000,000 fills, the chain step's scarcest resource.
    */
   async finish(): Promise<{ payload: Buffer; digest: Buffer; rows: number }> {
-    if (this.finished) throw new Error('RowWriter: finish() was called twice')
+    if (this.finished) throw new InvariantError('RowWriter: finish() was called twice')
     this.finished = true
     const { buffer, length } = this
     // From here every write needs room the writer no longer has, so it fails in grow() instead of
@@ -294,7 +312,7 @@ export class RowWriter {
   private finished = false
 
   private grow(atLeast: number): void {
-    if (this.finished) throw new Error('RowWriter: a row was written after finish()')
+    if (this.finished) throw new InvariantError('RowWriter: a row was written after finish()')
     const bytes = Math.max(this.buffer.length * 2, atLeast)
     const grown = this.buffers ? this.buffers.take(bytes) : Buffer.allocUnsafe(bytes)
     this.buffer.copy(grown, 0, 0, this.length)
@@ -303,111 +321,14 @@ export class RowWriter {
   }
 }
 
-/** Free row buffers kept for reuse, in bytes: the rows of a commit and a half (committer.ts). */
-const MAX_FREE_ROW_BYTES = 128 * 2 ** 20
-/** Smaller buffers are not pooled: they cost little to allocate (and share Node's slab). */
-const MIN_POOLED_BYTES = 64 * 1024
-/** A free buffer is taken for a request at most this many times smaller, so slack stays bounded. */
-const MAX_FIT = 2
+/** The largest value of each integer column type `row` writes from a Number. */
+const MAX_OF = {
+  UInt8: 0xff,
+  UInt16: 0xffff,
+  UInt32: 0xffff_ffff,
+  DateTime: 0xffff_ffff,
+  UInt64: Number.MAX_SAFE_INTEGER,
+} as const
+
 /** The buffer of a finished writer: no room, so any later write reaches grow() and fails. */
 const NO_ROOM = Buffer.alloc(0)
-
-/**
- * Buffers for RowWriters, given back once their rows are inserted, so the next ranges write into
- * memory already in use: a fresh buffer per range (~0.7 KB per fill) made V8 run a full
- * mark-compact every ~64 MB of them, and every new page was a fault (bench/chain-ingest.ts).
- */
-export class RowBuffers {
-  private readonly free: Buffer[] = []
-  private freeBytes = 0
-  /** Memory handed out by `take` and not given back yet: only that is taken back. */
-  private readonly lent = new WeakSet<ArrayBufferLike>()
-
-  constructor(private readonly maxFreeBytes = MAX_FREE_ROW_BYTES) {}
-
-  /** A buffer of at least `bytes`: the smallest free one that fits (within MAX_FIT), else a new one. */
-  take(bytes: number): Buffer {
-    if (bytes < MIN_POOLED_BYTES) return Buffer.allocUnsafe(bytes)
-    let best = -1
-    for (let i = 0; i < this.free.length; i++) {
-      const length = (this.free[i] as Buffer).length
-      if (
-        length >= bytes &&
-        length <= MAX_FIT * bytes &&
-        (best < 0 || length < (this.free[best] as Buffer).length)
-      )
-        best = i
-    }
-    let buffer: Buffer
-    if (best >= 0) {
-      buffer = this.free.splice(best, 1)[0] as Buffer
-      this.freeBytes -= buffer.length
-    } else {
-      buffer = Buffer.allocUnsafeSlow(bytes)
-    }
-    this.lent.add(buffer.buffer)
-    return buffer
-  }
-
-  /**
-   * The buffer `payload` lies in will not be read or written again by the caller: it may be taken
-   * next. Memory `take` did not hand out, or already given back since, is ignored; give each payload
-   * once, after its last use (a give after its memory was taken again would free the new holder's).
-   */
-  give(payload: Buffer): void {
-    const memory = payload.buffer
-    if (!this.lent.delete(memory) || this.freeBytes + memory.byteLength > this.maxFreeBytes) return
-    this.free.push(Buffer.from(memory))
-    this.freeBytes += memory.byteLength
-  }
-}
-
-/** Column types RowWriter writes in RowBinary; an array is an Enum8's names by value. */
-export type BinaryColumn =
-  | 'UInt8'
-  | 'UInt32'
-  | 'UInt64'
-  | 'UInt256'
-  | 'DateTime'
-  | 'String'
-  | readonly string[]
-
-/**
- * RowBinary rows (each followed by its run column) read back as their values' text (integers in
- * decimal, enums by name): for tests and benches, which compare rows as text.
- */
-export function readRowBinary(bytes: Buffer, columns: readonly BinaryColumn[]): string[][] {
-  const rows: string[][] = []
-  let p = 0
-  const take = (n: number) => {
-    if (p + n > bytes.length) throw new RangeError(`RowBinary ends inside a value at byte ${p}`)
-    p += n
-    return p - n
-  }
-  while (p < bytes.length) {
-    const values: string[] = []
-    for (const column of [...columns, 'String' as const]) {
-      if (typeof column !== 'string') values.push(column[bytes[take(1)] as number] ?? '?')
-      else if (column === 'UInt8') values.push(String(bytes[take(1)]))
-      else if (column === 'UInt32' || column === 'DateTime') values.push(String(bytes.readUInt32LE(take(4))))
-      else if (column === 'UInt64') values.push(bytes.readBigUInt64LE(take(8)).toString())
-      else if (column === 'UInt256') {
-        const at = take(32)
-        values.push(
-          BigInt(
-            `0x${Buffer.from(bytes.subarray(at, at + 32))
-              .reverse()
-              .toString('hex')}`,
-          ).toString(),
-        )
-      } else {
-        const length = bytes[take(1)] as number
-        if (length > 127) throw new RangeError(`RowBinary string of ${length} bytes at byte ${p - 1}`)
-        const at = take(length)
-        values.push(bytes.toString('latin1', at, at + length))
-      }
-    }
-    rows.push(values)
-  }
-  return rows
-}

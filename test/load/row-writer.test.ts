@@ -1,10 +1,11 @@
 // RowWriter: the bytes it writes are the text of the values, whichever of its paths writes them
-// (short text by a loop, long text natively, numbers digit by digit, spans copied from a reply), or
-// in RowBinary their little-endian integers and length-prefixed strings. test/steps/chain/insert.test.ts
-// checks the RowBinary bytes against the engine itself.
+// (short text by a loop, long text natively, spans copied from a reply), or in RowBinary their
+// little-endian integers and length-prefixed strings, value by value or a whole row by its columns.
+// test/steps/chain/insert.test.ts checks the RowBinary bytes against the engine itself.
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { RowBuffers, RowWriter, readRowBinary } from '../../../steps/block-ranges/rows.ts'
+import { readRowBinary } from '../../bench/shared/row-binary.ts'
+import { type BinaryColumns, RowWriter } from '../../load/row-writer.ts'
 
 const RUN = 'run-1'
 
@@ -13,29 +14,6 @@ async function text(out: RowWriter): Promise<string> {
 }
 
 describe('RowWriter', () => {
-  it('writes numbers as their decimal text, on both sides of 2^31 and up to 2^53', async () => {
-    const values = [
-      0,
-      7,
-      9,
-      10,
-      99,
-      100,
-      65_535,
-      2 ** 31 - 1,
-      2 ** 31,
-      1_700_000_000,
-      4_503_599_627_370_495,
-      2 ** 53 - 1,
-    ]
-    const out = new RowWriter(RUN, 1)
-    for (const value of values) {
-      out.writeNumber(value)
-      out.endRow()
-    }
-    expect(await text(out)).toBe(values.map((value) => `${value}\t${RUN}\n`).join(''))
-  })
-
   it('writes short and long text, and copied spans, as given, growing past its first guess', async () => {
     const reply = Buffer.from('{"hash":"0xabcdef0123456789"}', 'latin1')
     const long = `0x${'ab'.repeat(500)}`
@@ -89,6 +67,7 @@ describe('RowWriter in RowBinary', () => {
   it('writes each type as the engine reads it: little-endian integers, length-prefixed strings', async () => {
     const out = new RowWriter(RUN, 1, 'RowBinary')
     out.uint8(1)
+    out.uint16(0xfffe)
     out.uint32(1_700_000_000)
     out.uint64(2 ** 53 - 1)
     out.uint256(0x1234)
@@ -97,6 +76,7 @@ describe('RowWriter in RowBinary', () => {
     const { payload } = await out.finish()
     const expected = Buffer.concat([
       Buffer.from([1]),
+      Buffer.from('feff', 'hex'),
       Buffer.from('00f15365', 'hex'),
       Buffer.from('ffffffffffff1f00', 'hex'),
       Buffer.from(`3412${'00'.repeat(30)}`, 'hex'),
@@ -156,76 +136,76 @@ describe('RowWriter in RowBinary', () => {
   })
 })
 
-describe('RowBuffers', () => {
-  const write = async (buffers: RowBuffers, rows: number, runId = RUN, expectedRows = rows) => {
-    const out = new RowWriter(runId, expectedRows, 'RowBinary', buffers)
-    for (let n = 0; n < rows; n++) {
-      out.uint64(n)
-      out.string(`row ${n}`)
-      out.endRow()
-    }
-    return await out.finish()
+describe('RowWriter.row', () => {
+  const COLUMNS: BinaryColumns = [
+    ['block', 'UInt64'],
+    ['index', 'UInt32'],
+    ['batch', 'UInt16'],
+    ['time', 'DateTime'],
+    ['version', 'UInt8'],
+    ['side', ['BUY', 'SELL']],
+    ['hash', 'String'],
+    ['token', 'UInt256'],
+  ]
+  const ROW = {
+    block: 2 ** 53 - 1,
+    index: 0xffff_ffff,
+    batch: 0xffff,
+    time: 1_700_000_000,
+    version: 2,
+    side: 'SELL',
+    hash: '0xab',
+    token: (2n ** 256n - 1n).toString(),
   }
-  const last = (payload: Buffer) => readRowBinary(payload, ['UInt64', 'String']).at(-1)
 
-  it('writes the next rows into a buffer given back, and never into one still held', async () => {
-    const buffers = new RowBuffers()
-    const first = await write(buffers, 5_000)
-    const held = await write(buffers, 5_000, 'held')
-    expect(held.payload.buffer).not.toBe(first.payload.buffer)
-    buffers.give(first.payload)
-    buffers.give(first.payload)
-    const next = await write(buffers, 5_000, 'next')
-    expect(next.payload.buffer).toBe(first.payload.buffer)
-    expect(last(next.payload)).toEqual(['4999', 'row 4999', 'next'])
-    // Given twice before it was taken again: it was freed once, so the next writer gets other memory.
-    const after = await write(buffers, 5_000, 'later')
-    expect(after.payload.buffer).not.toBe(next.payload.buffer)
-    // `held` was never given back: its rows are as written.
-    expect(last(held.payload)).toEqual(['4999', 'row 4999', 'held'])
+  it('writes each value by its column type, the bytes the typed methods write', async () => {
+    const byRow = new RowWriter(RUN, 1, 'RowBinary')
+    byRow.row(COLUMNS, ROW)
+    byRow.row(COLUMNS, { ...ROW, side: 'BUY', token: '0x0' })
+    const byValue = new RowWriter(RUN, 1, 'RowBinary')
+    for (const [side, token] of [
+      [1, ROW.token],
+      [0, '0'],
+    ] as const) {
+      byValue.uint64(ROW.block)
+      byValue.uint32(ROW.index)
+      byValue.uint16(ROW.batch)
+      byValue.uint32(ROW.time)
+      byValue.uint8(ROW.version)
+      byValue.uint8(side)
+      byValue.string(ROW.hash)
+      byValue.uint256Text(token)
+      byValue.endRow()
+    }
+    const payload = (await byRow.finish()).payload
+    expect(payload.toString('hex')).toBe((await byValue.finish()).payload.toString('hex'))
+    expect(
+      readRowBinary(
+        payload,
+        COLUMNS.map(([, type]) => type),
+      )[1],
+    ).toEqual([
+      String(ROW.block),
+      String(ROW.index),
+      String(ROW.batch),
+      String(ROW.time),
+      '2',
+      'BUY',
+      '0xab',
+      '0',
+      RUN,
+    ])
   })
 
-  it('gives back what a growing writer outgrew, and refuses writes once finished', async () => {
-    const taken: Buffer[] = []
-    const buffers = new (class extends RowBuffers {
-      override take(bytes: number): Buffer {
-        const buffer = super.take(bytes)
-        taken.push(buffer)
-        return buffer
-      }
-    })()
-    // 100 rows' worth (72 KB) to start with, 5,000 rows of ~16 bytes (80 KB) written: it grows once.
-    const grown = await write(buffers, 5_000, RUN, 100)
-    expect(last(grown.payload)).toEqual(['4999', 'row 4999', RUN])
-    expect(taken.map((buffer) => buffer.length)).toEqual([72_000, 144_000])
-    expect(grown.payload.buffer).toBe(taken[1]?.buffer)
-    // The first buffer went back when the writer outgrew it.
-    expect(buffers.take(72_000).buffer).toBe(taken[0]?.buffer)
-    const out = new RowWriter(RUN, 100, 'RowBinary', buffers)
-    out.uint64(1)
-    out.endRow()
-    const done = await out.finish()
-    expect(() => out.uint64(2)).toThrow(/after finish/)
-    expect(() => out.write('x')).toThrow(/after finish/)
-    expect(readRowBinary(done.payload, ['UInt64'])).toEqual([['1', RUN]])
-  })
-
-  it('takes back only memory it lent, keeps no more than its bound, and fits requests closely', async () => {
-    const buffers = new RowBuffers(1_024 * 1_024)
-    const foreign = Buffer.allocUnsafeSlow(100_000)
-    buffers.give(foreign)
-    expect(buffers.take(100_000).buffer).not.toBe(foreign.buffer)
-    const big = buffers.take(2 * 1_024 * 1_024)
-    buffers.give(big)
-    expect(buffers.take(100_000).buffer).not.toBe(big.buffer)
-    const medium = buffers.take(400_000)
-    buffers.give(medium.subarray(0, 10))
-    // Over twice the request: left for a larger one.
-    expect(buffers.take(150_000).buffer).not.toBe(medium.buffer)
-    expect(buffers.take(300_000).buffer).toBe(medium.buffer)
-    // Small buffers are not pooled at all.
-    const small = buffers.take(4_096)
-    buffers.give(small)
-    expect(buffers.take(4_096).buffer).not.toBe(small.buffer)
+  it('refuses a value its column cannot hold, naming the column', () => {
+    const out = new RowWriter(RUN, 1, 'RowBinary')
+    expect(() => out.row(COLUMNS, { ...ROW, batch: 0x1_0000 })).toThrow(/batch 65536 is not a UInt16/)
+    expect(() => out.row(COLUMNS, { ...ROW, version: 256 })).toThrow(/version 256 is not a UInt8/)
+    expect(() => out.row(COLUMNS, { ...ROW, index: -1 })).toThrow(/index -1 is not a UInt32/)
+    expect(() => out.row(COLUMNS, { ...ROW, block: 2 ** 53 })).toThrow(/block .* is not a UInt64/)
+    expect(() => out.row(COLUMNS, { ...ROW, side: 'HOLD' })).toThrow(/side 'HOLD' is none of BUY, SELL/)
+    expect(() => out.row(COLUMNS, { ...ROW, token: '-1' })).toThrow(/UInt256/)
+    const { hash: _, ...noHash } = ROW
+    expect(() => out.row(COLUMNS, noHash)).toThrow(/no value for column hash/)
   })
 })
