@@ -69,7 +69,7 @@ export function registerServe(program: Command): void {
     )
     .option(
       '--max-running-queries <n>',
-      `analyst queries in the engine at once; more wait (default ${DEFAULT_MAX_RUNNING_QUERIES}, fewer on a small UV_THREADPOOL_SIZE)`,
+      `analyst queries in the engine at once; more wait (default ${DEFAULT_MAX_RUNNING_QUERIES}, fewer on a small UV_THREADPOOL_SIZE or with fewer cores than 5)`,
     )
     .option(
       '--queue-wait <seconds>',
@@ -80,7 +80,10 @@ export function registerServe(program: Command): void {
       '--max-memory-usage <bytes>',
       'memory one analyst query may use (default: ¼ of RAM over the running queries)',
     )
-    .option('--max-threads <n>', 'threads one analyst query may use (default: half the cores)')
+    .option(
+      '--max-threads <n>',
+      'threads one analyst query may use (default: all cores but one, over the running queries)',
+    )
     .option(
       '--max-connections <n>',
       'open client connections (more are closed)',

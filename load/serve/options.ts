@@ -69,8 +69,14 @@ export const DEFAULT_SEND_STALL_TIMEOUT_MS = 30_000
  * The rest stays with the writer, whose batches and merges are what the process is for.
  */
 const READERS_SHARE_OF_MEMORY = 1 / 4
-/** The share of the cores one analyst query may use (max_threads), at least one thread. */
-const READERS_SHARE_OF_CORES = 1 / 2
+/**
+ * Cores kept for the writer. Analysts' queries together get the others (at least one thread): by
+ * default no more of them run at once than that (--max-running-queries), and their max_threads share
+ * it. The engine's threads are scheduled one for one with the writer's, so four CPU-bound readers on
+ * a 2-core box took four fifths of the CPU the writer's inserts and decoding needed; one leaves it a
+ * core (bench/serve-under-backfill.ts --readers hostile measures the difference).
+ */
+const WRITER_RESERVED_CORES = 1
 
 export interface ServeOptions {
   host?: string
@@ -173,14 +179,19 @@ export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions
       { hint: `ask for at most ${analystSlots}, or start polyhouse with UV_THREADPOOL_SIZE=${needed}` },
     )
   }
-  const maxRunningQueries = parsed.maxRunningQueries ?? Math.min(DEFAULT_MAX_RUNNING_QUERIES, analystSlots)
+  const readerCores = Math.max(1, os.availableParallelism() - WRITER_RESERVED_CORES)
+  const maxRunningQueries =
+    parsed.maxRunningQueries ??
+    Math.max(
+      1,
+      Math.min(DEFAULT_MAX_RUNNING_QUERIES, analystSlots, Math.floor(readerCores / (parsed.maxThreads ?? 1))),
+    )
   const resolved = {
     ...parsed,
     maxRunningQueries,
     maxMemoryUsage:
       parsed.maxMemoryUsage ?? Math.floor((os.totalmem() * READERS_SHARE_OF_MEMORY) / maxRunningQueries),
-    maxThreads:
-      parsed.maxThreads ?? Math.max(1, Math.floor(os.availableParallelism() * READERS_SHARE_OF_CORES)),
+    maxThreads: parsed.maxThreads ?? Math.max(1, Math.floor(readerCores / maxRunningQueries)),
     poolSize,
     users,
     onQuery,

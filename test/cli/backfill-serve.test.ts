@@ -104,7 +104,12 @@ describe('backfill --serve', () => {
     const child = spawn(
       process.execPath,
       [BIN, '--data-dir', dataDir, 'backfill', '--steps', 'markets', '--serve', '0'],
-      { cwd: ROOT, env: { ...process.env, ...sim.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+      // Gamma at 6 requests/s: the markets step lasts well past the readers' first minute.
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...sim.env, POLYHOUSE_RATE: 'gamma=6/s' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     )
     let output = ''
     child.stdout.on('data', (chunk) => {
@@ -121,12 +126,13 @@ describe('backfill --serve', () => {
     }
     expect(url).toBeDefined()
 
-    // Eight readers in the query that froze a backfill: 20 s each, no answer until the end.
+    // Eight readers in the query that froze a backfill (four were enough): 200 s each, no answer
+    // until the end. Those past the analysts' slots wait, then hear 503.
     const leave = new AbortController()
     const hostile = Array.from({ length: 8 }, () =>
       fetch(`${url}/?function_sleep_max_microseconds_per_block=0&max_block_size=1`, {
         method: 'POST',
-        body: 'SELECT sum(sleepEachRow(0.5)) FROM numbers(40)',
+        body: 'SELECT sum(sleepEachRow(0.5)) FROM numbers(400)',
         signal: leave.signal,
       })
         .then((response) => response.status)
@@ -146,6 +152,14 @@ describe('backfill --serve', () => {
     void exit.then(() => {
       exited = true
     })
+    // `polyhouse status` as an operator runs it, while the readers sleep (it took 2.5 min once).
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    const statusAsked = Date.now()
+    const status = runCli(['--data-dir', dataDir, 'status']).then((result) => ({
+      ...result,
+      seconds: (Date.now() - statusAsked) / 1000,
+      duringBackfill: !exited,
+    }))
     try {
       while (!exited && Date.now() - started < 15_000) {
         const result = await owner
@@ -155,6 +169,12 @@ describe('backfill --serve', () => {
         if (result) samples.push({ at: Date.now() - started, markets: Number(result[0]?.n) })
         await new Promise((resolve) => setTimeout(resolve, 250))
       }
+      // Status answered while the backfill ran and the readers slept, in seconds, not minutes.
+      const shown = await status
+      expect(shown.code, shown.stderr).toBe(0)
+      expect(shown.stdout).toMatch(/markets/)
+      expect(shown.duringBackfill).toBe(true)
+      expect(shown.seconds).toBeLessThan(30)
     } finally {
       leave.abort()
       await owner.close()

@@ -181,7 +181,15 @@ describe('polyhouse serve: analysts’ memory', () => {
     expect(resolved.maxMemoryUsage).toBeGreaterThan(0)
     expect(resolved.maxMemoryUsage * resolved.maxRunningQueries).toBeLessThanOrEqual(os.totalmem() / 2)
     expect(resolved.maxThreads).toBeGreaterThanOrEqual(1)
-    expect(resolved.maxThreads).toBeLessThanOrEqual(Math.max(1, os.availableParallelism() - 1))
+    // Together, analysts' queries may keep busy all cores but one: the writer keeps a core.
+    expect(resolved.maxThreads * resolved.maxRunningQueries).toBeLessThanOrEqual(
+      Math.max(1, os.availableParallelism() - 1),
+    )
+    // Asking for more threads a query leaves fewer queries running, and the other way round.
+    const wide = resolveServeOptions({ maxThreads: os.availableParallelism() })
+    expect(wide.maxRunningQueries).toBe(1)
+    const one = resolveServeOptions({ maxRunningQueries: 1 })
+    expect(one.maxThreads).toBe(Math.max(1, os.availableParallelism() - 1))
   })
 })
 
