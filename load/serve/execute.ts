@@ -13,7 +13,7 @@ import { INSERT_STAGING_DIR } from '../warehouse.ts'
 import { killOnAbort, newQueryMarker } from './cancel.ts'
 import { ErrorCode, fromEngineError, ServeError } from './errors.ts'
 import { isStreamable } from './formats.ts'
-import { checkReadBack, type QueryLimits, readBackQuery, refusePinned } from './limits.ts'
+import { checkReadBack, type QueryLimits, READER_THREAD_NICE, readBackQuery, refusePinned } from './limits.ts'
 import { joinedSql, type ServedQuery } from './request.ts'
 import { infileClauseAt, inspectStatement } from './statement.ts'
 
@@ -133,6 +133,7 @@ export async function startExecution(
         ? [`SET max_query_size = ${maxQuerySize === 'DEFAULT' ? 'DEFAULT' : quoteString(maxQuerySize)}`]
         : []),
       ...limitStatements(settings, limits),
+      ...(limits ? [`SET os_thread_priority = ${READER_THREAD_NICE}`] : []),
       ...(marker ? [`SET log_comment = ${quoteString(marker)}`] : []),
       ...(readonly === undefined ? [] : [`SET readonly = ${quoteString(readonly)}`]),
       // What the engine will run with, after the caller's settings and ours (see limits.ts).

@@ -30,9 +30,18 @@ const ENGINE_DEFAULT_CEILINGS = [
 ] as const
 
 /**
- * Settings a caller may not set at all. os_thread_priority re-nices the engine threads that run the
- * query; those threads are shared with the writer, and without CAP_SYS_NICE the engine cannot put
- * them back afterwards, so a reader could slow the writer (or, as root, put itself ahead of it).
+ * The nice value an analyst query's threads run at (os_thread_priority), so that CPU-bound readers
+ * yield the cores to the writer: the kernel weighs a nice-19 thread at 15 against a nice-0 thread's
+ * 1024 (sched_prio_to_weight). The engine applies it only when the process may renice threads
+ * (CAP_SYS_NICE: root, or granted), and puts each thread back to 0 when the query leaves it
+ * (src/Common/ThreadStatusExt.cpp, applyQuerySettings); elsewhere it is a no-op, and the cores
+ * analysts may use (options.ts) are what bound them.
+ */
+export const READER_THREAD_NICE = 19
+
+/**
+ * Settings a caller may not set at all. os_thread_priority is set for them (READER_THREAD_NICE):
+ * the threads are shared with the writer, and a reader asking for -20 would put itself ahead of it.
  */
 const PINNED = new Set(['os_thread_priority'])
 

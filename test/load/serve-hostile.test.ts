@@ -2,6 +2,7 @@
 // or polyhouse's own commands, and clients that trickle, hoard connections or stop reading are cut
 // off instead of holding what others need.
 import { spawn } from 'node:child_process'
+import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client'
@@ -35,6 +36,24 @@ async function serve(options: ServeOptions = {}): Promise<RunningServer> {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** The nice value of each thread of this process (the engine's among them): field 19 of its stat. */
+function threadNiceValues(): number[] {
+  return fs.readdirSync('/proc/self/task').flatMap((thread) => {
+    try {
+      const stat = fs.readFileSync(`/proc/self/task/${thread}/stat`, 'utf8')
+      return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])]
+    } catch {
+      return [] // the thread ended while we looked
+    }
+  })
+}
+
+/** Whether this process holds CAP_SYS_NICE (capability 23), which the engine needs to renice. */
+function mayRenice(): boolean {
+  const effective = /^CapEff:\s*([0-9a-f]+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1]
+  return effective !== undefined && (BigInt(`0x${effective}`) & (1n << 23n)) !== 0n
+}
 
 beforeAll(async () => {
   dataDir = path.join(tempDir(), 'warehouse')
@@ -95,6 +114,26 @@ describe('polyhouse serve under hostile readers', () => {
     const outcomes = await Promise.all(readers)
     const slots = maxAnalystSlots(enginePoolSize())
     expect(outcomes.filter((outcome) => outcome.status === 503).length).toBeGreaterThanOrEqual(6 - slots)
+  })
+
+  it('runs an analyst’s query on threads niced below the writer’s, where the process may renice', {
+    timeout: 30_000,
+  }, async () => {
+    const server = await serve()
+    // A CPU-bound scan for three seconds (the time limit ends it).
+    const scan = fetch(`${server.url}/?max_execution_time=3`, {
+      method: 'POST',
+      body: 'SELECT count() FROM numbers(100000000000000) WHERE sipHash64(number) % 7 = 3',
+    }).then((response) => response.text())
+    await sleep(1_000)
+    const during = threadNiceValues()
+    expect(await scan).toMatch(/TIMEOUT_EXCEEDED/)
+    await sleep(300)
+    // The engine renices only with CAP_SYS_NICE (root, or granted); without it nothing changes.
+    if (mayRenice()) expect(during).toContain(19)
+    else expect(during).not.toContain(19)
+    // Its threads are put back once the query is done: the writer's work runs on them next.
+    expect(threadNiceValues()).not.toContain(19)
   })
 
   it('cuts off a client that trickles its headers, with 408', async () => {
