@@ -9,12 +9,12 @@
 // --hostile: N readers that try to hurt the serving process instead (hostile-readers.ts): the
 // reported answers are then counted by kind and HTTP status.
 //
-//   npx tsx bench/analyst-crowd.ts --url http://127.0.0.1:8123 --wallets-file wallets.json [--analysts 20] [--hostile]
+//   npx tsx bench/analyst-crowd.ts --url http://127.0.0.1:8123 --wallets-file wallets.json [--analysts 20] [--hostile [--kinds burner,hog]]
 //   (started by bench/serve-under-backfill.ts; close its stdin to stop it)
 import fs from 'node:fs'
 import { parseArgs } from 'node:util'
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client'
-import { type HostileResult, hostileReader } from './shared/hostile-readers.ts'
+import { type HostileResult, hostileReader, readerKinds } from './shared/hostile-readers.ts'
 
 const { values: flags } = parseArgs({
   options: {
@@ -25,6 +25,7 @@ const { values: flags } = parseArgs({
     user: { type: 'string', default: 'default' },
     password: { type: 'string', default: '' },
     hostile: { type: 'boolean', default: false },
+    kinds: { type: 'string' },
   },
 })
 if (!flags.url || (!flags['wallets-file'] && !flags.hostile))
@@ -92,7 +93,7 @@ async function analyst(): Promise<Pick<CrowdResult, 'samples' | 'errors'>> {
 }
 
 const readers = Array.from({ length: Number(flags.analysts) }, (_, i) =>
-  flags.hostile ? hostileReader(i, url, () => stopping) : analyst(),
+  flags.hostile ? hostileReader(i, url, () => stopping, readerKinds(flags.kinds)) : analyst(),
 )
 const crowd = await Promise.all(readers)
 const cpu = process.cpuUsage()

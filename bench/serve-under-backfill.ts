@@ -12,10 +12,11 @@
 // --readers hostile: the crowd tries to hurt the serving process instead (bench/shared/hostile-
 // readers.ts: slow sleeping queries, CPU scans to the time limit, memory hogs, limit lifters, readers
 // that stop reading, SYSTEM STOP MERGES); their answers are counted by kind and status, and the ratio
-// is the backfill's throughput with them ÷ without them.
+// is the backfill's throughput with them ÷ without them. In the mix a sleeper tends to hold the one
+// analyst slot of a small box for its whole time limit; --kinds burner,hog keeps the slot on the CPU.
 //
 //   npx tsx bench/serve-under-backfill.ts [--markets 5000 --wallets 2000 --fills 200000 --blocks 1000000]
-//        [--latency 20±10] [--analysts 20] [--readers analysts|hostile] [--rate rpc=50/s]
+//        [--latency 20±10] [--analysts 20] [--readers analysts|hostile [--kinds burner,hog]] [--rate rpc=50/s]
 //        [--steps markets,chain,wallets,views] [--first with]
 //
 // The steps are whatever `backfill` runs (today markets, chain, transfers, wallets, views); --steps
@@ -63,6 +64,7 @@ const { values: flags } = parseArgs({
     steps: { type: 'string' },
     first: { type: 'string', default: 'without' },
     readers: { type: 'string', default: 'analysts' },
+    kinds: { type: 'string' },
   },
 })
 const ANALYSTS = Number(flags.analysts)
@@ -118,7 +120,7 @@ console.log(
   `simulator: ${flags.markets} markets, ${flags.wallets} wallets, ${flags.fills} fills, ${flags.blocks} blocks, latency ${flags.latency}, documented rate limits on, no faults (ready in ${((Date.now() - benchStarted) / 1000).toFixed(1)} s)`,
 )
 console.log(
-  `polyhouse rate limits: ${flags.rate ? `defaults with ${flags.rate}` : 'defaults (rpc 10/s, /positions 150/10s, …)'}; readers: ${HOSTILE ? `${READERS} (sleepers, CPU scans, memory hogs, limit lifters, stalled readers, SYSTEM)` : `${READERS} on ${flags.view}, random wallets of the truth`}`,
+  `polyhouse rate limits: ${flags.rate ? `defaults with ${flags.rate}` : 'defaults (rpc 10/s, /positions 150/10s, …)'}; readers: ${HOSTILE ? `${READERS} (${flags.kinds ?? 'sleepers, CPU scans, memory hogs, limit lifters, stalled readers, SYSTEM'})` : `${READERS} on ${flags.view}, random wallets of the truth`}`,
 )
 
 const order = flags.first === 'with' ? [true, false] : [false, true]
@@ -249,7 +251,7 @@ function startCrowd(url: string) {
       String(ANALYSTS),
       '--view',
       flags.view,
-      ...(HOSTILE ? ['--hostile'] : []),
+      ...(HOSTILE ? ['--hostile', ...(flags.kinds ? ['--kinds', flags.kinds] : [])] : []),
     ],
     { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] },
   )

@@ -1,5 +1,6 @@
 // Readers that try to hurt a serving process (bench/analyst-crowd.ts --hostile): each loops on one
-// kind of attack until told to stop, and counts the answers by HTTP status. The mix, by reader index:
+// kind of attack until told to stop, and counts the answers by HTTP status. The mix, by reader index
+// (--kinds picks some instead):
 //   sleeper  the query that froze a backfill: a row every 0.5 s, nothing to send until the sum
 //   burner   a scan that keeps its threads busy until the time limit
 //   hog      an aggregate that grows until the memory cap stops it
@@ -31,7 +32,17 @@ const MIX = [
   'burner',
   'sleeper',
 ] as const
-type Kind = (typeof MIX)[number]
+export type Kind = (typeof MIX)[number]
+
+/** The kinds of --kinds (`burner,hog`), checked; none given: the mix above. */
+export function readerKinds(list: string | undefined): readonly Kind[] {
+  if (list === undefined) return MIX
+  const kinds = list.split(',')
+  const unknown = kinds.filter((kind) => !(MIX as readonly string[]).includes(kind))
+  if (unknown.length > 0 || kinds.length === 0)
+    throw new Error(`unknown reader kinds ${unknown.join(',')}: use ${[...new Set(MIX)].join(',')}`)
+  return kinds as Kind[]
+}
 
 const SLEEPER = 'SELECT sum(sleepEachRow(0.5)) FROM numbers(400)'
 const SLEEP_SETTINGS = { function_sleep_max_microseconds_per_block: '0', max_block_size: '1' }
@@ -63,8 +74,9 @@ export async function hostileReader(
   index: number,
   url: string,
   stopping: () => boolean,
+  kinds: readonly Kind[] = MIX,
 ): Promise<HostileResult> {
-  const kind = MIX[index % MIX.length] as Kind
+  const kind = kinds[index % kinds.length] as Kind
   const statuses: Record<string, number> = {}
   const samples: Sample[] = []
   while (!stopping()) {
