@@ -33,9 +33,10 @@ describe('backfill --serve', () => {
     const child = spawn(
       process.execPath,
       [BIN, '--data-dir', dataDir, 'backfill', '--steps', 'markets', '--serve', '0'],
+      // Gamma at 6 requests/s, so that the backfill (and its server) outlasts the analysts' queries.
       {
         cwd: ROOT,
-        env: { ...process.env, ...sim.env },
+        env: { ...process.env, ...sim.env, POLYHOUSE_RATE: 'gamma=6/s' },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     )
