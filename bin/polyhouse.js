@@ -1,6 +1,26 @@
 #!/usr/bin/env node
-// The CLI runs from TypeScript source through tsx's loader: no build step to forget.
-import { register } from 'tsx/esm/api'
+// Runs the compiled CLI (dist/, made by bin/build.js) when it matches the sources, building it first
+// when a source changed; runs the TypeScript sources through tsx's loader when it cannot be built
+// (a read-only install) or when POLYHOUSE_FROM_SOURCE=1 asks. Either way no build step to forget.
+import { pathToFileURL } from 'node:url'
+import { build, freshEntry } from './build.js'
 
-register()
-await import('../cli/main.ts')
+async function compiledEntry() {
+  if (process.env.POLYHOUSE_FROM_SOURCE === '1') return undefined
+  try {
+    return freshEntry() ?? (await build())
+  } catch {
+    return undefined
+  }
+}
+
+// Stack traces (--verbose) point into the .ts sources, through the bundle's source maps.
+if (process.argv.includes('--verbose')) process.setSourceMapsEnabled(true)
+const entry = await compiledEntry()
+if (entry) {
+  await import(pathToFileURL(entry).href)
+} else {
+  const { register } = await import('tsx/esm/api')
+  register()
+  await import('../cli/main.ts')
+}

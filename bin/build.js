@@ -1,0 +1,171 @@
+// The compiled CLI: cli/main.ts and everything it imports, bundled by esbuild into plain
+// JavaScript under dist/, so a command starts without compiling TypeScript (tsx) on every run.
+//
+// `npm install` builds it (the `prepare` script runs `node bin/build.js`); bin/polyhouse.js
+// rebuilds it on demand when a source file changed since, so an edited .ts is never served stale.
+// esbuild comes with tsx, a runtime dependency: `npm install --omit=dev` can build too.
+//
+// Each build lives in dist/<id>/, id = a hash of the sources it was built from, and
+// dist/current.json names the current one with every source file's mtime, size and SHA-1, read
+// from the very bytes esbuild compiled. A process never sees a half-written build: a build is
+// written beside, renamed into place, then current.json is replaced (write, rename). Processes that
+// build at once build the same id, and the first rename wins.
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+export const DIST = path.join(ROOT, 'dist')
+const CURRENT = path.join(DIST, 'current.json')
+const ENTRY = 'cli/main.ts'
+/**
+ * A file modified this close to the moment it was read may have changed again within the same
+ * filesystem timestamp tick (ext4 stamps with the kernel's coarse clock, a few ms): its mtime is not
+ * trusted, and the freshness check hashes it instead (git's "racily clean" entries, same reason).
+ */
+const RACY_MS = 2000
+/**
+ * Dependencies bundled into the build: the pure JavaScript every command loads on its way to the
+ * warehouse. One file parses faster than hundreds of files resolved one by one (`polyhouse query`
+ * spent ~40 ms more CPU with them left in node_modules). The others stay in node_modules, imported
+ * as they are: chdb is native, pino starts worker threads from its own files, and the rest load
+ * only for the commands that fetch (viem, undici, p-queue) or draw progress (cli-progress).
+ */
+const BUNDLED = new Set(['commander', 'zod', '@clickhouse/client', '@clickhouse/client-common'])
+/** Older builds are removed by later builds; a process still running one has had a day to finish loading it. */
+const OLD_BUILD_MS = 24 * 60 * 60 * 1000
+
+/**
+ * The compiled entry point, or undefined when dist/ is missing or any source changed since it was
+ * built. Cheap: one stat per source file; only a file whose mtime or size moved is read and hashed.
+ */
+export function freshEntry() {
+  let current
+  try {
+    current = JSON.parse(fs.readFileSync(CURRENT, 'utf8'))
+  } catch {
+    return undefined
+  }
+  for (const [file, recorded] of Object.entries(current.sources)) {
+    let stat
+    try {
+      stat = fs.statSync(path.join(ROOT, file))
+    } catch {
+      return undefined
+    }
+    if (stat.mtimeMs === recorded.mtimeMs && stat.size === recorded.size) continue
+    if (stat.size !== recorded.size || sha1(fs.readFileSync(path.join(ROOT, file))) !== recorded.sha1)
+      return undefined
+  }
+  const entry = path.join(DIST, current.id, 'main.js')
+  return fs.existsSync(entry) ? entry : undefined
+}
+
+/** Bundles the CLI into dist/<id>/ and makes it current; returns its entry point. */
+export async function build() {
+  const { build: esbuild } = await import('esbuild')
+  /** Every source file esbuild read, as it was read; this file too, as how the bundle is made. */
+  const sources = {}
+  const read = (file) => {
+    // Stat before reading: a write in between moves the mtime, and the check then hashes the file.
+    const stat = fs.statSync(file)
+    const bytes = fs.readFileSync(file)
+    sources[path.relative(ROOT, file)] = {
+      mtimeMs: Date.now() - stat.mtimeMs < RACY_MS ? 0 : stat.mtimeMs,
+      size: bytes.length,
+      sha1: sha1(bytes),
+    }
+    return bytes
+  }
+  read(fileURLToPath(import.meta.url))
+  fs.mkdirSync(DIST, { recursive: true })
+  const staging = fs.mkdtempSync(path.join(DIST, 'building-'))
+  try {
+    const { metafile } = await esbuild({
+      absWorkingDir: ROOT,
+      entryPoints: [ENTRY],
+      outdir: staging,
+      bundle: true,
+      // Each command's file, imported when the command runs (cli/main.ts), becomes its own chunk.
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      // Bundled CommonJS (commander, @clickhouse/client) requires Node's built-ins.
+      banner: {
+        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+      sourcemap: 'linked',
+      metafile: true,
+      logLevel: 'error',
+      plugins: [
+        {
+          name: 'polyhouse',
+          setup(plugin) {
+            plugin.onResolve({ filter: /^[^./]/ }, (args) =>
+              BUNDLED.has(packageName(args.path)) ? undefined : { external: true },
+            )
+            plugin.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
+              if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined
+              return { contents: read(args.path), loader: args.path.endsWith('ts') ? 'ts' : 'js' }
+            })
+          },
+        },
+      ],
+    })
+    // A bundled package changes only with its version (npm install, npm update).
+    for (const input of Object.keys(metafile.inputs)) {
+      const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input)
+      const manifest = match && path.join(ROOT, match[1], 'package.json')
+      if (manifest && !sources[path.relative(ROOT, manifest)]) read(manifest)
+    }
+    const files = Object.keys(sources).sort()
+    const id = sha1(files.map((file) => `${file}:${sources[file].sha1}`).join('\n')).slice(0, 16)
+    const target = path.join(DIST, id)
+    try {
+      fs.renameSync(staging, target)
+    } catch (error) {
+      // Built already, by another process that got there first: its files are the same.
+      if (!fs.existsSync(path.join(target, 'main.js'))) throw error
+      fs.rmSync(staging, { recursive: true, force: true })
+    }
+    const next = `${CURRENT}.${process.pid}`
+    fs.writeFileSync(next, `${JSON.stringify({ id, entry: ENTRY, sources }, null, 1)}\n`)
+    fs.renameSync(next, CURRENT)
+    removeOldBuilds(id)
+    return path.join(target, 'main.js')
+  } catch (error) {
+    fs.rmSync(staging, { recursive: true, force: true })
+    throw error
+  }
+}
+
+function removeOldBuilds(keep) {
+  const now = Date.now()
+  for (const name of fs.readdirSync(DIST)) {
+    const dir = path.join(DIST, name)
+    if (name === keep || name === 'current.json' || name.startsWith('current.json.')) continue
+    try {
+      if (now - fs.statSync(dir).mtimeMs > OLD_BUILD_MS) fs.rmSync(dir, { recursive: true, force: true })
+    } catch {
+      // Removed by another build meanwhile.
+    }
+  }
+}
+
+/** `@scope/name/sub/path` → `@scope/name`; `name/sub` → `name`. */
+function packageName(specifier) {
+  const parts = specifier.split('/')
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier)
+}
+
+function sha1(bytes) {
+  return createHash('sha1').update(bytes).digest('hex')
+}
+
+// `node bin/build.js` (npm's prepare): build now, whatever dist/ holds.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const entry = await build()
+  process.stdout.write(`polyhouse: compiled the CLI to ${path.relative(ROOT, entry)}\n`)
+}
