@@ -10,7 +10,6 @@
 // from the very bytes esbuild compiled. A process never sees a half-written build: a build is
 // written beside, renamed into place, then current.json is replaced (write, rename). Processes that
 // build at once build the same id, and the first rename wins.
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -33,14 +32,14 @@ const RACY_MS = 2000
  * only for the commands that fetch (viem, undici, p-queue) or draw progress (cli-progress).
  */
 const BUNDLED = new Set(['commander', 'zod', '@clickhouse/client', '@clickhouse/client-common'])
-/** Older builds are removed by later builds; a process still running one has had a day to finish loading it. */
+/** A build replaced this long ago is removed: a process still running it has had a day to load its chunks. */
 const OLD_BUILD_MS = 24 * 60 * 60 * 1000
 
 /**
  * The compiled entry point, or undefined when dist/ is missing or any source changed since it was
  * built. Cheap: one stat per source file; only a file whose mtime or size moved is read and hashed.
  */
-export function freshEntry() {
+export async function freshEntry() {
   let current
   try {
     current = JSON.parse(fs.readFileSync(CURRENT, 'utf8'))
@@ -55,7 +54,7 @@ export function freshEntry() {
       return undefined
     }
     if (stat.mtimeMs === recorded.mtimeMs && stat.size === recorded.size) continue
-    if (stat.size !== recorded.size || sha1(fs.readFileSync(path.join(ROOT, file))) !== recorded.sha1)
+    if (stat.size !== recorded.size || (await sha1(fs.readFileSync(path.join(ROOT, file)))) !== recorded.sha1)
       return undefined
   }
   const entry = path.join(DIST, current.id, 'main.js')
@@ -65,6 +64,7 @@ export function freshEntry() {
 /** Bundles the CLI into dist/<id>/ and makes it current; returns its entry point. */
 export async function build() {
   const { build: esbuild } = await import('esbuild')
+  const { createHash } = await import('node:crypto')
   /** Every source file esbuild read, as it was read; this file too, as how the bundle is made. */
   const sources = {}
   const read = (file) => {
@@ -74,11 +74,13 @@ export async function build() {
     sources[path.relative(ROOT, file)] = {
       mtimeMs: Date.now() - stat.mtimeMs < RACY_MS ? 0 : stat.mtimeMs,
       size: bytes.length,
-      sha1: sha1(bytes),
+      sha1: createHash('sha1').update(bytes).digest('hex'),
     }
     return bytes
   }
   read(fileURLToPath(import.meta.url))
+  // esbuild reads compiler options from it (verbatimModuleSyntax, useDefineForClassFields…).
+  read(path.join(ROOT, 'tsconfig.json'))
   fs.mkdirSync(DIST, { recursive: true })
   const staging = fs.mkdtempSync(path.join(DIST, 'building-'))
   try {
@@ -121,7 +123,10 @@ export async function build() {
       if (manifest && !sources[path.relative(ROOT, manifest)]) read(manifest)
     }
     const files = Object.keys(sources).sort()
-    const id = sha1(files.map((file) => `${file}:${sources[file].sha1}`).join('\n')).slice(0, 16)
+    const id = createHash('sha1')
+      .update(files.map((file) => `${file}:${sources[file].sha1}`).join('\n'))
+      .digest('hex')
+      .slice(0, 16)
     const target = path.join(DIST, id)
     try {
       fs.renameSync(staging, target)
@@ -130,6 +135,7 @@ export async function build() {
       if (!fs.existsSync(path.join(target, 'main.js'))) throw error
       fs.rmSync(staging, { recursive: true, force: true })
     }
+    markReplaced(id)
     const next = `${CURRENT}.${process.pid}`
     fs.writeFileSync(next, `${JSON.stringify({ id, entry: ENTRY, sources }, null, 1)}\n`)
     fs.renameSync(next, CURRENT)
@@ -138,6 +144,20 @@ export async function build() {
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true })
     throw error
+  }
+}
+
+/**
+ * Stamps the build being replaced with the time it stopped being current: every process running
+ * it started before then, and removeOldBuilds gives them a day from that moment.
+ */
+function markReplaced(id) {
+  try {
+    const previous = JSON.parse(fs.readFileSync(CURRENT, 'utf8')).id
+    const now = new Date()
+    if (previous !== id) fs.utimesSync(path.join(DIST, previous), now, now)
+  } catch {
+    // No build before this one, or it is gone already.
   }
 }
 
@@ -160,7 +180,9 @@ function packageName(specifier) {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier)
 }
 
-function sha1(bytes) {
+/** node:crypto is loaded only when a file must be hashed: most starts need none. */
+async function sha1(bytes) {
+  const { createHash } = await import('node:crypto')
   return createHash('sha1').update(bytes).digest('hex')
 }
 

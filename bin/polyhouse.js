@@ -8,7 +8,7 @@ import { build, freshEntry } from './build.js'
 async function compiledEntry() {
   if (process.env.POLYHOUSE_FROM_SOURCE === '1') return undefined
   try {
-    return freshEntry() ?? (await build())
+    return (await freshEntry()) ?? (await build())
   } catch {
     return undefined
   }
