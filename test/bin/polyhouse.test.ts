@@ -10,7 +10,17 @@ import { BIN, cleanEnv, ROOT } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/warehouse.ts'
 
 const execFileAsync = promisify(execFile)
-const SOURCE_FOLDERS = ['bin', 'cli', 'core', 'extract', 'load', 'checkpoints', 'report', 'simulator', 'steps']
+const SOURCE_FOLDERS = [
+  'bin',
+  'cli',
+  'core',
+  'extract',
+  'load',
+  'checkpoints',
+  'report',
+  'simulator',
+  'steps',
+]
 const QUERY_SUMMARY = 'run SQL against the warehouse'
 
 interface Run {
