@@ -1,9 +1,10 @@
 // Start-up of the CLI as a whole process: `--help`, `query "SELECT 1"` and a view query, each the
 // median of N runs (wall, CPU, peak RSS) beside loading chDB alone, measured in the same run.
-//   npm run bench -- startup [--runs 5] [--home DIR] [--bin PATH]
+//   npm run bench -- startup [--runs 5] [--home DIR] [--before PATH]
 // --home: a warehouse to query (POLYHOUSE_HOME, e.g. the Quick start's `.polyhouse`); default a fresh
-// one, migrated by an unmeasured first run. --bin: another checkout's bin/polyhouse.js, for a before
-// figure. The commands run in turn, round after round, so a load that drifts hits them all alike.
+// one, migrated by an unmeasured first run. --before: another checkout's bin/polyhouse.js (an older
+// commit, with its own node_modules), timed on the same three commands for a before/after figure.
+// The commands run in turn, round after round, so a load that drifts hits them all alike.
 // Targets (printed, never asserted): --help ≤ 0.2 s; query "SELECT 1" ≤ 0.4 s or ≤ 3× the chDB load.
 import fs from 'node:fs'
 import path from 'node:path'
@@ -15,11 +16,14 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     home: { type: 'string' },
-    bin: { type: 'string', default: BIN },
+    before: { type: 'string' },
   },
 })
+// `node -e "require('chdb/connection')"` finds chdb from the working directory.
+process.chdir(ROOT)
 const runs = Number(values.runs)
-const bin = path.resolve(values.bin)
+const bin = BIN
+const before = values.before ? path.resolve(values.before) : undefined
 const home = values.home ? path.resolve(values.home) : path.join(tempDir('polyhouse-startup-'), 'home')
 
 interface Case {
@@ -51,14 +55,20 @@ const CASES: Case[] = [
     args: [bin, 'query', 'SELECT 1'],
     env: { POLYHOUSE_FROM_SOURCE: '1' },
   },
+  ...(before
+    ? [
+        { label: 'before: polyhouse --help', args: [before, '--help'] },
+        { label: 'before: polyhouse query "SELECT 1"', args: [before, 'query', 'SELECT 1'] },
+        {
+          label: 'before: polyhouse query "SELECT count() FROM vw_trades_unified"',
+          args: [before, 'query', 'SELECT count() FROM vw_trades_unified'],
+        },
+      ]
+    : []),
 ]
 
 function run(one: Case): Promise<ChildRun> {
-  const env = { ...cleanEnv(), POLYHOUSE_HOME: home, ...one.env }
-  return new Promise((resolve, reject) => {
-    process.chdir(ROOT)
-    runMeasured(process.execPath, one.args, env).then(resolve, reject)
-  })
+  return runMeasured(process.execPath, one.args, { ...cleanEnv(), POLYHOUSE_HOME: home, ...one.env })
 }
 
 function median(numbers: number[]): number {
@@ -75,7 +85,9 @@ process.stdout.write(`${machineLine()}\n`)
 process.stdout.write(
   `load average before: ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`,
 )
-process.stdout.write(`bin: ${bin}\nwarehouse: ${home}\nruns: ${runs} each, after one unmeasured round\n\n`)
+process.stdout.write(
+  `bin: ${bin}${before ? `\nbefore: ${before}` : ''}\nwarehouse: ${home}\nruns: ${runs} each, after one unmeasured round\n\n`,
+)
 
 const samples = new Map<Case, ChildRun[]>(CASES.map((one) => [one, []]))
 for (let round = 0; round <= runs; round++) {

@@ -63,6 +63,9 @@ export async function freshEntry() {
 
 /** Bundles the CLI into dist/<id>/ and makes it current; returns its entry point. */
 export async function build() {
+  // First what fails fast where nothing can be written (a read-only install).
+  fs.mkdirSync(DIST, { recursive: true })
+  const staging = fs.mkdtempSync(path.join(DIST, 'building-'))
   const { build: esbuild } = await import('esbuild')
   const { createHash } = await import('node:crypto')
   /** Every source file esbuild read, as it was read; this file too, as how the bundle is made. */
@@ -78,12 +81,10 @@ export async function build() {
     }
     return bytes
   }
-  read(fileURLToPath(import.meta.url))
-  // esbuild reads compiler options from it (verbatimModuleSyntax, useDefineForClassFields…).
-  read(path.join(ROOT, 'tsconfig.json'))
-  fs.mkdirSync(DIST, { recursive: true })
-  const staging = fs.mkdtempSync(path.join(DIST, 'building-'))
   try {
+    read(fileURLToPath(import.meta.url))
+    // esbuild reads compiler options from it (verbatimModuleSyntax, useDefineForClassFields…).
+    if (fs.existsSync(path.join(ROOT, 'tsconfig.json'))) read(path.join(ROOT, 'tsconfig.json'))
     const { metafile } = await esbuild({
       absWorkingDir: ROOT,
       entryPoints: [ENTRY],

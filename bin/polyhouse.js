@@ -9,13 +9,16 @@ async function compiledEntry() {
   if (process.env.POLYHOUSE_FROM_SOURCE === '1') return undefined
   try {
     return (await freshEntry()) ?? (await build())
-  } catch {
+  } catch (error) {
+    // A read-only install cannot build: no noise on every run, the reason with --verbose.
+    if (verbose) process.stderr.write(`polyhouse: running from the sources: cannot build dist/: ${error}\n`)
     return undefined
   }
 }
 
+const verbose = process.argv.includes('--verbose')
 // Stack traces (--verbose) point into the .ts sources, through the bundle's source maps.
-if (process.argv.includes('--verbose')) process.setSourceMapsEnabled(true)
+if (verbose) process.setSourceMapsEnabled(true)
 const entry = await compiledEntry()
 if (entry) {
   await import(pathToFileURL(entry).href)

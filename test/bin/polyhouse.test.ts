@@ -50,7 +50,8 @@ function copyProject(options: { tsx: boolean }): { root: string; bin: string } {
   for (const folder of [...SOURCE_FOLDERS, 'sql', 'views']) {
     fs.cpSync(path.join(ROOT, folder), path.join(root, folder), { recursive: true })
   }
-  fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(root, 'package.json'))
+  for (const file of ['package.json', 'tsconfig.json'])
+    fs.copyFileSync(path.join(ROOT, file), path.join(root, file))
   fs.mkdirSync(path.join(root, 'node_modules'))
   for (const name of fs.readdirSync(path.join(ROOT, 'node_modules'))) {
     if (name === 'tsx' && !options.tsx) continue
