@@ -46,6 +46,7 @@ export async function freshEntry() {
   } catch {
     return undefined
   }
+  let settled = false
   for (const [file, recorded] of Object.entries(current.sources)) {
     let stat
     try {
@@ -56,9 +57,22 @@ export async function freshEntry() {
     if (stat.mtimeMs === recorded.mtimeMs && stat.size === recorded.size) continue
     if (stat.size !== recorded.size || (await sha1(fs.readFileSync(path.join(ROOT, file)))) !== recorded.sha1)
       return undefined
+    // Unchanged, and its mtime is old enough to trust now: record it, so later starts need no hash.
+    if (Date.now() - stat.mtimeMs >= RACY_MS) {
+      recorded.mtimeMs = stat.mtimeMs
+      settled = true
+    }
   }
   const entry = path.join(DIST, current.id, 'main.js')
-  return fs.existsSync(entry) ? entry : undefined
+  if (!fs.existsSync(entry)) return undefined
+  if (settled) {
+    try {
+      writeCurrent(current)
+    } catch {
+      // Read-only: the next start hashes those files again, that is all.
+    }
+  }
+  return entry
 }
 
 /** Bundles the CLI into dist/<id>/ and makes it current; returns its entry point. */
@@ -137,13 +151,26 @@ export async function build() {
       fs.rmSync(staging, { recursive: true, force: true })
     }
     markReplaced(id)
-    const next = `${CURRENT}.${process.pid}`
-    fs.writeFileSync(next, `${JSON.stringify({ id, entry: ENTRY, sources }, null, 1)}\n`)
-    fs.renameSync(next, CURRENT)
+    writeCurrent({ id, entry: ENTRY, sources })
     removeOldBuilds(id)
     return path.join(target, 'main.js')
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true })
+    throw error
+  }
+}
+
+/**
+ * Replaces dist/current.json whole (write, rename). Whatever it names, it describes that build's
+ * sources: a race between two writers costs at most a rebuild, never a stale start.
+ */
+function writeCurrent(current) {
+  const next = `${CURRENT}.${process.pid}`
+  try {
+    fs.writeFileSync(next, `${JSON.stringify(current, null, 1)}\n`)
+    fs.renameSync(next, CURRENT)
+  } catch (error) {
+    fs.rmSync(next, { force: true })
     throw error
   }
 }

@@ -98,6 +98,14 @@ describe('bin/polyhouse.js', () => {
     const help = await run(copy.bin, ['--help'])
     expect(help.stdout).toContain('edited summary number 2')
     expect(help.stdout).not.toContain('edited summary number 1')
+    // A file touched but not changed (a checkout back and forth) is hashed, not rebuilt: without
+    // esbuild (and tsx) nothing could be rebuilt, and it still runs.
+    const earlier = new Date(Date.now() - 60_000)
+    fs.utimesSync(path.join(copy.root, 'cli/query.ts'), earlier, earlier)
+    fs.rmSync(path.join(copy.root, 'node_modules/esbuild'))
+    const touched = await run(copy.bin, ['--help'])
+    expect(touched.code, touched.stderr).toBe(0)
+    expect(touched.stdout).toContain('edited summary number 2')
   })
 
   it('runs the sources through tsx when it cannot write a build, with the edit', async () => {
