@@ -22,7 +22,7 @@ const { values } = parseArgs({
 // `node -e "require('chdb/connection')"` finds chdb from the working directory.
 process.chdir(ROOT)
 const runs = Number(values.runs)
-const bin = BIN
+
 const before = values.before ? path.resolve(values.before) : undefined
 const home = values.home ? path.resolve(values.home) : path.join(tempDir('polyhouse-startup-'), 'home')
 
@@ -39,20 +39,20 @@ const CHDB: Case = {
 }
 const CASES: Case[] = [
   CHDB,
-  { label: 'polyhouse --help', args: [bin, '--help'] },
-  { label: 'polyhouse query "SELECT 1"', args: [bin, 'query', 'SELECT 1'] },
+  { label: 'polyhouse --help', args: [BIN, '--help'] },
+  { label: 'polyhouse query "SELECT 1"', args: [BIN, 'query', 'SELECT 1'] },
   {
     label: 'polyhouse query "SELECT count() FROM vw_trades_unified"',
-    args: [bin, 'query', 'SELECT count() FROM vw_trades_unified'],
+    args: [BIN, 'query', 'SELECT count() FROM vw_trades_unified'],
   },
   {
     label: 'polyhouse --help, from the sources (tsx)',
-    args: [bin, '--help'],
+    args: [BIN, '--help'],
     env: { POLYHOUSE_FROM_SOURCE: '1' },
   },
   {
     label: 'polyhouse query "SELECT 1", from the sources (tsx)',
-    args: [bin, 'query', 'SELECT 1'],
+    args: [BIN, 'query', 'SELECT 1'],
     env: { POLYHOUSE_FROM_SOURCE: '1' },
   },
   ...(before
@@ -86,7 +86,7 @@ process.stdout.write(
   `load average before: ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`,
 )
 process.stdout.write(
-  `bin: ${bin}${before ? `\nbefore: ${before}` : ''}\nwarehouse: ${home}\nruns: ${runs} each, after one unmeasured round\n\n`,
+  `bin: ${BIN}${before ? `\nbefore: ${before}` : ''}\nwarehouse: ${home}\nruns: ${runs} each, after one unmeasured round\n\n`,
 )
 
 const samples = new Map<Case, ChildRun[]>(CASES.map((one) => [one, []]))
