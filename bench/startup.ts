@@ -22,7 +22,6 @@ const { values } = parseArgs({
 // `node -e "require('chdb/connection')"` finds chdb from the working directory.
 process.chdir(ROOT)
 const runs = Number(values.runs)
-
 const before = values.before ? path.resolve(values.before) : undefined
 const home = values.home ? path.resolve(values.home) : path.join(tempDir('polyhouse-startup-'), 'home')
 
