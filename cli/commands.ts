@@ -65,7 +65,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
   },
   query: {
     usage: '[options] <sql>',
-    summary: 'run SQL against the warehouse; bind values with {name:Type} and --param name=value',
+    summary:
+      'run SQL against the warehouse, read-only unless --write; bind values with {name:Type} and --param name=value',
     load: async () => (await import('./query.ts')).registerQuery,
   },
   market: {
