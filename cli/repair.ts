@@ -148,6 +148,8 @@ function describe(gaps: Gaps, kinds: ReadonlySet<RepairKind>): string {
   if (kinds.has('markets')) {
     parts.push(`${gaps.markets.orphans.length} orphan markets`)
     parts.push(`${gaps.markets.missingTokens.length} markets missing tokens`)
+    if (gaps.markets.unlisted.length > 0)
+      parts.push(`${gaps.markets.unlisted.length} tokens traded or held whose market Gamma never listed`)
   }
   if (kinds.has('wallets')) parts.push(`${gaps.wallets.length} wallets`)
   return parts.join(', ')
@@ -157,7 +159,7 @@ function summary(outcome: RepairOutcome): string {
   const { blocks, markets, wallets } = outcome
   return [
     `blocks: ${blocks.ranges} ranges (${blocks.blocks.toLocaleString('en-US')} blocks) fetched, ${blocks.rows.toLocaleString('en-US')} fills`,
-    `markets: ${markets.fetched} fetched, ${markets.tokensAdded} token rows written; orphans ${markets.orphansBefore} → ${markets.orphansAfter}`,
+    `markets: ${markets.fetched} fetched, ${markets.unlisted} never listed before fetched by condition or token id, ${markets.tokensAdded} token rows written; orphans ${markets.orphansBefore} → ${markets.orphansAfter}`,
     `wallets: ${wallets.fetched} fetched, ${wallets.positions.toLocaleString('en-US')} positions`,
     '',
   ].join('\n')

@@ -28,7 +28,9 @@ export function formatPipelineStatus(status: PipelineStatus): string {
       `${markets.partitions.walking ? ` (${markets.partitions.walking} part-way)` : ''}` +
       ` · ${n(markets.markets)} markets, ${n(markets.events)} events, ${n(markets.tokens)} tokens` +
       ` · ${markets.orphans ? `${n(markets.orphans)} ORPHANS` : 'no orphans'}` +
-      `${markets.missingTokens ? ` · ${n(markets.missingTokens)} MISSING TOKENS (polyhouse gaps)` : ''}`,
+      `${markets.missingTokens ? ` · ${n(markets.missingTokens)} MISSING TOKENS (polyhouse gaps)` : ''}` +
+      `${markets.closingOnly.markets || markets.closingOnly.events ? ` · ${n(markets.closingOnly.markets)} markets and ${n(markets.closingOnly.events)} events without a startDate (reached by the closing pass only)` : ''}` +
+      `${markets.unlisted ? ` · ${n(markets.unlisted)} TOKENS TRADED OR HELD THAT GAMMA NEVER LISTED (polyhouse gaps)` : ''}`,
   )
   const rows = (table: string) => status.tables.find((entry) => entry.name === table)?.rows ?? 0
   lines.push(...chainLines('chain', chain, `${n(rows('chain_fills'))} fills in chain_fills`))

@@ -18,7 +18,13 @@ import {
 import { collectStatus, type WarehouseStatus } from '../load/status.ts'
 import type { Warehouse } from '../load/warehouse.ts'
 import { fillsCoverage } from './chain.ts'
-import { MISSING_TOKENS_SQL, UNSEEN_WALLETS_SQL } from './gaps.ts'
+import {
+  type ClosingOnly,
+  closingOnly,
+  MISSING_TOKENS_SQL,
+  UNLISTED_TOKENS_SQL,
+  UNSEEN_WALLETS_SQL,
+} from './gaps.ts'
 import { ORPHANS_SQL } from './markets/orphans.ts'
 import type { ChainTip } from './tip.ts'
 import { transfersCoverage } from './transfers/index.ts'
@@ -72,6 +78,10 @@ export interface PipelineStatus extends WarehouseStatus {
       orphans: number
       /** Deployed markets with a token market_tokens does not have (`polyhouse gaps` lists them). */
       missingTokens: number
+      /** Markets and events without a startDate: no partition reaches them, only the closing pass. */
+      closingOnly: ClosingOnly
+      /** Tokens seen in fills or positions whose market Gamma never listed (`polyhouse gaps` lists them). */
+      unlisted: number
     }
     chain: ChainStatus
     /** The transfers step's coverage, from ConditionalTokens' deployment. */
@@ -128,6 +138,8 @@ export async function collectPipelineStatus(
         tokens: rowsOf('market_tokens'),
         orphans: orphanRows.length,
         missingTokens: await countRows(warehouse, MISSING_TOKENS_SQL),
+        closingOnly: await closingOnly(warehouse),
+        unlisted: await countRows(warehouse, UNLISTED_TOKENS_SQL),
       },
       chain: await chainStatus(checkpoints, options.tip),
       transfers: await chainStatus(checkpoints, options.tip, transfersCoverage),

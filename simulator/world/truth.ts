@@ -63,6 +63,18 @@ export interface MarketTruth {
   negRisk: boolean
   /** Served with a field of the wrong type (schema drift fault): a correct pipeline quarantines it. */
   drifted: boolean
+  /** False when served without startDate: no start-date filter matches it. */
+  hasStartDate: boolean
+}
+
+export interface EventTruth {
+  id: string
+  title: string
+  marketIds: string[]
+  closed: boolean
+  drifted: boolean
+  /** False when served without startDate: no start-date filter matches it. */
+  hasStartDate: boolean
 }
 
 export interface PositionTruth {
@@ -186,6 +198,25 @@ export class Truth {
         closed: catalog.has(m, MarketFlag.Closed),
         negRisk: catalog.has(m, MarketFlag.NegRisk),
         drifted: catalog.has(m, MarketFlag.Drift),
+        hasStartDate: !catalog.has(m, MarketFlag.MissingStartDate),
+      }
+    }
+  }
+
+  *events(): Generator<EventTruth> {
+    const catalog = this.world.catalog
+    for (let e = 0; e < catalog.eventCount; e++) {
+      const facts = eventFacts(catalog, e)
+      const first = catalog.eventFirstMarket[e] as number
+      yield {
+        id: String(catalog.eventIds[e]),
+        title: facts.title,
+        marketIds: Array.from({ length: catalog.eventSize[e] as number }, (_, k) =>
+          String(catalog.marketIds[first + k]),
+        ),
+        closed: facts.closed,
+        drifted: catalog.eventDrift[e] === 1,
+        hasStartDate: catalog.eventMissingStart[e] === 0,
       }
     }
   }
