@@ -6,6 +6,7 @@ import { type HttpConfigFlags, resolveHttpConfig } from '../extract/http/config.
 import { describePause } from '../extract/http/endpoint.ts'
 import { createChainStep, resolveChainOptions } from './chain.ts'
 import { createMarketsStep } from './markets/index.ts'
+import { createOwnersStep, resolveOwnersOptions } from './owners/index.ts'
 import type { Step, StepName } from './step.ts'
 import { createTransfersStep, resolveTransfersOptions } from './transfers/index.ts'
 import { createViewsStep } from './views.ts'
@@ -69,6 +70,15 @@ const FACTORIES: { name: StepName; create: (shared: Shared) => Step }[] = [
       const { rpcUrl, fromBlock, toBlock, confirmations, shard, rate, maxPause } = shared.options
       return createTransfersStep(
         resolveTransfersOptions({ rpcUrl, fromBlock, toBlock, confirmations, shard, rate, maxPause }),
+      )
+    },
+  },
+  {
+    name: 'owners',
+    create: (shared) => {
+      const { rpcUrl, fromBlock, toBlock, confirmations, shard, rate, maxPause } = shared.options
+      return createOwnersStep(
+        resolveOwnersOptions({ rpcUrl, fromBlock, toBlock, confirmations, shard, rate, maxPause }),
       )
     },
   },

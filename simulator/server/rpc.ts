@@ -2,7 +2,7 @@
 // eth_getBlockByNumber (latest / safe / finalized / earliest / hex), eth_getLogs over the four
 // exchanges with the provider's caps, and a one-time reorg at the tip when the fault asks.
 
-import { TOPIC0 } from '../../extract/chain/contracts.ts'
+import { GSN_RELAY_HUB, SAFE_PROXY_FACTORY, TOPIC0 } from '../../extract/chain/contracts.ts'
 import { PROVIDER_LIMITS, type ProviderName, type RpcError, rangeError, resultsError } from '../limits.ts'
 import { CHAIN_ID } from '../world/chain.ts'
 import type { World } from '../world/index.ts'
@@ -12,9 +12,11 @@ import {
   JsonBuffer,
   LOG_BYTES_ESTIMATE,
   writeLog,
+  writeOwnerLog,
   writeTransferLog,
 } from '../world/log-writer.ts'
 import { TOPIC0_V1, TOPIC0_V2 } from '../world/logs.ts'
+import type { OwnerLog } from '../world/owners.ts'
 import { CTF_ADDRESS, type OutcomeTransfer } from '../world/transfers.ts'
 import type { Routed, SimRequest, SimResponse } from './route.ts'
 
@@ -267,8 +269,26 @@ export class RpcService {
       count++
       return undefined
     }
+    // Owner logs (world/owners.ts) end their block: each is written before the first fill of a later
+    // block, the rest after the last fill.
+    const matchOwner = ownerMatcher(f.address, f.topics)
+    const ownerLogs = this.world.owners.logs
+    let nextOwner = matchOwner ? this.world.owners.firstAt(from) : ownerLogs.length
+    const ownerLogsBefore = (block: number): { error: RpcError; providerLimit?: true } | undefined => {
+      for (; nextOwner < ownerLogs.length; nextOwner++) {
+        const log = ownerLogs[nextOwner] as OwnerLog
+        if (log.block >= block) break
+        if (!matchOwner?.(log)) continue
+        const refused = admit(log.block)
+        if (refused) return refused
+        writeOwnerLog(out, log, parts)
+      }
+      return undefined
+    }
     // Logs in (block, log index) order: a fill's transfers precede its OrderFilled (world/transfers.ts).
     for (const fill of fills.fillsInBlocks(from, to)) {
+      const ownersRefused = ownerLogsBefore(fill.blockNumber)
+      if (ownersRefused) return ownersRefused
       if (matchTransfer) {
         for (const transfer of transfers.transfersOf(fill)) {
           if (!matchTransfer(transfer)) continue
@@ -282,6 +302,8 @@ export class RpcService {
       if (refused) return refused
       writeLog(out, fill, parts, this.options.encoder)
     }
+    const ownersRefused = ownerLogsBefore(to + 1)
+    if (ownersRefused) return ownersRefused
     out.write(']')
     if (this.options.reorgDepth > 0 && !this.reorgTriggered && to > chain.tip - this.options.reorgDepth)
       this.reorgPending = true
@@ -323,6 +345,23 @@ function transferMatcher(
     (!t1 || t1.has(padTopic(transfer.operator))) &&
     (!t2 || t2.has(padTopic(transfer.from))) &&
     (!t3 || t3.has(padTopic(transfer.to)))
+}
+
+/** The filter as it applies to the wallet factories' logs; undefined when it selects none of them. */
+function ownerMatcher(address: unknown, topics: unknown): ((log: OwnerLog) => boolean) | undefined {
+  const addresses =
+    address === undefined || address === null
+      ? undefined
+      : new Set((Array.isArray(address) ? address : [address]).map((a) => String(a).toLowerCase()))
+  if (addresses && !addresses.has(SAFE_PROXY_FACTORY) && !addresses.has(GSN_RELAY_HUB)) return undefined
+  const positions = (Array.isArray(topics) ? topics : []).map((t) =>
+    t === null || t === undefined
+      ? undefined
+      : new Set((Array.isArray(t) ? t : [t]).map((v) => String(v).toLowerCase())),
+  )
+  return (log) =>
+    (!addresses || addresses.has(log.address)) &&
+    positions.every((wanted, i) => !wanted || wanted.has(log.topics[i] ?? ''))
 }
 
 /** The address and topic filter of eth_getLogs (each topic position: null, one value, or a list). */

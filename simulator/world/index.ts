@@ -6,6 +6,7 @@ import { Catalog, MarketFlag } from './catalog.ts'
 import { ChainLayout } from './chain.ts'
 import { FillGenerator } from './fills.ts'
 import { Ledger } from './ledger.ts'
+import { OwnerLogs } from './owners.ts'
 import { type PositionState, type PositionView, positionView, walletPositions } from './positions.ts'
 import { TransferGenerator } from './transfers.ts'
 
@@ -31,6 +32,8 @@ export class World {
   readonly fills: FillGenerator
   /** The ERC-1155 transfers each fill implies (world/transfers.ts). */
   readonly transfers: TransferGenerator
+  /** The factories' logs that say who owns each proxy wallet and Safe (world/owners.ts). */
+  readonly owners: OwnerLogs
   private readonly cache = new Map<number, PositionView[]>()
 
   constructor(readonly shape: WorldShape) {
@@ -50,6 +53,16 @@ export class World {
     this.ledger = new Ledger(this.seed, shape.wallets, catalog.tokenCount, shape.fills, tokenFamily)
     this.fills = new FillGenerator(this.seed, this.catalog, this.ledger, this.chain)
     this.transfers = new TransferGenerator(this.seed, this.catalog, this.ledger)
+    const ledger = this.ledger
+    this.owners = new OwnerLogs(
+      this.seed,
+      this.chain,
+      ledger.walletKinds.map((kind, w) => ({
+        kind,
+        address: ledger.address(w),
+        owner: ledger.walletOwners[w] ?? '',
+      })),
+    )
   }
 
   /** Every position of a wallet, as the Data API sees it (cached: whales cost thousands of fills). */

@@ -1,11 +1,13 @@
 // Ground truth: what a loss-free, duplicate-free backfill of the simulator must end up with.
 // Catalog and ledger facts are immediate; fill totals need one pass over every fill, computed on
 // first request and kept (a few seconds per million fills, memory per position).
+
 import { EventKind, MarketFlag } from './catalog.ts'
 import { eventFacts } from './event-json.ts'
 import type { Fill } from './fills.ts'
 import type { World } from './index.ts'
 import { clobTokenIds } from './market-json.ts'
+import type { OwnerTruth } from './owners.ts'
 import { positionDrifted } from './positions.ts'
 
 export interface FillTotals {
@@ -219,6 +221,13 @@ export class Truth {
         hasStartDate: catalog.eventMissingStart[e] === 0,
       }
     }
+  }
+
+  /** Who owns each proxy wallet and Safe (plain EOAs are absent: their own owners), by wallet. */
+  walletOwners(): OwnerTruth[] {
+    return [...this.world.owners.truth].sort((a, b) =>
+      a.wallet < b.wallet ? -1 : a.wallet > b.wallet ? 1 : 0,
+    )
   }
 
   wallets(): string[] {

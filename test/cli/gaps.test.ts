@@ -145,7 +145,9 @@ describe('polyhouse gaps and repair', () => {
         { tokens: traded?.tokens ?? [] },
       )
       damage.unlistedTokens = tradedTokens.map((row) => row.token)
-      await warehouse.command('DELETE FROM markets WHERE market_id = {id:UInt64}', { id: damage.unlistedMarket })
+      await warehouse.command('DELETE FROM markets WHERE market_id = {id:UInt64}', {
+        id: damage.unlistedMarket,
+      })
       await warehouse.command('DELETE FROM market_tokens WHERE market_id = {id:UInt64}', {
         id: damage.unlistedMarket,
       })
@@ -250,7 +252,9 @@ describe('polyhouse gaps and repair', () => {
     const result = await runCli(['--data-dir', dataDir, 'repair'], env)
     expect(result.stderr).toContain('polyhouse: repairing 2 block ranges (')
     expect(result.code).toBe(0)
-    expect(result.stdout).toContain('markets: 3 fetched, 1 never listed before fetched by condition or token id, ')
+    expect(result.stdout).toContain(
+      'markets: 3 fetched, 1 never listed before fetched by condition or token id, ',
+    )
     expect(result.stdout).toContain('wallets: 12 fetched, ')
     expect(result.stdout).toMatch(/gaps now: none\n$/)
     const after = await runCli(['--data-dir', dataDir, 'gaps', '--json'], env)
