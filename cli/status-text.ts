@@ -42,6 +42,13 @@ export function formatPipelineStatus(status: PipelineStatus): string {
     ),
   )
   lines.push(
+    ...chainLines(
+      'owners',
+      status.steps.owners,
+      `${n(rows('wallet_owners'))} rows in wallet_owners (proxy wallets and Safes with their owner)`,
+    ),
+  )
+  lines.push(
     `  wallets  ${n(wallets.fetched)}/${n(wallets.known + wallets.unseenOnChain)} fetched` +
       ` · ${n(wallets.neverFetched)} never fetched, ${n(wallets.unseenOnChain)} seen on chain and not queued` +
       ` · ${n(wallets.stale)} older than ${formatDuration(wallets.staleAfterMs)}`,
@@ -132,7 +139,7 @@ function runLine(run: RunSummary): string {
   }`
 }
 
-function chainLines(step: 'chain' | 'transfers', chain: ChainStatus, rows: string): string[] {
+function chainLines(step: 'chain' | 'transfers' | 'owners', chain: ChainStatus, rows: string): string[] {
   const label = step.padEnd(9)
   const tip = chain.tip.known
     ? `to the tip ${n(chain.tip.tip)} − ${chain.tip.confirmations} confirmations`

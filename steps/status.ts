@@ -1,6 +1,7 @@
 // The morning read (`polyhouse status`): how far each step got, how the last run ended, what failed,
 // what was quarantined, which markets are orphans, which wallets are missing or stale, and what the
 // warehouse itself looks like. Read-only: it answers while a backfill runs (through `serve`).
+
 import type { BlockRange } from '../checkpoints/range-set.ts'
 import { CheckpointStore } from '../checkpoints/store.ts'
 import { NON_WALLET_CONTRACTS } from '../extract/chain/contracts.ts'
@@ -26,6 +27,7 @@ import {
   UNSEEN_WALLETS_SQL,
 } from './gaps.ts'
 import { ORPHANS_SQL } from './markets/orphans.ts'
+import { ownersCoverage } from './owners/index.ts'
 import type { ChainTip } from './tip.ts'
 import { transfersCoverage } from './transfers/index.ts'
 
@@ -86,6 +88,8 @@ export interface PipelineStatus extends WarehouseStatus {
     chain: ChainStatus
     /** The transfers step's coverage, from ConditionalTokens' deployment. */
     transfers: ChainStatus
+    /** The owners step's coverage, from the proxy wallet factory's deployment. */
+    owners: ChainStatus
     wallets: WalletsStatus
     views: { applied: number; total: number }
   }
@@ -143,6 +147,7 @@ export async function collectPipelineStatus(
       },
       chain: await chainStatus(checkpoints, options.tip),
       transfers: await chainStatus(checkpoints, options.tip, transfersCoverage),
+      owners: await chainStatus(checkpoints, options.tip, ownersCoverage),
       wallets: await walletsStatus(warehouse, options, now),
       views: {
         applied: base.views.filter((view) => view.state === 'applied').length,
