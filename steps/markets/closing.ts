@@ -7,7 +7,7 @@
 // reads from the start of each direction until the first record that has a date — a page or two
 // when few records lack it. Pages are checked for that order; a server that ignores `order` makes
 // the pass walk the whole list for that `closed` value instead, saying so.
-import { InterruptedError } from '../../core/errors.ts'
+import { attemptsOf, InterruptedError, isSourceDown } from '../../core/errors.ts'
 import { type KeysetKind, walkKeyset } from '../../extract/gamma/keyset.ts'
 import { CLOSED_VALUES } from '../../extract/gamma/partitions.ts'
 import type { StepContext } from '../step.ts'
@@ -80,7 +80,13 @@ export async function walkUndated(
       }
     } catch (error) {
       if (error instanceof InterruptedError || context.signal.aborted) return 'stopped'
-      throw error
+      // As a partition's: a source that is down stops the step; another failure leaves the unit
+      // not done (the next run does it again) and the step goes on.
+      if (isSourceDown(error)) throw error
+      const where = `${unit}@${ascending ? 'ascending' : 'descending'}`
+      await context.runLog.error({ stream: kind, unit: where, error, attempts: attemptsOf(error) })
+      state.failures.push({ unit: `${kind} ${where}`, error: (error as Error).message })
+      return 'stopped'
     }
     // Undated records were found at this end (or the list holds nothing else): they are all read.
     if (foundHere || !reachedDated) break
