@@ -8,8 +8,9 @@
 // when few records lack it. Pages are checked for that order; a server that ignores `order` makes
 // the pass walk the whole list for that `closed` value instead, saying so.
 import { attemptsOf, InterruptedError, isSourceDown } from '../../core/errors.ts'
-import { type KeysetKind, walkKeyset } from '../../extract/gamma/keyset.ts'
+import { type KeysetKind, type WalkedPage, walkKeyset } from '../../extract/gamma/keyset.ts'
 import { CLOSED_VALUES } from '../../extract/gamma/partitions.ts'
+import type { GammaEvent, GammaMarket } from '../../extract/gamma/schemas.ts'
 import type { StepContext } from '../step.ts'
 import { pageRows, startDateOf } from './pages.ts'
 import type { WalkSource, WalkState, WalkUnit } from './walk.ts'
@@ -26,11 +27,54 @@ export function wholeListUnits(closedValues: readonly string[] = CLOSED_VALUES):
 
 export type UndatedVerdict = 'done' | 'order-ignored' | 'stopped'
 
+/** Thrown by undatedPages when a page is not in the order asked: the server ignores `order`. */
+export class OrderIgnoredError extends Error {}
+
 /**
- * Stores every record of one `closed` value that has no startDate, and records the unit done.
- * Descending first (PostgreSQL's NULLS FIRST), then ascending (databases that sort NULL lowest); if
- * both orders start with a dated record, no record lacks the date.
+ * The records of one `closed` list that have no startDate, a page at a time. Descending first
+ * (PostgreSQL's NULLS FIRST), then ascending (databases that sort NULL lowest); if both orders start
+ * with a dated record, no record lacks the date. Throws OrderIgnoredError on a page out of order.
  */
+export async function* undatedPages(
+  source: WalkSource,
+  kind: KeysetKind,
+  closed: string,
+  signal: AbortSignal,
+): AsyncGenerator<{
+  records: WalkedPage<GammaMarket | GammaEvent>['records']
+  cursor: string
+  ascending: boolean
+}> {
+  for (const ascending of [false, true]) {
+    const pages = walkKeyset({
+      http: source.http,
+      baseUrl: source.gammaUrl,
+      kind,
+      filters: { closed, order: 'startDate', ascending: String(ascending) },
+      signal,
+    })
+    let foundHere = false
+    let reachedDated = false
+    for await (const page of pages) {
+      const starts = page.records.map((record) => startDateOf(record.raw))
+      if (!sortedWithUndatedAtEnds(starts, ascending)) throw new OrderIgnoredError(`${kind} closed=${closed}`)
+      const firstDated = starts.findIndex((start) => start !== undefined)
+      const lead = firstDated === -1 ? starts.length : firstDated
+      if (lead > 0) {
+        foundHere = true
+        yield { records: page.records.slice(0, lead), cursor: page.cursor, ascending }
+      }
+      if (firstDated !== -1) {
+        reachedDated = true
+        break
+      }
+    }
+    // Undated records were found at this end (or the list holds nothing else): they are all read.
+    if (foundHere || !reachedDated) return
+  }
+}
+
+/** Stores every record of one `closed` value that has no startDate, and records the unit done. */
 export async function walkUndated(
   context: StepContext,
   source: WalkSource,
@@ -41,55 +85,27 @@ export async function walkUndated(
   const committer = state.committers[kind]
   const unit = undatedUnitId(closed)
   let stored = 0
-  for (const ascending of [false, true]) {
-    const pages = walkKeyset({
-      http: source.http,
-      baseUrl: source.gammaUrl,
-      kind,
-      filters: { closed, order: 'startDate', ascending: String(ascending) },
-      signal: context.signal,
-    })
-    let foundHere = false
-    let reachedDated = false
-    try {
-      for await (const page of pages) {
-        const starts = page.records.map((record) => startDateOf(record.raw))
-        if (!sortedWithUndatedAtEnds(starts, ascending)) return 'order-ignored'
-        const firstDated = starts.findIndex((start) => start !== undefined)
-        const lead = firstDated === -1 ? starts.length : firstDated
-        if (lead > 0) {
-          foundHere = true
-          const { rows, quarantine, count } = pageRows(
-            kind,
-            page.records.slice(0, lead),
-            context.runLog.runId,
-          )
-          stored += count
-          await committer.room()
-          committer.add({ unit: `${unit}@${ascending}@${page.cursor}`, rows, quarantine, after: {} }).then(
-            () => {
-              state.rows += count
-            },
-            () => {},
-          )
-        }
-        if (firstDated !== -1) {
-          reachedDated = true
-          break
-        }
-      }
-    } catch (error) {
-      if (error instanceof InterruptedError || context.signal.aborted) return 'stopped'
-      // As a partition's: a source that is down stops the step; another failure leaves the unit
-      // not done (the next run does it again) and the step goes on.
-      if (isSourceDown(error)) throw error
-      const where = `${unit}@${ascending ? 'ascending' : 'descending'}`
-      await context.runLog.error({ stream: kind, unit: where, error, attempts: attemptsOf(error) })
-      state.failures.push({ unit: `${kind} ${where}`, error: (error as Error).message })
-      return 'stopped'
+  try {
+    for await (const page of undatedPages(source, kind, closed, context.signal)) {
+      const { rows, quarantine, count } = pageRows(kind, page.records, context.runLog.runId)
+      stored += count
+      await committer.room()
+      committer.add({ unit: `${unit}@${page.ascending}@${page.cursor}`, rows, quarantine, after: {} }).then(
+        () => {
+          state.rows += count
+        },
+        () => {},
+      )
     }
-    // Undated records were found at this end (or the list holds nothing else): they are all read.
-    if (foundHere || !reachedDated) break
+  } catch (error) {
+    if (error instanceof OrderIgnoredError) return 'order-ignored'
+    if (error instanceof InterruptedError || context.signal.aborted) return 'stopped'
+    // As a partition's: a source that is down stops the step; another failure leaves the unit
+    // not done (the next run does it again) and the step goes on.
+    if (isSourceDown(error)) throw error
+    await context.runLog.error({ stream: kind, unit, error, attempts: attemptsOf(error) })
+    state.failures.push({ unit: `${kind} ${unit}`, error: (error as Error).message })
+    return 'stopped'
   }
   committer
     .add({

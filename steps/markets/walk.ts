@@ -149,9 +149,13 @@ function outsideWindow(
   window: { min?: number; max?: number },
 ): string | undefined {
   for (const record of records) {
-    const start = startDateOf(record.raw)
-    const id = (record.raw as { id?: unknown } | null)?.id
-    if (start === undefined) return `record ${String(id)} without a startDate`
+    const raw = record.raw as { id?: unknown; startDate?: unknown } | null
+    const start = startDateOf(raw)
+    const id = raw?.id
+    if (raw?.startDate === undefined || raw.startDate === null)
+      return `record ${String(id)} without a startDate`
+    // A startDate that does not read as a date (a drifted record, quarantined) proves nothing.
+    if (start === undefined) continue
     if ((window.min !== undefined && start < window.min) || (window.max !== undefined && start > window.max))
       return `record ${String(id)} starting ${new Date(start).toISOString()}`
   }
