@@ -12,7 +12,7 @@ import { type KeysetKind, type WalkedPage, walkKeyset } from '../../extract/gamm
 import { CLOSED_VALUES } from '../../extract/gamma/partitions.ts'
 import type { GammaEvent, GammaMarket } from '../../extract/gamma/schemas.ts'
 import type { StepContext } from '../step.ts'
-import { pageRows, startDateOf } from './pages.ts'
+import { hasNoStartDate, pageRows, startDateOf } from './pages.ts'
 import type { WalkSource, WalkState, WalkUnit } from './walk.ts'
 
 /** The closing pass's units: one per `closed` value, recorded done once its undated records are stored. */
@@ -56,7 +56,11 @@ export async function* undatedPages(
     let foundHere = false
     let reachedDated = false
     for await (const page of pages) {
-      const starts = page.records.map((record) => startDateOf(record.raw))
+      // undefined: no startDate (NULL to the server); NaN: one that does not read as a date (a drifted
+      // record), which the server sorted by a value unknown here.
+      const starts = page.records.map((record) =>
+        hasNoStartDate(record.raw) ? undefined : (startDateOf(record.raw) ?? Number.NaN),
+      )
       if (!sortedWithUndatedAtEnds(starts, ascending)) throw new OrderIgnoredError(`${kind} closed=${closed}`)
       const firstDated = starts.findIndex((start) => start !== undefined)
       const lead = firstDated === -1 ? starts.length : firstDated
@@ -144,9 +148,10 @@ export function sortedWithUndatedAtEnds(
       continue
     }
     if (trailing) return false
+    seenDated = true
+    if (Number.isNaN(start)) continue
     if (previous !== undefined && (ascending ? start < previous : start > previous)) return false
     previous = start
-    seenDated = true
   }
   return true
 }

@@ -71,6 +71,13 @@ export function startDateOf(raw: unknown): number | undefined {
   return Number.isNaN(ms) ? undefined : ms
 }
 
+/** True when the record has no startDate at all (absent or null): a database holds NULL there. */
+export function hasNoStartDate(raw: unknown): boolean {
+  const start =
+    raw !== null && typeof raw === 'object' ? (raw as { startDate?: unknown }).startDate : undefined
+  return start === undefined || start === null
+}
+
 function rejected<T>(records: Validated<T>[]): QuarantinedRecord[] {
   return records.flatMap((record) =>
     record.ok

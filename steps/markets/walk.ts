@@ -10,7 +10,7 @@ import type { HttpClient } from '../../extract/http/client.ts'
 import type { UnitCommitter } from '../../load/committer.ts'
 import type { StepContext, UnitFailure } from '../step.ts'
 import { runUnits } from '../units.ts'
-import { pageRows, startDateOf } from './pages.ts'
+import { hasNoStartDate, pageRows, startDateOf } from './pages.ts'
 
 export interface WalkSource {
   http: HttpClient
@@ -149,11 +149,10 @@ function outsideWindow(
   window: { min?: number; max?: number },
 ): string | undefined {
   for (const record of records) {
-    const raw = record.raw as { id?: unknown; startDate?: unknown } | null
+    const raw = record.raw as { id?: unknown } | null
     const start = startDateOf(raw)
     const id = raw?.id
-    if (raw?.startDate === undefined || raw.startDate === null)
-      return `record ${String(id)} without a startDate`
+    if (hasNoStartDate(raw)) return `record ${String(id)} without a startDate`
     // A startDate that does not read as a date (a drifted record, quarantined) proves nothing.
     if (start === undefined) continue
     if ((window.min !== undefined && start < window.min) || (window.max !== undefined && start > window.max))

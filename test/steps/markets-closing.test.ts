@@ -16,6 +16,8 @@ describe('sortedWithUndatedAtEnds', () => {
     { starts: [30, U, 20], ascending: false, sorted: false, why: 'an undated record between dated ones' },
     { starts: [10, 30, 20], ascending: true, sorted: false, why: 'dates out of order' },
     { starts: [20, 20, 10], ascending: false, sorted: true, why: 'ties' },
+    { starts: [U, 30, Number.NaN, 10], ascending: false, sorted: true, why: 'a date that does not read' },
+    { starts: [30, Number.NaN, U, 10], ascending: false, sorted: false, why: 'an undated record after it' },
   ])('$why: $sorted', ({ starts, ascending, sorted }) => {
     expect(sortedWithUndatedAtEnds(starts, ascending)).toBe(sorted)
   })
