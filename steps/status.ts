@@ -18,7 +18,7 @@ import {
 } from '../load/run-status.ts'
 import { collectStatus, type WarehouseStatus } from '../load/status.ts'
 import type { Warehouse } from '../load/warehouse.ts'
-import { fillsCoverage } from './chain.ts'
+import { fillsCoverage } from './chain/index.ts'
 import {
   type ClosingOnly,
   closingOnly,
