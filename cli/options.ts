@@ -24,7 +24,7 @@ export const maxPauseOption = () =>
 export const fromBlockOption = () =>
   new Option(
     '--from-block <n>',
-    'chain and transfers steps: first block (default: the V1 exchange deployment 33605403 for fills, ConditionalTokens deployment 4023686 for transfers)',
+    'chain, transfers and owners steps: first block (default: the V1 exchange deployment 33605403 for fills, ConditionalTokens deployment 4023686 for transfers, the proxy wallet factory deployment 4022827 for owners)',
   )
 export const toBlockOption = () =>
   new Option(

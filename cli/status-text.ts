@@ -33,7 +33,9 @@ export function formatPipelineStatus(status: PipelineStatus): string {
       `${markets.partitions.walking ? ` (${markets.partitions.walking} part-way)` : ''}` +
       ` · ${n(markets.markets)} markets, ${n(markets.events)} events, ${n(markets.tokens)} tokens` +
       ` · ${markets.orphans ? `${n(markets.orphans)} ORPHANS` : 'no orphans'}` +
-      `${markets.missingTokens ? ` · ${n(markets.missingTokens)} MISSING TOKENS (polyhouse gaps)` : ''}`,
+      `${markets.missingTokens ? ` · ${n(markets.missingTokens)} MISSING TOKENS (polyhouse gaps)` : ''}` +
+      `${markets.closingOnly.markets || markets.closingOnly.events ? ` · ${n(markets.closingOnly.markets)} markets and ${n(markets.closingOnly.events)} events without a startDate (reached by the closing pass only)` : ''}` +
+      `${markets.unlisted ? ` · ${n(markets.unlisted)} TOKENS TRADED OR HELD THAT GAMMA NEVER LISTED (polyhouse gaps)` : ''}`,
   )
   const rows = (table: string) => status.tables.find((entry) => entry.name === table)?.rows ?? 0
   lines.push(...chainLines('chain', chain, `${n(rows('chain_fills'))} fills in chain_fills`))
@@ -46,6 +48,11 @@ export function formatPipelineStatus(status: PipelineStatus): string {
   )
   lines.push(
     ...chainLines('activity', status.steps.activity, `${n(rows('chain_activity'))} rows in chain_activity`),
+    ...chainLines(
+      'owners',
+      status.steps.owners,
+      `${n(rows('wallet_owners'))} rows in wallet_owners (proxy wallets and Safes with their owner)`,
+    ),
   )
   lines.push(
     `${label('wallets')}${n(wallets.fetched)}/${n(wallets.known + wallets.unseenOnChain)} fetched` +
@@ -138,7 +145,11 @@ function runLine(run: RunSummary): string {
   }`
 }
 
-function chainLines(step: 'chain' | 'transfers' | 'activity', chain: ChainStatus, rows: string): string[] {
+function chainLines(
+  step: 'chain' | 'transfers' | 'activity' | 'owners',
+  chain: ChainStatus,
+  rows: string,
+): string[] {
   const tip = chain.tip.known
     ? `to the tip ${n(chain.tip.tip)} − ${chain.tip.confirmations} confirmations`
     : `to the highest block done; blocks above it are not counted (tip unknown: ${chain.tip.reason})`

@@ -101,7 +101,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       hangMs: resolved.hangMs,
     },
     {
-      gamma: (req) => routeGamma(world, signer, req, overrides),
+      gamma: (req) =>
+        routeGamma(world, signer, req, overrides, { ignoreDateFilters: resolved.gammaIgnoresDateFilters }),
       data: (req) => routeData(world, signer, req),
       rpc: (req) => rpc.route(req),
     },

@@ -43,6 +43,11 @@ export interface SimulatorOptions {
   /** Close hung requests after this many ms (0: hold until the client gives up or close()). */
   hangMs?: number
   logEncoder?: 'fast' | 'viem'
+  /**
+   * A Gamma that ignores `start_date_*`/`end_date_*` on its lists (every filtered list is the whole
+   * list): the server a client must detect rather than walk once per date window. Off by default.
+   */
+  gammaIgnoresDateFilters?: boolean
 }
 
 const whole = (flag: string, min: number, max: number) =>
@@ -75,6 +80,7 @@ export const simulatorOptionsSchema = z
     rateLimits: z.union([z.literal(false), z.record(z.string(), rateRule.nullable())]).default({}),
     hangMs: z.number().int().min(0).default(0),
     logEncoder: z.enum(['fast', 'viem']).default('fast'),
+    gammaIgnoresDateFilters: z.boolean().default(false),
   })
   .superRefine((o, ctx) => {
     if (o.fills < o.wallets + FILLS_PER_WALLET_MIN_EXTRA) {

@@ -12,6 +12,7 @@ import { describePause } from '../extract/http/endpoint.ts'
 import { createActivityStep, resolveActivityOptions } from './activity/index.ts'
 import { type ChainOptions, checkBlockFlags, createChainStep, resolveChainOptions } from './chain/index.ts'
 import { createMarketsStep } from './markets/index.ts'
+import { createOwnersStep, resolveOwnersOptions } from './owners/index.ts'
 import type { Step, StepName } from './step.ts'
 import { createTransfersStep, resolveTransfersOptions } from './transfers/index.ts'
 import { createViewsStep } from './views.ts'
@@ -57,6 +58,8 @@ export interface StepConfig {
   transfers?: ChainOptions
   /** Present when the activity step runs. */
   activity?: ChainOptions
+  /** Present when the owners step runs. */
+  owners?: ChainOptions
   wallets: WalletSettings
   dirs: { sqlDir?: string; viewsDir?: string }
 }
@@ -88,6 +91,7 @@ const FACTORIES: { name: StepName; create: (shared: Shared) => Step }[] = [
   { name: 'chain', create: ({ config }) => createChainStep(required(config.chain, 'chain')) },
   { name: 'transfers', create: ({ config }) => createTransfersStep(required(config.transfers, 'transfers')) },
   { name: 'activity', create: ({ config }) => createActivityStep(required(config.activity, 'activity')) },
+  { name: 'owners', create: ({ config }) => createOwnersStep(required(config.owners, 'owners')) },
   {
     name: 'wallets',
     create: ({ config, client }) => {
@@ -149,13 +153,15 @@ export function resolveStepConfig(
   const chain = names.includes('chain') ? resolveChainOptions(blockFlags, env) : undefined
   const transfers = names.includes('transfers') ? resolveTransfersOptions(blockFlags, env) : undefined
   const activity = names.includes('activity') ? resolveActivityOptions(blockFlags, env) : undefined
-  if (!chain && !transfers && !activity) checkBlockFlags(blockFlags, env)
+  const owners = names.includes('owners') ? resolveOwnersOptions(blockFlags, env) : undefined
+  if (!chain && !transfers && !activity && !owners) checkBlockFlags(blockFlags, env)
   return {
     names: [...names],
     http,
     ...(chain ? { chain } : {}),
     ...(transfers ? { transfers } : {}),
     ...(activity ? { activity } : {}),
+    ...(owners ? { owners } : {}),
     wallets: resolveWalletSettings(flags),
     dirs: {
       ...(flags.sqlDir ? { sqlDir: flags.sqlDir } : {}),

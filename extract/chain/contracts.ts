@@ -225,3 +225,97 @@ export const ERC1155_TRANSFER_ABI = [
     ],
   },
 ] as const
+
+// Who is behind a wallet. Polymarket users trade through a contract wallet made by one of two
+// factories (Polymarket/proxy-factories README "Deployments"; addresses, deployment blocks and
+// transactions from Polymarket/polymarket-subgraph networks.yaml, `matic.ProxyWalletFactory`,
+// `matic.ProxyWalletImplementation`, `matic.RelayHub`, `matic.SafeProxyFactory`):
+//   - the Polymarket proxy wallet factory (email / Magic users). It emits no event naming the owner
+//     (packages/proxy-factory/contracts/ProxyWallet/ProxyWalletFactory.sol): users call its
+//     `proxy(calls)` through the GSN v1 RelayHub, which logs TransactionRelayed(relay, from, to, …)
+//     with `from` the user's EOA and `to` the factory; the wallet is a CREATE2 clone whose salt is
+//     keccak256(abi.encodePacked(owner)) (FactoryLib.sol create2Clone / deriveInstanceAddress). So
+//     the owner is read from the relayed call and the wallet derived from it, exactly as Polymarket's
+//     own wallet subgraph does (wallet-subgraph/src/RelayHub.ts: handleTransactionRelayed, to ==
+//     factory, computeProxyWalletAddress(from)).
+//   - the Polymarket Gnosis Safe factory (browser-wallet users), whose createProxy emits
+//     ProxyCreation(GnosisSafe proxy, address owner), both in the data
+//     (packages/safe-factory/contracts/SafeProxyFactory.sol; wallet-subgraph/src/SafeProxyFactory.ts
+//     reads `owner` as the wallet's signer). Gnosis' own factories name the singleton there instead:
+//     only logs of this address are read.
+
+/** Polymarket proxy wallet factory (networks.yaml `matic.ProxyWalletFactory`). */
+export const PROXY_WALLET_FACTORY: Address = '0xab45c5a4b0c941a2f231c04c3f49182e1a254052'
+/** The implementation every proxy wallet clones (networks.yaml `matic.ProxyWalletImplementation`). */
+export const PROXY_WALLET_IMPLEMENTATION: Address = '0x44e999d5c2f66ef0861317f9a4805ac2e90aeb4f'
+/** The GSN v1 RelayHub the proxy wallets' calls go through (networks.yaml `matic.RelayHub`). */
+export const GSN_RELAY_HUB: Address = '0xd216153c06e857cd7f72665e0af1d7d82172f494'
+/** Polymarket's Gnosis Safe factory (networks.yaml `matic.SafeProxyFactory`). */
+export const SAFE_PROXY_FACTORY: Address = '0xaacfeea03eb1561c4e67d661e40682bd20e3541b'
+/** Deployment of the proxy wallet factory, tx 0xda92d529…4d99: no proxy wallet is older. */
+export const PROXY_WALLET_FACTORY_BLOCK = 4_022_827
+/** Deployment of the Safe factory, tx 0xddcfc612…fe5f. */
+export const SAFE_PROXY_FACTORY_BLOCK = 19_426_226
+
+/**
+ * keccak256 of a proxy wallet's creation code: FactoryLib.computeCreationCode(factory,
+ * implementation) — the 99-byte clone prefix around both addresses, then
+ * abi.encodeWithSignature("cloneConstructor(bytes)", "") — the same constant Polymarket's clients
+ * derive proxy addresses with (a test rebuilds it from FactoryLib's bytes).
+ */
+export const PROXY_WALLET_INIT_CODE_HASH: Hash =
+  '0xd21df8dc65880a8606f09fe0ce3df9b8869287ab0b058be05aa9e8af6330a00b'
+
+export const WALLET_EVENT_SIGNATURES = Object.freeze({
+  /** SafeProxyFactory.sol: `event ProxyCreation(GnosisSafe proxy, address owner)`. */
+  proxyCreation: 'ProxyCreation(address,address)',
+  /**
+   * OpenZeppelin GSN v1 IRelayHub: `event TransactionRelayed(address indexed relay, address indexed
+   * from, address indexed to, bytes4 selector, RelayCallStatus status, uint256 charge)`; the enum is
+   * a uint8 in the ABI.
+   */
+  transactionRelayed: 'TransactionRelayed(address,address,address,bytes4,uint8,uint256)',
+} as const)
+
+export const WALLET_TOPIC0: Readonly<Record<keyof typeof WALLET_EVENT_SIGNATURES, Hash>> = Object.freeze({
+  proxyCreation: toEventSelector(WALLET_EVENT_SIGNATURES.proxyCreation),
+  transactionRelayed: toEventSelector(WALLET_EVENT_SIGNATURES.transactionRelayed),
+})
+
+export const PROXY_CREATION_ABI = [
+  {
+    type: 'event',
+    name: 'ProxyCreation',
+    anonymous: false,
+    inputs: [
+      { indexed: false, name: 'proxy', type: 'address' },
+      { indexed: false, name: 'owner', type: 'address' },
+    ],
+  },
+] as const
+
+export const TRANSACTION_RELAYED_ABI = [
+  {
+    type: 'event',
+    name: 'TransactionRelayed',
+    anonymous: false,
+    inputs: [
+      { indexed: true, name: 'relay', type: 'address' },
+      { indexed: true, name: 'from', type: 'address' },
+      { indexed: true, name: 'to', type: 'address' },
+      { indexed: false, name: 'selector', type: 'bytes4' },
+      { indexed: false, name: 'status', type: 'uint8' },
+      { indexed: false, name: 'charge', type: 'uint256' },
+    ],
+  },
+] as const
+
+/**
+ * The eth_getLogs filter of the wallet owners: the Safe factory's creations and the RelayHub's
+ * relayed calls. Calls relayed to other recipients come too (one filter cannot ask for topic3 of
+ * one event only); the decoder keeps those addressed to the proxy wallet factory.
+ */
+export const WALLET_OWNERS_FILTER = Object.freeze({
+  address: [SAFE_PROXY_FACTORY, GSN_RELAY_HUB] as const,
+  topics: [[WALLET_TOPIC0.proxyCreation, WALLET_TOPIC0.transactionRelayed]] as const,
+})

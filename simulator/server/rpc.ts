@@ -3,7 +3,7 @@
 // exchanges with the provider's caps, and a one-time reorg at the tip when the fault asks.
 
 import { ACTIVITY_FILTER } from '../../extract/chain/activity-events.ts'
-import { TOPIC0 } from '../../extract/chain/contracts.ts'
+import { GSN_RELAY_HUB, SAFE_PROXY_FACTORY, TOPIC0 } from '../../extract/chain/contracts.ts'
 import { PROVIDER_LIMITS, type ProviderName, type RpcError, rangeError, resultsError } from '../limits.ts'
 import { CHAIN_ID } from '../world/chain.ts'
 import { LOG_SLOTS_PER_FILL } from '../world/fills.ts'
@@ -16,9 +16,11 @@ import {
   LOG_BYTES_ESTIMATE,
   writeActivityLog,
   writeLog,
+  writeOwnerLog,
   writeTransferLog,
 } from '../world/log-writer.ts'
 import { TOPIC0_V1, TOPIC0_V2 } from '../world/logs.ts'
+import type { OwnerLog } from '../world/owners.ts'
 import { CTF_ADDRESS, type OutcomeTransfer } from '../world/transfers.ts'
 import type { Routed, SimRequest, SimResponse } from './route.ts'
 
@@ -293,10 +295,38 @@ export class RpcService {
       }
       return undefined
     }
+    // Owner logs (world/owners.ts) end their block, after its market-level logs: their indexes start
+    // above any fill's slots.
+    const matchOwner = ownerMatcher(f.address, f.topics)
+    const ownerLogs = this.world.owners.logs
+    let nextOwner = matchOwner ? this.world.owners.firstAt(from) : ownerLogs.length
+    const ownerLogsBefore = (block: number): { error: RpcError; providerLimit?: true } | undefined => {
+      for (; nextOwner < ownerLogs.length; nextOwner++) {
+        const log = ownerLogs[nextOwner] as OwnerLog
+        if (log.block >= block) break
+        if (!matchOwner?.(log)) continue
+        const refused = admit(log.block)
+        if (refused) return refused
+        writeOwnerLog(out, log, parts)
+      }
+      return undefined
+    }
+    // The logs that end the blocks before `block`, block by block: market-level logs, then owner logs.
+    const blockEndsBefore = (block: number) => {
+      for (;;) {
+        const market =
+          nextMarketBlock < marketBlocks.length ? (marketBlocks[nextMarketBlock] as number) : Infinity
+        const owner = nextOwner < ownerLogs.length ? (ownerLogs[nextOwner] as OwnerLog).block : Infinity
+        const first = Math.min(market, owner)
+        if (first >= block) return undefined
+        const refused = marketLogsBefore(first + 1) ?? ownerLogsBefore(first + 1)
+        if (refused) return refused
+      }
+    }
     // Logs in (block, log index) order: a fill's trade transfers, its OrderFilled, then its lifecycle
     // logs (world/transfers.ts, world/lifecycle-logs.ts).
     for (const fill of fills.fillsInBlocks(from, to)) {
-      const before = marketLogsBefore(fill.blockNumber)
+      const before = blockEndsBefore(fill.blockNumber)
       if (before) return before
       if (!matchTransfer && !matchActivity) {
         // Fills only (the chain step's filter): nothing else to interleave.
@@ -327,7 +357,7 @@ export class RpcService {
         else writeLog(out, fill, parts, this.options.encoder)
       }
     }
-    const after = marketLogsBefore(Number.POSITIVE_INFINITY)
+    const after = blockEndsBefore(Number.POSITIVE_INFINITY)
     if (after) return after
     out.write(']')
     if (this.options.reorgDepth > 0 && !this.reorgTriggered && to > chain.tip - this.options.reorgDepth)
@@ -374,6 +404,23 @@ function transferMatcher(
     (!t1 || t1.has(padTopic(transfer.operator))) &&
     (!t2 || t2.has(padTopic(transfer.from))) &&
     (!t3 || t3.has(padTopic(transfer.to)))
+}
+
+/** The filter as it applies to the wallet factories' logs; undefined when it selects none of them. */
+function ownerMatcher(address: unknown, topics: unknown): ((log: OwnerLog) => boolean) | undefined {
+  const addresses =
+    address === undefined || address === null
+      ? undefined
+      : new Set((Array.isArray(address) ? address : [address]).map((a) => String(a).toLowerCase()))
+  if (addresses && !addresses.has(SAFE_PROXY_FACTORY) && !addresses.has(GSN_RELAY_HUB)) return undefined
+  const positions = (Array.isArray(topics) ? topics : []).map((t) =>
+    t === null || t === undefined
+      ? undefined
+      : new Set((Array.isArray(t) ? t : [t]).map((v) => String(v).toLowerCase())),
+  )
+  return (log) =>
+    (!addresses || addresses.has(log.address)) &&
+    positions.every((wanted, i) => !wanted || wanted.has(log.topics[i] ?? ''))
 }
 
 /** The filter as it applies to lifecycle logs; undefined when it selects none of them. */

@@ -8,6 +8,7 @@ import { FillGenerator } from './fills.ts'
 import { Ledger } from './ledger.ts'
 import { Lifecycle } from './lifecycle.ts'
 import { LifecycleLogs } from './lifecycle-logs.ts'
+import { OwnerLogs } from './owners.ts'
 import { type PositionState, type PositionView, positionView } from './positions.ts'
 import { TransferGenerator } from './transfers.ts'
 import { type TokenState, walletBook } from './wallet-book.ts'
@@ -37,6 +38,8 @@ export class World {
   readonly lifecycleLogs: LifecycleLogs
   /** The ERC-1155 transfers each fill implies (world/transfers.ts). */
   readonly transfers: TransferGenerator
+  /** The factories' logs that say who owns each proxy wallet and Safe (world/owners.ts). */
+  readonly owners: OwnerLogs
   private readonly cache = new Map<number, PositionView[]>()
   private readonly books = new Map<number, TokenState[]>()
 
@@ -59,6 +62,16 @@ export class World {
     this.lifecycle = new Lifecycle(this.seed, this.fills, shape.driftRate)
     this.lifecycleLogs = new LifecycleLogs(this.catalog, this.lifecycle)
     this.transfers = new TransferGenerator(this.catalog, this.lifecycleLogs)
+    const ledger = this.ledger
+    this.owners = new OwnerLogs(
+      this.seed,
+      this.chain,
+      ledger.walletKinds.map((kind, w) => ({
+        kind,
+        address: ledger.address(w),
+        owner: ledger.walletOwners[w] ?? '',
+      })),
+    )
   }
 
   /** Every token a wallet touched, with its balance and PnL (cached: whales cost thousands of fills). */

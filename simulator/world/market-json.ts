@@ -31,8 +31,9 @@ export function marketMoney(catalog: Catalog, m: number, purpose: number): numbe
   return Math.floor(dollars * 1_000_000)
 }
 
-/** startDate in epoch milliseconds, exactly as rendered (filters compare this value). */
-export function marketStartMs(catalog: Catalog, m: number): number {
+/** startDate in epoch milliseconds, exactly as rendered (filters compare this value); undefined when absent. */
+export function marketStartMs(catalog: Catalog, m: number): number | undefined {
+  if (catalog.has(m, MarketFlag.MissingStartDate)) return undefined
   return (catalog.marketStart[m] as number) * 1000 + (hash(catalog.seed, D.time, m, 1) % 1000)
 }
 
@@ -94,7 +95,7 @@ export function marketJson(catalog: Catalog, m: number, options: MarketJsonOptio
     resolutionSource: '',
     endDate: flags & MarketFlag.MissingEndDate ? undefined : isoSeconds(end),
     liquidity: closed ? undefined : microsToDecimal(Math.floor(liquidity)),
-    startDate: new Date(marketStartMs(catalog, m)).toISOString(),
+    startDate: flags & MarketFlag.MissingStartDate ? undefined : isoMillis(marketStartMs(catalog, m)),
     image: marketIcon(catalog, m),
     icon: marketIcon(catalog, m),
     description: description(seed, m, q),
@@ -127,7 +128,7 @@ export function marketJson(catalog: Catalog, m: number, options: MarketJsonOptio
     volumeNum,
     liquidityNum: closed ? undefined : Number(microsToDecimal(Math.floor(liquidity))),
     endDateIso: flags & MarketFlag.MissingEndDate ? undefined : dateOnly(end),
-    startDateIso: dateOnly(start),
+    startDateIso: flags & MarketFlag.MissingStartDate ? undefined : dateOnly(start),
     hasReviewedDates: true,
     volume24hr: closed ? undefined : volumeNum / 400,
     volume1wk: closed ? 0 : volumeNum / 60,
@@ -196,6 +197,10 @@ export function marketJson(catalog: Catalog, m: number, options: MarketJsonOptio
   if (options.includeTags) market.tags = tagsFor(seed, inEvent ? -1 - event : m, 4) as unknown as Json[]
   if (flags & MarketFlag.Drift) applyMarketDrift(catalog, m, market)
   return market
+}
+
+function isoMillis(ms: number | undefined): string | undefined {
+  return ms === undefined ? undefined : new Date(ms).toISOString()
 }
 
 function eventSlugOf(catalog: Catalog, event: number): string {

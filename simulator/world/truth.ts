@@ -1,11 +1,13 @@
 // Ground truth: what a loss-free, duplicate-free backfill of the simulator must end up with.
 // Catalog and ledger facts are immediate; fill totals need one pass over every fill, computed on
 // first request and kept (a few seconds per million fills, memory per position).
+
 import { EventKind, MarketFlag } from './catalog.ts'
 import { eventFacts } from './event-json.ts'
 import type { Fill } from './fills.ts'
 import type { World } from './index.ts'
 import { clobTokenIds } from './market-json.ts'
+import type { OwnerTruth } from './owners.ts'
 import { positionDrifted } from './positions.ts'
 import { AnalyticsTruth, type MarketStatsTruth, type PnlTruth } from './truth-analytics.ts'
 
@@ -66,6 +68,18 @@ export interface MarketTruth {
   negRisk: boolean
   /** Served with a field of the wrong type (schema drift fault): a correct pipeline quarantines it. */
   drifted: boolean
+  /** False when served without startDate: no start-date filter matches it. */
+  hasStartDate: boolean
+}
+
+export interface EventTruth {
+  id: string
+  title: string
+  marketIds: string[]
+  closed: boolean
+  drifted: boolean
+  /** False when served without startDate: no start-date filter matches it. */
+  hasStartDate: boolean
 }
 
 export interface PositionTruth {
@@ -207,8 +221,34 @@ export class Truth {
         closed: catalog.has(m, MarketFlag.Closed),
         negRisk: catalog.has(m, MarketFlag.NegRisk),
         drifted: catalog.has(m, MarketFlag.Drift),
+        hasStartDate: !catalog.has(m, MarketFlag.MissingStartDate),
       }
     }
+  }
+
+  *events(): Generator<EventTruth> {
+    const catalog = this.world.catalog
+    for (let e = 0; e < catalog.eventCount; e++) {
+      const facts = eventFacts(catalog, e)
+      const first = catalog.eventFirstMarket[e] as number
+      yield {
+        id: String(catalog.eventIds[e]),
+        title: facts.title,
+        marketIds: Array.from({ length: catalog.eventSize[e] as number }, (_, k) =>
+          String(catalog.marketIds[first + k]),
+        ),
+        closed: facts.closed,
+        drifted: catalog.eventDrift[e] === 1,
+        hasStartDate: catalog.eventMissingStart[e] === 0,
+      }
+    }
+  }
+
+  /** Who owns each proxy wallet and Safe (plain EOAs are absent: their own owners), by wallet. */
+  walletOwners(): OwnerTruth[] {
+    return [...this.world.owners.truth].sort((a, b) =>
+      a.wallet < b.wallet ? -1 : a.wallet > b.wallet ? 1 : 0,
+    )
   }
 
   wallets(): string[] {

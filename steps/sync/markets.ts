@@ -9,6 +9,7 @@
 import { attemptsOf, InterruptedError, isSourceDown } from '../../core/errors.ts'
 import type { KeysetKind } from '../../extract/gamma/keyset.ts'
 import { keysetPartitions } from '../../extract/gamma/partitions.ts'
+import { OrderIgnoredError, undatedPages } from '../markets/closing.ts'
 import { WALK_CONCURRENCY } from '../markets/index.ts'
 import { completeOrphans } from '../markets/orphans.ts'
 import type { StepContext, UnitFailure } from '../step.ts'
@@ -80,24 +81,36 @@ export function createGammaPollers(
       const partitions = keysetPartitions(startedAt).filter(
         (partition) => partition.filters.closed === 'false',
       )
-      const walks = (['events', 'markets'] as const).flatMap((kind) =>
-        partitions.map((partition) => ({ kind, partition })),
-      )
+      // The partitions, and the open records without a startDate that no partition matches (the
+      // markets step's closing pass, steps/markets/closing.ts).
+      const walks = (['events', 'markets'] as const).flatMap((kind) => [
+        ...partitions.map((partition) => ({ kind, id: partition.id, filters: partition.filters })),
+        { kind, id: 'closed=false|undated', filters: undefined },
+      ])
       let complete = true
       await runUnits(
         walks,
         { concurrency: WALK_CONCURRENCY, signal: context.signal },
         async (walk, signal) => {
           const walkContext = { ...context, signal }
-          const done = await tally.attempt(walkContext, walk.kind, `${walk.kind} ${walk.partition.id}`, () =>
-            walkListing(options, walk.kind, walk.partition.filters, signal, async (records) => {
-              for (const record of records) {
-                const id = rawId(record)
-                if (id) seen[walk.kind].add(id)
-              }
-              await tally.page(walkContext, walk.kind, records)
-            }),
-          )
+          const onPage = async (records: GammaRecord[]) => {
+            for (const record of records) {
+              const id = rawId(record)
+              if (id) seen[walk.kind].add(id)
+            }
+            await tally.page(walkContext, walk.kind, records)
+          }
+          const done = await tally.attempt(walkContext, walk.kind, `${walk.kind} ${walk.id}`, async () => {
+            if (walk.filters) return walkListing(options, walk.kind, walk.filters, signal, onPage)
+            try {
+              for await (const page of undatedPages(options, walk.kind, 'false', signal))
+                await onPage(page.records as GammaRecord[])
+            } catch (error) {
+              if (!(error instanceof OrderIgnoredError)) throw error
+              // A server that ignores `order`: the whole open list tells what the partitions cannot.
+              await walkListing(options, walk.kind, { closed: 'false' }, signal, onPage)
+            }
+          })
           complete &&= done
         },
       )

@@ -59,6 +59,7 @@ describe('polyhouse CLI', () => {
       '  chain     ',
       '  transfers ',
       '  activity  ',
+      '  owners    ',
       '  wallets   ',
       '  views     ',
     ])

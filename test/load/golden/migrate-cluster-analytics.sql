@@ -632,6 +632,49 @@ SOURCE(CLICKHOUSE(
 LAYOUT(COMPLEX_KEY_HASHED())
 LIFETIME(MIN 5 MAX 10);
 
+-- would apply sql/070_wallet_owners.sql (2 statements)
+-- wallet_owners: who is behind each contract wallet Polymarket users trade through — the proxy
+-- wallet (email / Magic users) or Gnosis Safe (browser-wallet users) → the EOA that controls it, the
+-- kind, and the block it was created in. Loaded by the owners step from the factories' logs
+-- (extract/chain/contracts.ts): a Safe's ProxyCreation, or for a proxy wallet every call relayed to
+-- the proxy wallet factory (the first one creates the wallet). Key: wallet; of its rows the earliest
+-- (block_number, log_index) wins — creation_rank is larger for earlier logs — so created_block is
+-- the creation. A wallet with no row here has no known owner: the views take it as its own owner.
+CREATE TABLE IF NOT EXISTS wallet_owners ON CLUSTER 'analytics'
+(
+    wallet        String COMMENT 'the proxy wallet or Safe, lower-case',
+    owner         String COMMENT 'the EOA that controls it, lower-case',
+    kind          Enum8('proxy' = 1, 'safe' = 2),
+    factory       String COMMENT 'the contract that created it',
+    block_number  UInt64 COMMENT 'block of the log this row was read from',
+    log_index     UInt32,
+    tx_hash       String,
+    block_hash    String,
+    block_time    DateTime('UTC'),
+    created_block UInt64 ALIAS block_number,
+    creation_rank UInt64 MATERIALIZED 18446744073709551615 - (block_number * 16777216 + log_index),
+    _run_id       String,
+    _ingested_at  DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/wallet_owners', '{replica}', creation_rank)
+ORDER BY wallet
+SETTINGS replicated_deduplication_window = 10000;
+
+-- wallet_owner_blocks: hash and time of the blocks the owners step processed (chain_blocks' shape
+-- and role, for this stream alone).
+CREATE TABLE IF NOT EXISTS wallet_owner_blocks ON CLUSTER 'analytics'
+(
+    block_number UInt64,
+    block_hash   String,
+    parent_hash  String,
+    block_time   DateTime('UTC'),
+    _run_id      String,
+    _ingested_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/wallet_owner_blocks', '{replica}', _ingested_at)
+ORDER BY block_number
+SETTINGS replicated_deduplication_window = 10000;
+
 -- would apply view vw_chain_confirmed
 -- vw_chain_confirmed: for each chain stream, the block its data is complete to — one row per stream.
 -- The chain steps read only to --confirmations (32) blocks below the tip, and a failed range leaves a
@@ -729,6 +772,73 @@ SELECT
     liquidity,
     _ingested_at AS fetched_at
 FROM markets FINAL
+;
+
+-- would apply view vw_owner_pnl
+-- vw_owner_pnl: profit and loss per person — every wallet's current Data API positions summed up to
+-- its owner (wallet_owners: the EOA behind a proxy wallet or Safe; a wallet with no known owner is
+-- its own owner), one row per owner. Amounts are the Data API's (USDC, exact decimals).
+--   wallets        the owner's wallets that hold positions, and how many
+--   positions      (wallet, token) positions summed
+--   initial_value, current_value, cash_pnl (unrealized + realized as the Data API counts it),
+--   realized_pnl
+CREATE OR REPLACE VIEW vw_owner_pnl ON CLUSTER 'analytics' AS
+SELECT
+    owner,
+    uniqExact(wallet) AS wallets,
+    groupUniqArray(wallet) AS wallet_list,
+    count() AS positions,
+    sum(initial_value) AS initial_value,
+    sum(current_value) AS current_value,
+    sum(cash_pnl) AS cash_pnl,
+    sum(realized_pnl) AS realized_pnl
+FROM (
+    SELECT
+        if(o.owner = '', p.wallet, o.owner) AS owner,
+        p.wallet AS wallet,
+        p.initial_value AS initial_value,
+        p.current_value AS current_value,
+        p.cash_pnl AS cash_pnl,
+        p.realized_pnl AS realized_pnl
+    FROM positions AS p FINAL
+    INNER JOIN wallets AS w FINAL ON w.wallet = p.wallet
+    LEFT JOIN (SELECT wallet, owner FROM wallet_owners FINAL) AS o ON o.wallet = p.wallet
+    WHERE p.snapshot_at >= w.positions_snapshot_at
+    SETTINGS join_use_nulls = 0
+)
+GROUP BY owner
+;
+
+-- would apply view vw_owner_positions
+-- vw_owner_positions: current Data API positions rolled up to the person behind the wallets — the
+-- owner EOA of each proxy wallet or Safe (wallet_owners), one row per (owner, token). A wallet with
+-- no known owner (a plain EOA, or a contract wallet whose creation was not loaded) is its own owner.
+-- Current as in vw_trades_unified: a position at or after its wallet's newest snapshot.
+--   owner          the EOA (or the wallet itself when no owner is known)
+--   wallets        how many of the owner's wallets hold the token
+--   size, initial_value, current_value, cash_pnl, realized_pnl   summed over those wallets (exact)
+--   avg_price      the cost-weighted average: Σ size·avg_price ÷ Σ size (NULL when Σ size is 0)
+CREATE OR REPLACE VIEW vw_owner_positions ON CLUSTER 'analytics' AS
+SELECT
+    if(o.owner = '', p.wallet, o.owner) AS owner,
+    p.token_id AS token_id,
+    any(p.condition_id) AS condition_id,
+    any(p.outcome) AS outcome,
+    any(p.title) AS title,
+    uniqExact(p.wallet) AS wallets,
+    groupUniqArray(p.wallet) AS wallet_list,
+    sum(p.size) AS size,
+    if(sum(p.size) = 0, NULL, sum(toDecimal128(p.size, 6) * p.avg_price) / sum(toDecimal128(p.size, 6))) AS avg_price,
+    sum(p.initial_value) AS initial_value,
+    sum(p.current_value) AS current_value,
+    sum(p.cash_pnl) AS cash_pnl,
+    sum(p.realized_pnl) AS realized_pnl
+FROM positions AS p FINAL
+INNER JOIN wallets AS w FINAL ON w.wallet = p.wallet
+LEFT JOIN (SELECT wallet, owner FROM wallet_owners FINAL) AS o ON o.wallet = p.wallet
+WHERE p.snapshot_at >= w.positions_snapshot_at
+GROUP BY owner, token_id
+SETTINGS join_use_nulls = 0
 ;
 
 -- would apply view vw_reconciliation_window
