@@ -135,7 +135,7 @@ const checkpoints = new CheckpointStore(warehouse, runLog.runId)
 const createStep = values.stream === 'fills' ? createChainStep : createTransfersStep
 const step = createStep(
   {
-    rpcUrl: source.rpcUrl,
+    rpcUrls: [source.rpcUrl],
     fromBlock: source.startBlock,
     confirmations: 0,
     shard: { index: 1, count: 1 },

@@ -47,7 +47,12 @@ export function registerBackfill(program: Command): void {
     )
     .option('--gamma-url <url>', 'Gamma API (env GAMMA_URL)')
     .option('--data-api-url <url>', 'Data API (env DATA_API_URL)')
-    .option('--rpc-url <url>', 'chain and transfers steps: Polygon JSON-RPC (env POLYGON_RPC_URL)')
+    .option(
+      '--rpc-url <url>',
+      'chain and transfers steps: Polygon JSON-RPC; repeat for several endpoints sharing the work (env POLYGON_RPC_URL, POLYGON_RPC_URLS comma-separated)',
+      collect,
+      [],
+    )
     .option(
       '--from-block <n>',
       'chain and transfers steps: first block (default: the V1 exchange deployment 33605403 for fills, ConditionalTokens deployment 4023686 for transfers)',

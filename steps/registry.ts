@@ -24,8 +24,8 @@ export interface StepOptions extends HttpConfigFlags {
   maxWallets?: string
   /** --wallet-order activity|recent|address */
   walletOrder?: string
-  /** Chain step: --rpc-url, --from-block, --to-block, --confirmations, --shard i/n. */
-  rpcUrl?: string
+  /** Chain step: --rpc-url (repeatable), --from-block, --to-block, --confirmations, --shard i/n. */
+  rpcUrl?: string | string[]
   fromBlock?: string
   toBlock?: string
   confirmations?: string

@@ -37,6 +37,13 @@ const BLOCK_HASH_SEARCH = 10_000
 
 export interface RpcOptions {
   provider: ProviderName
+  /**
+   * Blocks this node's head trails the chain's (a lagging node behind a load balancer). It answers
+   * eth_getLogs past its head with the logs up to its head — an empty list when the range starts
+   * above it — and no error, as geth did before it refused ranges beyond its head (the message
+   * quoted in writeLogs): the answer a client must not take for "no logs in those blocks".
+   */
+  lagBlocks?: number | undefined
   /** Depth of the one-time reorg fault (0: none). */
   reorgDepth: number
   encoder: 'fast' | 'viem'
@@ -126,7 +133,7 @@ export class RpcService {
   }
 
   private get tip(): number {
-    const tip = this.world.chain.tip
+    const tip = this.world.chain.tip - (this.options.lagBlocks ?? 0)
     return this.visibleTip === undefined
       ? tip
       : Math.max(this.world.chain.startBlock, Math.min(tip, this.visibleTip))
@@ -229,6 +236,11 @@ export class RpcService {
     if (typeof from !== 'number') return { error: from }
     if (typeof to !== 'number') return { error: to }
     if (from > to) return { error: { code: -32602, message: 'invalid block range params' } }
+    if (to > this.tip && this.options.lagBlocks) {
+      // A lagging node answers what it has (see lagBlocks).
+      if (from > this.tip) return writeEmpty(out)
+      to = this.tip
+    }
     // geth's wording (ethereum/execution-apis tests/eth_getLogs/filter-error-future-block-range.io).
     if (to > this.tip)
       return { error: { code: -32602, message: 'block range extends beyond current head block' } }
@@ -287,6 +299,11 @@ export class RpcService {
       this.reorgPending = true
     return undefined
   }
+}
+
+function writeEmpty(out: JsonBuffer): undefined {
+  out.write('[]')
+  return undefined
 }
 
 function replyText(call: Call, outcome: Outcome): string {
