@@ -1,0 +1,112 @@
+// Several RPC endpoints against one: the chain step over 1, 2, … N simulated endpoints, each limited
+// to the same calls per second (server side, and the client's own limiter at that rate), ranges of a
+// fixed span so every run makes the same eth_getLogs calls; wall time, calls/s and fills/s per
+// endpoint count, and the speed-up over one endpoint (ideally N×). Prints figures; never fails on time.
+//
+//   npx tsx bench/rpc-endpoints.ts [--endpoints 3] [--rate 20] [--span 1000] [--blocks 300000] [--fills 30000] [--latency 50±25]
+import os from 'node:os'
+import { parseArgs } from 'node:util'
+import { stepContext } from '../bench/shared/step-context.ts'
+import { openWarehouse } from '../load/warehouse.ts'
+import { type RpcEndpointOptions, startSimulator } from '../simulator/index.ts'
+import { createChainStep, resolveChainOptions } from '../steps/chain.ts'
+import { tempDir } from './shared/cli.ts'
+
+const { values } = parseArgs({
+  options: {
+    endpoints: { type: 'string', default: '3' },
+    rate: { type: 'string', default: '20' },
+    span: { type: 'string', default: '1000' },
+    blocks: { type: 'string', default: '300000' },
+    fills: { type: 'string', default: '30000' },
+    latency: { type: 'string', default: '50±25' },
+  },
+})
+const endpointCount = Number(values.endpoints)
+const rate = Number(values.rate)
+const span = Number(values.span)
+const perSecond = { limit: rate, windowMs: 1_000 }
+const extra: RpcEndpointOptions = { rate: perSecond, rpcLimits: 'none', latency: values.latency }
+
+const sim = await startSimulator({
+  seed: 'bench-rpc-endpoints',
+  markets: 200,
+  wallets: 100,
+  fills: Number(values.fills),
+  blocks: Number(values.blocks),
+  rpcLimits: 'none',
+  latency: values.latency,
+  rateLimits: { rpc: perSecond },
+  rpcEndpoints: Array.from({ length: endpointCount - 1 }, () => extra),
+})
+const { startBlock, tip } = sim.world.chain
+const calls = Math.ceil((tip - startBlock + 1) / span)
+process.stdout.write(
+  `chain step, blocks ${startBlock}–${tip} (${sim.truth.summary().chain.fills.toLocaleString('en-US')} fills) in ranges of ${span} blocks: ` +
+    `${calls} eth_getLogs calls; each endpoint limited to ${rate} calls/s (latency ${values.latency} ms)\n` +
+    `load average before: ${os
+      .loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' ')} (${os.cpus().length} cores)\n\n`,
+)
+
+/** eth_getLogs calls each endpoint has answered so far, and the most it admitted in one second. */
+function served(): { getLogs: number; maxInWindow: number }[] {
+  return [sim.stats(), ...sim.rpcEndpointStats()].map((stats) => ({
+    getLogs: stats.rpcCalls.eth_getLogs ?? 0,
+    maxInWindow: stats.buckets.rpc?.maxInWindow ?? 0,
+  }))
+}
+
+let single: number | undefined
+try {
+  for (let count = 1; count <= endpointCount; count++) {
+    const warehouse = await openWarehouse({ kind: 'embedded', dataDir: `${tempDir()}/warehouse` })
+    try {
+      const context = await stepContext(warehouse)
+      const options = resolveChainOptions(
+        {
+          rpcUrl: sim.rpcUrls.slice(0, count),
+          rate: `rpc=${rate}/s`,
+          confirmations: '0',
+          fromBlock: startBlock,
+        },
+        {},
+      )
+      const step = createChainStep(options, { adaptive: { initial: span, max: span } })
+      const before = served()
+      const started = performance.now()
+      const outcome = await step.run(context)
+      const seconds = (performance.now() - started) / 1000
+      const after = served()
+      if (!outcome.complete)
+        throw new Error(`run with ${count} endpoints incomplete: ${JSON.stringify(outcome.failures)}`)
+      const made = after.reduce((sum, entry, i) => sum + entry.getLogs - (before[i]?.getLogs ?? 0), 0)
+      const callsPerSecond = made / seconds
+      single ??= callsPerSecond
+      const shares = after
+        .slice(0, count)
+        .map((entry, i) => `${entry.getLogs - (before[i]?.getLogs ?? 0)}`)
+        .join('/')
+      process.stdout.write(
+        `${count} endpoint${count === 1 ? ' ' : 's'}: ${seconds.toFixed(2)} s · ${made} eth_getLogs (${shares} per endpoint) · ` +
+          `${callsPerSecond.toFixed(1)} calls/s · ${Math.round(outcome.rows / seconds).toLocaleString('en-US')} fills/s · ` +
+          `${(callsPerSecond / single).toFixed(2)}× one endpoint (ideal ${count}×)\n`,
+      )
+    } finally {
+      await warehouse.close()
+    }
+  }
+  const peaks = served()
+    .map((entry) => entry.maxInWindow)
+    .join('/')
+  process.stdout.write(
+    `\nmost calls any endpoint admitted in one second: ${peaks} (limit ${rate})\n` +
+      `load average after: ${os
+        .loadavg()
+        .map((load) => load.toFixed(2))
+        .join(' ')}\n`,
+  )
+} finally {
+  await sim.close()
+}
