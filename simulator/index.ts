@@ -86,9 +86,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const limiter = new RateLimiter(rules)
   const signer = new CursorSigner(world.seed)
   const overrides = new GammaOverrides(world.catalog)
+  const reorgState = { triggered: false }
   const rpc = new RpcService(
     world,
-    { provider: resolved.rpcLimits, reorgDepth: resolved.faults.reorg, encoder: resolved.logEncoder },
+    {
+      provider: resolved.rpcLimits,
+      reorgDepth: resolved.faults.reorg,
+      reorgState,
+      encoder: resolved.logEncoder,
+    },
     (method) => stats.rpcCall(method),
   )
   const snapshot = () => stats.snapshot(limiter.snapshot(), world.chain.forkEpoch)
@@ -123,7 +129,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const urls = await http.listen()
   const extras: ExtraRpc[] = []
   try {
-    for (const endpoint of resolved.rpcEndpoints) extras.push(await startExtraRpc(world, resolved, endpoint))
+    for (const endpoint of resolved.rpcEndpoints)
+      extras.push(await startExtraRpc(world, resolved, endpoint, reorgState))
   } catch (error) {
     await Promise.all([http.close(), ...extras.map((extra) => extra.http.close())])
     throw error
@@ -163,6 +170,7 @@ async function startExtraRpc(
   world: World,
   resolved: ResolvedOptions,
   endpoint: ResolvedRpcEndpoint,
+  reorgState: { triggered: boolean },
 ): Promise<ExtraRpc> {
   const stats = new Stats()
   const limiter = new RateLimiter(endpoint.rate ? { rpc: endpoint.rate } : {})
@@ -170,7 +178,8 @@ async function startExtraRpc(
     world,
     {
       provider: endpoint.rpcLimits,
-      reorgDepth: 0,
+      reorgDepth: resolved.faults.reorg,
+      reorgState,
       encoder: resolved.logEncoder,
       lagBlocks: endpoint.lagBlocks,
     },

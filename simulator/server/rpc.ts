@@ -46,6 +46,11 @@ export interface RpcOptions {
   lagBlocks?: number | undefined
   /** Depth of the one-time reorg fault (0: none). */
   reorgDepth: number
+  /**
+   * Whether the one-time reorg happened, shared by every endpoint over the same world: whichever
+   * serves the tip's logs first triggers it, once. Each endpoint keeps its own when not given.
+   */
+  reorgState?: { triggered: boolean } | undefined
   encoder: 'fast' | 'viem'
 }
 
@@ -59,7 +64,7 @@ interface Call {
 type Outcome = { result: unknown } | { error: RpcError; providerLimit?: true }
 
 export class RpcService {
-  private reorgTriggered = false
+  private readonly reorgState: { triggered: boolean }
   private reorgPending = false
   /**
    * The head this node admits to (`sim.setTip`): blocks above it are not mined yet for eth_blockNumber,
@@ -71,7 +76,9 @@ export class RpcService {
     private readonly world: World,
     private readonly options: RpcOptions,
     private readonly countCall: (method: string) => void,
-  ) {}
+  ) {
+    this.reorgState = options.reorgState ?? { triggered: false }
+  }
 
   route(req: SimRequest): Routed | undefined {
     if (req.method !== 'POST') return undefined
@@ -128,7 +135,8 @@ export class RpcService {
   private applyPendingReorg(): void {
     if (!this.reorgPending) return
     this.reorgPending = false
-    this.reorgTriggered = true
+    if (this.reorgState.triggered) return
+    this.reorgState.triggered = true
     this.world.chain.reorg(this.options.reorgDepth)
   }
 
@@ -295,7 +303,7 @@ export class RpcService {
       writeLog(out, fill, parts, this.options.encoder)
     }
     out.write(']')
-    if (this.options.reorgDepth > 0 && !this.reorgTriggered && to > chain.tip - this.options.reorgDepth)
+    if (this.options.reorgDepth > 0 && !this.reorgState.triggered && to > chain.tip - this.options.reorgDepth)
       this.reorgPending = true
     return undefined
   }
