@@ -40,8 +40,10 @@ export interface RpcOptions {
   /**
    * Blocks this node's head trails the chain's (a lagging node behind a load balancer). It answers
    * eth_getLogs past its head with the logs up to its head — an empty list when the range starts
-   * above it — and no error, as geth did before it refused ranges beyond its head (the message
-   * quoted in writeLogs): the answer a client must not take for "no logs in those blocks".
+   * above it — and no error, as geth 1.10 did (ethereum/go-ethereum#24078: a node 20 blocks behind
+   * answered without the logs of the blocks it lacked; ethereum/execution-apis#534), and as reth did
+   * for a range wholly above its head until execution-apis#875: the answer a client must not take
+   * for "no logs in those blocks".
    */
   lagBlocks?: number | undefined
   /** Depth of the one-time reorg fault (0: none). */
