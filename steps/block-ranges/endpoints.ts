@@ -4,10 +4,11 @@
 // asked for blocks above it), its state, and its figures for `status` (etl_rpc_endpoints).
 import { AttemptsExhaustedError, InterruptedError, SourceUnavailableError } from '../../core/errors.ts'
 import { redactUrl, redactUrls } from '../../core/redact.ts'
-import { AdaptiveRange, type AdaptiveRangeOptions } from '../../extract/chain/adaptive-range.ts'
+import { AdaptiveRange, type AdaptiveRangeOptions, blockCount } from '../../extract/chain/adaptive-range.ts'
 import type { RpcClient } from '../../extract/chain/rpc.ts'
 import { withRetry } from '../../extract/http/retry.ts'
 import type { RpcEndpointReport } from '../../load/run-log.ts'
+import type { RangeResult } from './fetch.ts'
 
 /**
  * How long an endpoint that failed CONSECUTIVE_FAILURES_TO_STOP ranges in a row sits out while other
@@ -20,6 +21,13 @@ export const BENCH_MS = 60_000
  * Polygon makes a block every ~2 s; a lagging node that catches up is used again within seconds.
  */
 export const HEAD_REFRESH_MS = 5_000
+
+/**
+ * Logs one answer should carry: the result cap of geth (`--rpc.logs…`, 10,000) and Infura, so a
+ * range sized for it is accepted by capped providers, and an uncapped node (anvil, an own node)
+ * never sends one answer of hundreds of megabytes. Ranges are sized from the density just seen.
+ */
+export const TARGET_LOGS_PER_REQUEST = 10_000
 
 export type EndpointState = 'ok' | 'benched' | 'down'
 
@@ -83,6 +91,26 @@ export class ChainEndpoint {
 
   noteError(error: unknown): void {
     this.figures.lastError = redactUrls(error instanceof Error ? error.message : String(error))
+  }
+
+  /** `result` came from here in `fetchMs`: counted, and the next range sized from its density. */
+  fetched(result: RangeResult, fetchMs: number): void {
+    const blocks = blockCount(result.range)
+    this.figures.ranges++
+    this.figures.blocks += blocks
+    this.figures.logs += result.logs
+    this.figures.busyMs += fetchMs
+    // Grows after a light answer, shrinks toward TARGET_LOGS_PER_REQUEST after a heavy one.
+    if (result.logs <= TARGET_LOGS_PER_REQUEST / 2) {
+      this.adaptive.onSuccess(result.range)
+      return
+    }
+    if (result.logs <= TARGET_LOGS_PER_REQUEST || blocks === 1) return
+    const size = Math.max(1, Math.floor((blocks * TARGET_LOGS_PER_REQUEST) / result.logs))
+    this.adaptive.onTooLarge(result.range, {
+      kind: 'too-many-results',
+      suggestedRange: { from: result.range.from, to: result.range.from + size - 1 },
+    })
   }
 
   /** Asks for the head again; a failure leaves the last one known (it is only a hint for claims). */

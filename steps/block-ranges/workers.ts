@@ -12,6 +12,9 @@ import { RowBuffers } from '../../load/row-buffers.ts'
 import type { StepContext, UnitFailure } from '../step.ts'
 import { createRangeCommitter } from './commit.ts'
 import { BENCH_MS, type ChainEndpoint, HEAD_REFRESH_MS } from './endpoints.ts'
+
+export { TARGET_LOGS_PER_REQUEST } from './endpoints.ts'
+
 import type { BlockRangeOutcome, BlockRangeRun } from './engine.ts'
 import {
   type FetchContext,
@@ -27,7 +30,8 @@ import { tokenSalt } from './reorg.ts'
 /**
  * Ranges in flight at once per endpoint. A getLogs answer takes from ~100 ms (a local node) to
  * seconds (a busy provider), so a handful keeps any plausible rate limit busy; the limiter, not this
- * number, sets the pace. More would only hold more responses in memory.
+ * number, sets the pace. More would only hold more responses in memory (each endpoint holds its
+ * own: answers sized for TARGET_LOGS_PER_REQUEST are ~11 MB, so ~45 MB per endpoint at most).
  */
 export const RANGE_CONCURRENCY = 4
 /**
@@ -35,12 +39,6 @@ export const RANGE_CONCURRENCY = 4
  * batch (reorg.ts): 512 blocks (~18 min) is three times Polygon's deepest reorg on record.
  */
 export const REORG_WINDOW_BLOCKS = 512
-/**
- * Logs one answer should carry: the result cap of geth (`--rpc.logs…`, 10,000) and Infura, so a
- * range sized for it is accepted by capped providers, and an uncapped node (anvil, an own node)
- * never sends one answer of hundreds of megabytes. Ranges are sized from the density just seen.
- */
-export const TARGET_LOGS_PER_REQUEST = 10_000
 /**
  * Ranges that fail after all retries in a row on one endpoint: the endpoint is down, not one range
  * bad. With other endpoints it sits out BENCH_MS; the last one standing stops the run.
@@ -212,8 +210,7 @@ export async function fetchGaps(
             const result = await fetchWithRetries(fetchContext, run, claim.range, stop.signal, attempts)
             const fetchMs = performance.now() - fetchStarted
             outcome.timings.fetchMs += fetchMs
-            counted(endpoint, result, fetchMs)
-            adaptForDensity(endpoint, result)
+            endpoint.fetched(result, fetchMs)
             pool.finish()
             endpoint.consecutiveFailures = 0
             outcome.quarantined += result.quarantined.length
@@ -286,13 +283,6 @@ export async function fetchGaps(
   return !signal.aborted
 }
 
-function counted(endpoint: ChainEndpoint, result: RangeResult, fetchMs: number): void {
-  endpoint.figures.ranges++
-  endpoint.figures.blocks += blockCount(result.range)
-  endpoint.figures.logs += result.logs
-  endpoint.figures.busyMs += fetchMs
-}
-
 async function fetchWithRetries(
   context: FetchContext,
   run: BlockRangeRun,
@@ -305,21 +295,5 @@ async function fetchWithRetries(
     signal,
     maxAttempts,
     label: `eth_getLogs [${range.from}, ${range.to}]`,
-  })
-}
-
-/** Grows after a light answer, shrinks toward TARGET_LOGS_PER_REQUEST after a heavy one. */
-function adaptForDensity(endpoint: ChainEndpoint, result: RangeResult): void {
-  const { adaptive } = endpoint
-  const blocks = blockCount(result.range)
-  if (result.logs <= TARGET_LOGS_PER_REQUEST / 2) {
-    adaptive.onSuccess(result.range)
-    return
-  }
-  if (result.logs <= TARGET_LOGS_PER_REQUEST || blocks === 1) return
-  const size = Math.max(1, Math.floor((blocks * TARGET_LOGS_PER_REQUEST) / result.logs))
-  adaptive.onTooLarge(result.range, {
-    kind: 'too-many-results',
-    suggestedRange: { from: result.range.from, to: result.range.from + size - 1 },
   })
 }
