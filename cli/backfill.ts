@@ -51,7 +51,6 @@ export function registerBackfill(program: Command): void {
       '--rpc-url <url>',
       'chain and transfers steps: Polygon JSON-RPC; repeat for several endpoints sharing the work (env POLYGON_RPC_URL, POLYGON_RPC_URLS comma-separated)',
       collect,
-      [],
     )
     .option(
       '--from-block <n>',
@@ -311,6 +310,6 @@ export function parseLogFormat(value: string): LogFormat {
   throw new UsageError(`--log-format ${value} is not supported`, { hint: 'use text or json' })
 }
 
-function collect(value: string, previous: string[]): string[] {
+function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value]
 }
