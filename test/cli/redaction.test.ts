@@ -1,8 +1,8 @@
 // API keys in URLs, as a user passes them (`--rpc-url https://…/v2/your-key`): a key in the user
 // info, the path, the query or the fragment of --gamma-url and --rpc-url reaches no output, no
 // etl_runs/etl_jobs/etl_errors/etl_rpc_endpoints row (anyone `serve` lets in reads those), and no
-// `status` — also when
-// a server echoes the request path back in its error, and when a URL fails validation.
+// `status` — also when a server echoes the request path back in its error, and when a URL fails
+// validation.
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
