@@ -8,7 +8,9 @@
 // Prints figures; never fails on time.
 //
 //   npx tsx bench/rpc-endpoints.ts [--endpoints 3] [--rate 20] [--client-rate 18] [--span 1000]
-//                                  [--blocks 300000] [--fills 30000] [--latency 50±25]
+//                                  [--blocks 300000] [--fills 30000] [--latency 50±25] [--repeat 1]
+//
+// With `--repeat K` every endpoint count runs K times (1, 2, … N, then again) and the medians close.
 import os from 'node:os'
 import { parseArgs } from 'node:util'
 import { stepContext } from '../bench/shared/step-context.ts'
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     blocks: { type: 'string', default: '300000' },
     fills: { type: 'string', default: '30000' },
     latency: { type: 'string', default: '50±25' },
+    repeat: { type: 'string', default: '1' },
   },
 })
 const endpointCount = Number(values.endpoints)
@@ -66,9 +69,19 @@ function served(): { getLogs: number; refused: number; maxInWindow: number }[] {
   }))
 }
 
-let single: number | undefined
+const rates = new Map<number, number[]>()
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
+}
 try {
-  for (let count = 1; count <= endpointCount; count++) {
+  const runs = Array.from({ length: Number(values.repeat) }, () =>
+    Array.from({ length: endpointCount }, (_, i) => i + 1),
+  ).flat()
+  for (const count of runs) {
     const warehouse = await openWarehouse({ kind: 'embedded', dataDir: `${tempDir()}/warehouse` })
     try {
       const context = await stepContext(warehouse)
@@ -101,7 +114,8 @@ try {
       const last = samples.find((sample) => sample.calls === made)
       const fetching = first && last && last.at > first.at ? (last.at - first.at) / 1000 : seconds
       const callsPerSecond = (made - (first?.calls ?? 0)) / fetching
-      single ??= callsPerSecond
+      rates.set(count, [...(rates.get(count) ?? []), callsPerSecond])
+      const single = median(rates.get(1) ?? [callsPerSecond])
       const shares = after
         .slice(0, count)
         .map((entry, i) => `${entry.getLogs - (before[i]?.getLogs ?? 0)}`)
@@ -113,6 +127,16 @@ try {
       )
     } finally {
       await warehouse.close()
+    }
+  }
+  if (Number(values.repeat) > 1) {
+    process.stdout.write('\nmedians:\n')
+    const single = median(rates.get(1) ?? [])
+    for (const [count, measured] of rates) {
+      const rate = median(measured)
+      process.stdout.write(
+        `  ${count} endpoint${count === 1 ? ' ' : 's'}: ${rate.toFixed(1)} calls/s while fetching (of ${measured.map((value) => value.toFixed(1)).join(', ')}) · ${(rate / single).toFixed(2)}× one endpoint (ideal ${count}×)\n`,
+      )
     }
   }
   const peaks = served()
