@@ -81,7 +81,10 @@ describe('keys in URLs', () => {
     expectNoSecret('backfill stderr', backfill.stderr)
   })
 
-  it('are in no row of etl_runs, etl_jobs, etl_errors or etl_rpc_endpoints', async () => {
+  // Five CLI processes: a minute is tight on a loaded machine.
+  it('are in no row of etl_runs, etl_jobs, etl_errors or etl_rpc_endpoints', {
+    timeout: 180_000,
+  }, async () => {
     for (const table of ['etl_runs', 'etl_jobs', 'etl_errors', 'etl_rpc_endpoints']) {
       const result = await runCli([
         '--data-dir',
