@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util'
 import { stepContext } from '../bench/shared/step-context.ts'
 import { openWarehouse } from '../load/warehouse.ts'
 import { type RpcEndpointOptions, startSimulator } from '../simulator/index.ts'
-import { createChainStep, resolveChainOptions } from '../steps/chain.ts'
+import { createChainStep, resolveChainOptions } from '../steps/chain/index.ts'
 import { tempDir } from './shared/cli.ts'
 
 const { values } = parseArgs({

@@ -4,9 +4,12 @@
 --   source 'clob_api': the wallet's current Data API positions (size as shares, avgPrice as price,
 --     the snapshot's time, side ''), current meaning from the wallet's newest complete snapshot:
 --     a position whose snapshot_at is older than wallets.positions_snapshot_at was gone by then.
--- joined to market metadata (question, slug, event title) through the token_markets dictionary
--- (sql/021). A row whose token is not in market_tokens is kept with empty metadata and
--- market_known = 0, so `status` can count them.
+-- joined to market metadata (question, slug, event title, tags, category) through the token_markets
+-- dictionary (sql/021, sql/031): `tags` are the tag slugs of the market and of its event (Gamma's
+-- /tags labels are in the tags table), `category` Gamma's category of the event or market where it
+-- gives one ('' otherwise) — so `WHERE has(tags, 'politics')` filters trades by topic without a join.
+-- A row whose token is not in market_tokens is kept with empty metadata and market_known = 0, so
+-- `status` can count them.
 -- `WHERE wallet = …` reaches chain_fills_by_wallet, positions and wallets as primary-key ranges
 -- (each is ordered by wallet first) and the metadata is a lookup per row, so one wallet costs what
 -- its own rows cost: see bench/chain-wallet-query.ts for the latency on 10,000,000 fills.
@@ -28,12 +31,14 @@ SELECT
     tupleElement(m, 3) AS event_title,
     u.market_known AS market_known,
     u.tx_hash AS tx_hash,
-    u.log_index AS log_index
+    u.log_index AS log_index,
+    tupleElement(m, 4) AS tags,
+    tupleElement(m, 5) AS category
 FROM
 (
     SELECT
         *,
-        dictGet('token_markets', ('question', 'slug', 'event_title'), tuple(token_id)) AS m
+        dictGet('token_markets', ('question', 'slug', 'event_title', 'tags', 'category'), tuple(token_id)) AS m
     FROM
     (
         SELECT

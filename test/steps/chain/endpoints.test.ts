@@ -8,7 +8,7 @@
 // finds it, rewinds, and loads the new branch.
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Simulator } from '../../../simulator/index.ts'
-import { createChainStep } from '../../../steps/chain.ts'
+import { createChainStep } from '../../../steps/chain/index.ts'
 import type { StepHarness } from './harness.ts'
 import { chainOptions, FAULTS, harness, loadedLines, simulator, truthLines, WORLD } from './sim-helpers.ts'
 
