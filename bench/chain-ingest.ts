@@ -142,7 +142,7 @@ const runLog = new RunLog(warehouse, 'bench', [])
 const checkpoints = new CheckpointStore(warehouse, runLog.runId)
 const step = createStep(
   {
-    rpcUrl: source.rpcUrl,
+    rpcUrls: [source.rpcUrl],
     fromBlock: source.startBlock,
     confirmations: 0,
     shard: { index: 1, count: 1 },

@@ -9,8 +9,12 @@ import type { LogFormat } from './progress.ts'
 /** Where the sources are and how fast to call them. */
 export const gammaUrlOption = () => new Option('--gamma-url <url>', 'Gamma API (env GAMMA_URL)')
 export const dataApiUrlOption = () => new Option('--data-api-url <url>', 'Data API (env DATA_API_URL)')
+/** Repeatable: several endpoints of the same chain share the work (steps/block-ranges/workers.ts). */
 export const rpcUrlOption = (purpose = 'chain and transfers steps') =>
-  new Option('--rpc-url <url>', `${purpose}: Polygon JSON-RPC (env POLYGON_RPC_URL)`)
+  new Option(
+    '--rpc-url <url>',
+    `${purpose}: Polygon JSON-RPC; repeat for several endpoints sharing the work (env POLYGON_RPC_URL, POLYGON_RPC_URLS comma-separated)`,
+  ).argParser(collect)
 export const rateOption = (purpose = 'rate limits') =>
   new Option('--rate <spec>', `${purpose}, e.g. data-api=10/s,gamma=300/10s,rpc=25/s (env POLYHOUSE_RATE)`)
 
@@ -82,7 +86,7 @@ export function parseServePort(serve: string | boolean): number {
   return port
 }
 
-/** For repeatable options: `--fresh a --fresh b`. */
-export function collect(value: string, previous: string[]): string[] {
+/** For repeatable options: `--fresh a --fresh b` (no default: the first value starts the list). */
+export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value]
 }

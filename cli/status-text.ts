@@ -1,6 +1,8 @@
 // `polyhouse status` as text: the morning read, most important first — the last run, then each
 // step's progress, errors, quarantine and orphans, then the warehouse itself.
 import { formatDuration } from '../core/duration.ts'
+import { MAX_RANGE_BLOCKS } from '../extract/chain/adaptive-range.ts'
+import type { RpcEndpointsReport } from '../load/rpc-endpoint-status.ts'
 import { clickhouseTimeMs, type RunSummary } from '../load/run-status.ts'
 import type { ChainStatus, PipelineStatus } from '../steps/status.ts'
 
@@ -68,6 +70,7 @@ export function formatPipelineStatus(status: PipelineStatus): string {
       : `${MORE}none left to fetch`,
   )
   lines.push(`${label('views')}${views.applied}/${views.total} applied`)
+  lines.push(...endpointLines(status.rpcEndpoints))
 
   lines.push(`errors (${status.errors.scope}): ${status.errors.total ? n(status.errors.total) : 'none'}`)
   for (const group of status.errors.groups) {
@@ -166,6 +169,32 @@ function chainLines(
     lines.push(`${MORE}missing ${n(gap.from)}–${n(gap.to)} (${n(gap.to - gap.from + 1)} blocks)`)
   if (chain.gapCount > chain.gaps.length)
     lines.push(`${MORE}… and ${n(chain.gapCount - chain.gaps.length)} more (polyhouse gaps)`)
+  return lines
+}
+
+/** One line per endpoint and stream: state, throughput and share, ranges, errors, learned range size. */
+function endpointLines(report: RpcEndpointsReport): string[] {
+  if (report.endpoints.length === 0) return []
+  const lines = [`rpc endpoints (run ${report.runId}):`]
+  const width = Math.max(...report.endpoints.map((entry) => entry.endpoint.length))
+  for (const entry of report.endpoints) {
+    const step =
+      entry.stream === 'chain_transfers'
+        ? 'transfers'
+        : entry.stream === 'chain_fills'
+          ? 'chain'
+          : entry.stream
+    const errors =
+      entry.failedRequests || entry.failedRanges
+        ? `${n(entry.failedRequests)} failed requests, ${n(entry.failedRanges)} failed ranges (${n(entry.handedOff)} handed to another endpoint)`
+        : 'no errors'
+    lines.push(
+      `  ${step.padEnd(9)} ${entry.endpoint.padEnd(width)}  ${entry.state.padEnd(7)} ${n(Math.round(entry.logsPerSecond))} logs/s (${(entry.share * 100).toFixed(0)}% of logs)` +
+        ` · ${n(entry.ranges)} ranges · ${errors}${entry.rateLimited ? ` · ${n(entry.rateLimited)} rate-limited` : ''}` +
+        ` · ranges of ${n(entry.rangeBlocks)} blocks${entry.rangeCap < MAX_RANGE_BLOCKS ? ` (cap ${n(entry.rangeCap)})` : ''} · head ${n(entry.head)}`,
+    )
+    if (entry.lastError) lines.push(`            last error: ${oneLine(entry.lastError)}`)
+  }
   return lines
 }
 

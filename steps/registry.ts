@@ -31,8 +31,8 @@ export interface StepFlags extends HttpConfigFlags {
   maxWallets?: string
   /** --wallet-order activity|recent|address */
   walletOrder?: string
-  /** Chain, transfers and activity steps: --rpc-url, --from-block, --to-block, --confirmations, --shard i/n. */
-  rpcUrl?: string
+  /** Chain, transfers and activity steps: --rpc-url (repeatable), --from-block, --to-block, --confirmations, --shard i/n. */
+  rpcUrl?: string | string[]
   fromBlock?: string
   toBlock?: string
   confirmations?: string

@@ -7,6 +7,7 @@ import { CheckpointStore } from '../checkpoints/store.ts'
 import { NON_WALLET_CONTRACTS } from '../extract/chain/contracts.ts'
 import { keysetPartitions } from '../extract/gamma/partitions.ts'
 import { perSecond, type RateLimit } from '../extract/http/rates.ts'
+import { type RpcEndpointsReport, rpcEndpointsReport } from '../load/rpc-endpoint-status.ts'
 import {
   type ErrorReport,
   errorReport,
@@ -98,6 +99,8 @@ export interface PipelineStatus extends WarehouseStatus {
   }
   lastRun: RunSummary | null
   runs: RunSummary[]
+  /** How each JSON-RPC endpoint fared in the latest run that read the chain. */
+  rpcEndpoints: RpcEndpointsReport
   errors: ErrorReport
   quarantine: QuarantineCount[]
   orphans: {
@@ -160,6 +163,7 @@ export async function collectPipelineStatus(
     },
     lastRun,
     runs,
+    rpcEndpoints: await rpcEndpointsReport(warehouse),
     errors:
       options.errorsSinceMs !== undefined
         ? await errorReport(warehouse, { sinceMs: options.errorsSinceMs })

@@ -43,8 +43,22 @@ const BLOCK_HASH_SEARCH = 10_000
 
 export interface RpcOptions {
   provider: ProviderName
+  /**
+   * Blocks this node's head trails the chain's (a lagging node behind a load balancer). It answers
+   * eth_getLogs past its head with the logs up to its head — an empty list when the range starts
+   * above it — and no error, as geth 1.10 did (ethereum/go-ethereum#24078: a node 20 blocks behind
+   * answered without the logs of the blocks it lacked; ethereum/execution-apis#534), and as reth did
+   * for a range wholly above its head until execution-apis#875: the answer a client must not take
+   * for "no logs in those blocks".
+   */
+  lagBlocks?: number | undefined
   /** Depth of the one-time reorg fault (0: none). */
   reorgDepth: number
+  /**
+   * Whether the one-time reorg happened, shared by every endpoint over the same world: whichever
+   * serves the tip's logs first triggers it, once. Each endpoint keeps its own when not given.
+   */
+  reorgState?: { triggered: boolean } | undefined
   encoder: 'fast' | 'viem'
 }
 
@@ -58,7 +72,7 @@ interface Call {
 type Outcome = { result: unknown } | { error: RpcError; providerLimit?: true }
 
 export class RpcService {
-  private reorgTriggered = false
+  private readonly reorgState: { triggered: boolean }
   private reorgPending = false
   /**
    * The head this node admits to (`sim.setTip`): blocks above it are not mined yet for eth_blockNumber,
@@ -70,7 +84,9 @@ export class RpcService {
     private readonly world: World,
     private readonly options: RpcOptions,
     private readonly countCall: (method: string) => void,
-  ) {}
+  ) {
+    this.reorgState = options.reorgState ?? { triggered: false }
+  }
 
   route(req: SimRequest): Routed | undefined {
     if (req.method !== 'POST') return undefined
@@ -127,12 +143,13 @@ export class RpcService {
   private applyPendingReorg(): void {
     if (!this.reorgPending) return
     this.reorgPending = false
-    this.reorgTriggered = true
+    if (this.reorgState.triggered) return
+    this.reorgState.triggered = true
     this.world.chain.reorg(this.options.reorgDepth)
   }
 
   private get tip(): number {
-    const tip = this.world.chain.tip
+    const tip = this.world.chain.tip - (this.options.lagBlocks ?? 0)
     return this.visibleTip === undefined
       ? tip
       : Math.max(this.world.chain.startBlock, Math.min(tip, this.visibleTip))
@@ -235,6 +252,11 @@ export class RpcService {
     if (typeof from !== 'number') return { error: from }
     if (typeof to !== 'number') return { error: to }
     if (from > to) return { error: { code: -32602, message: 'invalid block range params' } }
+    if (to > this.tip && this.options.lagBlocks) {
+      // A lagging node answers what it has (see lagBlocks).
+      if (from > this.tip) return writeEmpty(out)
+      to = this.tip
+    }
     // geth's wording (ethereum/execution-apis tests/eth_getLogs/filter-error-future-block-range.io).
     if (to > this.tip)
       return { error: { code: -32602, message: 'block range extends beyond current head block' } }
@@ -360,10 +382,15 @@ export class RpcService {
     const after = blockEndsBefore(Number.POSITIVE_INFINITY)
     if (after) return after
     out.write(']')
-    if (this.options.reorgDepth > 0 && !this.reorgTriggered && to > chain.tip - this.options.reorgDepth)
+    if (this.options.reorgDepth > 0 && !this.reorgState.triggered && to > chain.tip - this.options.reorgDepth)
       this.reorgPending = true
     return undefined
   }
+}
+
+function writeEmpty(out: JsonBuffer): undefined {
+  out.write('[]')
+  return undefined
 }
 
 function replyText(call: Call, outcome: Outcome): string {
