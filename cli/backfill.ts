@@ -47,22 +47,22 @@ export function registerBackfill(program: Command): void {
     )
     .option('--gamma-url <url>', 'Gamma API (env GAMMA_URL)')
     .option('--data-api-url <url>', 'Data API (env DATA_API_URL)')
-    .option('--rpc-url <url>', 'chain and transfers steps: Polygon JSON-RPC (env POLYGON_RPC_URL)')
+    .option('--rpc-url <url>', 'chain, transfers and amm steps: Polygon JSON-RPC (env POLYGON_RPC_URL)')
     .option(
       '--from-block <n>',
-      'chain and transfers steps: first block (default: the V1 exchange deployment 33605403 for fills, ConditionalTokens deployment 4023686 for transfers)',
+      'chain, transfers and amm steps: first block (default: the V1 exchange deployment 33605403 for fills, ConditionalTokens deployment 4023686 for transfers, the FPMM factory deployment 4023693 for amm)',
     )
     .option(
       '--to-block <n>',
-      'chain and transfers steps: last block (default: the tip minus --confirmations)',
+      'chain, transfers and amm steps: last block (default: the tip minus --confirmations)',
     )
     .option(
       '--confirmations <n>',
-      'chain and transfers steps: blocks below the tip left unread (default 32; 0 for a local node)',
+      'chain, transfers and amm steps: blocks below the tip left unread (default 32; 0 for a local node)',
     )
     .option(
       '--shard <i/n>',
-      'chain and transfers steps: this process takes shard i of n of the block space (with a ClickHouse server)',
+      'chain, transfers and amm steps: this process takes shard i of n of the block space (with a ClickHouse server)',
     )
     .option('--wallets <file>', 'wallets step: also fetch these wallets (one 0x address a line)')
     .option('--data-api <version>', 'wallets step: v1 (offset pages) or v2 (cursor pages)', 'v1')

@@ -39,6 +39,7 @@ export function formatPipelineStatus(status: PipelineStatus): string {
       `${n(rows('chain_transfers'))} rows in chain_transfers`,
     ),
   )
+  lines.push(...chainLines('amm', status.steps.amm, `${n(rows('amm_events'))} AMM-era logs in amm_events`))
   lines.push(
     `  wallets  ${n(wallets.fetched)}/${n(wallets.known + wallets.unseenOnChain)} fetched` +
       ` · ${n(wallets.neverFetched)} never fetched, ${n(wallets.unseenOnChain)} seen on chain and not queued` +
@@ -130,7 +131,7 @@ function runLine(run: RunSummary): string {
   }`
 }
 
-function chainLines(step: 'chain' | 'transfers', chain: ChainStatus, rows: string): string[] {
+function chainLines(step: 'chain' | 'transfers' | 'amm', chain: ChainStatus, rows: string): string[] {
   const label = step.padEnd(9)
   const tip = chain.tip.known
     ? `to the tip ${n(chain.tip.tip)} − ${chain.tip.confirmations} confirmations`

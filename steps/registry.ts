@@ -4,6 +4,7 @@ import { UsageError } from '../core/errors.ts'
 import { createHttpClient, type HttpClient } from '../extract/http/client.ts'
 import { type HttpConfigFlags, resolveHttpConfig } from '../extract/http/config.ts'
 import { describePause } from '../extract/http/endpoint.ts'
+import { createAmmStep, resolveAmmOptions } from './amm/index.ts'
 import { createChainStep, resolveChainOptions } from './chain.ts'
 import { createMarketsStep } from './markets/index.ts'
 import type { Step, StepName } from './step.ts'
@@ -69,6 +70,15 @@ const FACTORIES: { name: StepName; create: (shared: Shared) => Step }[] = [
       const { rpcUrl, fromBlock, toBlock, confirmations, shard, rate, maxPause } = shared.options
       return createTransfersStep(
         resolveTransfersOptions({ rpcUrl, fromBlock, toBlock, confirmations, shard, rate, maxPause }),
+      )
+    },
+  },
+  {
+    name: 'amm',
+    create: (shared) => {
+      const { rpcUrl, fromBlock, toBlock, confirmations, shard, rate, maxPause } = shared.options
+      return createAmmStep(
+        resolveAmmOptions({ rpcUrl, fromBlock, toBlock, confirmations, shard, rate, maxPause }),
       )
     },
   },

@@ -17,6 +17,7 @@ import {
 } from '../load/run-status.ts'
 import { collectStatus, type WarehouseStatus } from '../load/status.ts'
 import type { Warehouse } from '../load/warehouse.ts'
+import { ammCoverage } from './amm/index.ts'
 import { fillsCoverage } from './chain.ts'
 import { MISSING_TOKENS_SQL, UNSEEN_WALLETS_SQL } from './gaps.ts'
 import { ORPHANS_SQL } from './markets/orphans.ts'
@@ -76,6 +77,8 @@ export interface PipelineStatus extends WarehouseStatus {
     chain: ChainStatus
     /** The transfers step's coverage, from ConditionalTokens' deployment. */
     transfers: ChainStatus
+    /** The AMM step's coverage, from the FPMM factory's deployment. */
+    amm: ChainStatus
     wallets: WalletsStatus
     views: { applied: number; total: number }
   }
@@ -131,6 +134,7 @@ export async function collectPipelineStatus(
       },
       chain: await chainStatus(checkpoints, options.tip),
       transfers: await chainStatus(checkpoints, options.tip, transfersCoverage),
+      amm: await chainStatus(checkpoints, options.tip, ammCoverage),
       wallets: await walletsStatus(warehouse, options, now),
       views: {
         applied: base.views.filter((view) => view.state === 'applied').length,

@@ -5,7 +5,7 @@ import type { CheckpointStore } from '../checkpoints/store.ts'
 import type { RunLog } from '../load/run-log.ts'
 import type { Warehouse } from '../load/warehouse.ts'
 
-export type StepName = 'markets' | 'chain' | 'transfers' | 'wallets' | 'views'
+export type StepName = 'markets' | 'chain' | 'transfers' | 'amm' | 'wallets' | 'views'
 
 /** What a step reports as it goes; the backfill turns it into log lines or progress bars. */
 export interface StepProgress {

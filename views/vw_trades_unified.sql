@@ -1,9 +1,11 @@
 -- vw_trades_unified: what a wallet did, from both sources, in common columns —
 --   source 'blockchain': every trade of vw_trades_canonical (one row per OrderFilled of the wallet as
---     maker; shares and price of the fill, time of its block, side BUY/SELL);
+--     maker, venue 'order_book', and one per AMM-era trade against a Polymarket market maker, venue
+--     'amm'; shares and price of the trade, its fee, time of its block, side BUY/SELL);
 --   source 'clob_api': the wallet's current Data API positions (size as shares, avgPrice as price,
 --     the snapshot's time, side ''), current meaning from the wallet's newest complete snapshot:
---     a position whose snapshot_at is older than wallets.positions_snapshot_at was gone by then.
+--     a position whose snapshot_at is older than wallets.positions_snapshot_at was gone by then;
+--     venue '' and fee NULL: a position is no trade.
 -- joined to market metadata (question, slug, event title) through the token_markets dictionary
 -- (sql/021). A row whose token is not in market_tokens is kept with empty metadata and
 -- market_known = 0, so `status` can count them.
@@ -28,7 +30,9 @@ SELECT
     tupleElement(m, 3) AS event_title,
     u.market_known AS market_known,
     u.tx_hash AS tx_hash,
-    u.log_index AS log_index
+    u.log_index AS log_index,
+    u.venue AS venue,
+    u.fee AS fee
 FROM
 (
     SELECT
@@ -50,7 +54,9 @@ FROM
             toDateTime64(block_time, 3, 'UTC') AS time,
             market_known,
             tx_hash,
-            log_index
+            log_index,
+            venue,
+            CAST(fee AS Nullable(Decimal(18, 6))) AS fee
         FROM vw_trades_canonical
         UNION ALL
         SELECT
@@ -67,7 +73,9 @@ FROM
             p.snapshot_at AS time,
             dictGet('token_markets', 'known', tuple(p.token_id)) AS market_known,
             '' AS tx_hash,
-            toUInt32(0) AS log_index
+            toUInt32(0) AS log_index,
+            '' AS venue,
+            CAST(NULL AS Nullable(Decimal(18, 6))) AS fee
         FROM positions AS p FINAL
         INNER JOIN wallets AS w FINAL ON w.wallet = p.wallet
         WHERE p.snapshot_at >= w.positions_snapshot_at
