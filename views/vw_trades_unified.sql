@@ -7,7 +7,8 @@
 --     a position whose snapshot_at is older than wallets.positions_snapshot_at was gone by then;
 --     venue '' and fee NULL: a position is no trade.
 -- joined to market metadata (question, slug, event title) through the token_markets dictionary
--- (sql/021). A row whose token is not in market_tokens is kept with empty metadata and
+-- (sql/021), or for an AMM trade whose token Gamma does not list, through its market maker's Gamma
+-- market (amm_markets, sql/061). A row whose token is not in market_tokens is kept with empty metadata and
 -- market_known = 0, so `status` can count them.
 -- `WHERE wallet = …` reaches chain_fills_by_wallet, positions and wallets as primary-key ranges
 -- (each is ordered by wallet first) and the metadata is a lookup per row, so one wallet costs what
@@ -37,7 +38,13 @@ FROM
 (
     SELECT
         *,
-        dictGet('token_markets', ('question', 'slug', 'event_title'), tuple(token_id)) AS m
+        -- An AMM trade whose token Gamma does not list takes its market maker's market
+        -- (amm_markets: Gamma's marketMakerAddress).
+        if(
+            amm_market_maker != '' AND dictGet('token_markets', 'known', tuple(token_id)) = 0,
+            dictGet('amm_markets', ('question', 'slug', 'event_title'), tuple(amm_market_maker)),
+            dictGet('token_markets', ('question', 'slug', 'event_title'), tuple(token_id))
+        ) AS m
     FROM
     (
         SELECT
@@ -56,7 +63,8 @@ FROM
             tx_hash,
             log_index,
             venue,
-            CAST(fee AS Nullable(Decimal(18, 6))) AS fee
+            CAST(fee AS Nullable(Decimal(18, 6))) AS fee,
+            if(venue = 'amm', exchange, '') AS amm_market_maker
         FROM vw_trades_canonical
         UNION ALL
         SELECT
@@ -75,7 +83,8 @@ FROM
             '' AS tx_hash,
             toUInt32(0) AS log_index,
             '' AS venue,
-            CAST(NULL AS Nullable(Decimal(18, 6))) AS fee
+            CAST(NULL AS Nullable(Decimal(18, 6))) AS fee,
+            '' AS amm_market_maker
         FROM positions AS p FINAL
         INNER JOIN wallets AS w FINAL ON w.wallet = p.wallet
         WHERE p.snapshot_at >= w.positions_snapshot_at

@@ -4,6 +4,8 @@
 
 import { TOPIC0 } from '../../extract/chain/contracts.ts'
 import { PROVIDER_LIMITS, type ProviderName, type RpcError, rangeError, resultsError } from '../limits.ts'
+import type { AmmEvent } from '../world/amm.ts'
+import { ammEmitter, ammTopics, writeAmmLog } from '../world/amm-logs.ts'
 import { CHAIN_ID } from '../world/chain.ts'
 import type { World } from '../world/index.ts'
 import {
@@ -267,6 +269,16 @@ export class RpcService {
       count++
       return undefined
     }
+    // The AMM era lies below the first fill's block (world/amm.ts), so its logs come first.
+    const matchAmm = ammMatcher(f.address, f.topics)
+    if (matchAmm) {
+      for (const event of this.world.amm.eventsInBlocks(from, to)) {
+        if (!matchAmm(event)) continue
+        const refused = admit(event.blockNumber)
+        if (refused) return refused
+        writeAmmLog(out, event, this.world.catalog, parts)
+      }
+    }
     // Logs in (block, log index) order: a fill's transfers precede its OrderFilled (world/transfers.ts).
     for (const fill of fills.fillsInBlocks(from, to)) {
       if (matchTransfer) {
@@ -323,6 +335,33 @@ function transferMatcher(
     (!t1 || t1.has(padTopic(transfer.operator))) &&
     (!t2 || t2.has(padTopic(transfer.from))) &&
     (!t3 || t3.has(padTopic(transfer.to)))
+}
+
+/** The filter as it applies to the AMM era's logs; undefined when it can select none of them. */
+function ammMatcher(address: unknown, topics: unknown): ((event: AmmEvent) => boolean) | undefined {
+  const addresses =
+    address === undefined || address === null
+      ? undefined
+      : new Set((Array.isArray(address) ? address : [address]).map((a) => String(a).toLowerCase()))
+  const positions = (Array.isArray(topics) ? topics : []).map((t) =>
+    t === null || t === undefined
+      ? undefined
+      : new Set((Array.isArray(t) ? t : [t]).map((v) => String(v).toLowerCase())),
+  )
+  const amm = [
+    TOPIC0.fpmmCreation,
+    TOPIC0.fpmmBuy,
+    TOPIC0.fpmmSell,
+    TOPIC0.fpmmFundingAdded,
+    TOPIC0.fpmmFundingRemoved,
+  ]
+  const t0 = positions[0]
+  if (t0 && !amm.some((topic) => t0.has(topic))) return undefined
+  return (event) => {
+    if (addresses && addresses.size > 0 && !addresses.has(ammEmitter(event))) return false
+    const eventTopics = ammTopics(event)
+    return positions.every((wanted, i) => !wanted || wanted.has(eventTopics[i] ?? ''))
+  }
 }
 
 /** The address and topic filter of eth_getLogs (each topic position: null, one value, or a list). */

@@ -2,6 +2,7 @@
 // and its fills. Built from the seed and scale knobs in memory proportional to markets, wallets
 // and positions — never to fills, which are generated on demand per block range or per wallet.
 import { seedFrom } from '../random.ts'
+import { AmmEra } from './amm.ts'
 import { Catalog, MarketFlag } from './catalog.ts'
 import { ChainLayout } from './chain.ts'
 import { FillGenerator } from './fills.ts'
@@ -31,6 +32,8 @@ export class World {
   readonly fills: FillGenerator
   /** The ERC-1155 transfers each fill implies (world/transfers.ts). */
   readonly transfers: TransferGenerator
+  /** The AMM era before the exchanges: market makers, their trades and funding (world/amm.ts). */
+  readonly amm: AmmEra
   private readonly cache = new Map<number, PositionView[]>()
 
   constructor(readonly shape: WorldShape) {
@@ -50,6 +53,7 @@ export class World {
     this.ledger = new Ledger(this.seed, shape.wallets, catalog.tokenCount, shape.fills, tokenFamily)
     this.fills = new FillGenerator(this.seed, this.catalog, this.ledger, this.chain)
     this.transfers = new TransferGenerator(this.seed, this.catalog, this.ledger)
+    this.amm = new AmmEra(this.catalog, this.ledger, this.chain)
   }
 
   /** Every position of a wallet, as the Data API sees it (cached: whales cost thousands of fills). */
