@@ -68,9 +68,10 @@ export function ammTrades(world: World): AmmTradeTruth[] {
 
 export function ammLiquidity(world: World): AmmLiquidityTruth[] {
   const catalog = world.catalog
-  const collateral = (event: AmmEvent) =>
-    // An add spends the largest amount added (FixedProductMarketMaker.addFunding); a removal pays fees.
-    event.kind === 'added' ? event.amounts.reduce((a, b) => (a > b ? a : b), 0n) : event.collateral
+  // An add spends the largest amount added (FixedProductMarketMaker.addFunding); a removal pays fees.
+  // biome-ignore lint/complexity/useMathMinMax: bigints; Math.max takes numbers
+  const largest = (amounts: bigint[]) => amounts.reduce((max, amount) => (amount > max ? amount : max), 0n)
+  const collateral = (event: AmmEvent) => (event.kind === 'added' ? largest(event.amounts) : event.collateral)
   return world.amm.events
     .filter((event) => event.kind === 'added' || event.kind === 'removed')
     .map((event) => ({

@@ -78,6 +78,7 @@ class Pool {
       this.supply = funds
       return { amounts: [funds, funds], shares: funds }
     }
+    // biome-ignore lint/complexity/useMathMinMax: bigints; Math.max takes numbers
     const max = this.balances[0] > this.balances[1] ? this.balances[0] : this.balances[1]
     const amounts = this.balances.map((b) => (funds * b) / max)
     const shares = (funds * this.supply) / max

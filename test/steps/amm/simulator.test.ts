@@ -3,9 +3,9 @@
 // below the first fill's block. The markets table holds Gamma's records as the simulator serves
 // them (whose AMM-era markets carry their marketMakerAddress), built as the markets step builds its
 // rows (schema, marketRow); the AMM step then scans from the factory's real deployment block to the
-// tip with faults and a reorg (Alchemy's caps on, never reached by a few hundred logs). The trade views must hold exactly the simulator's AMM
-// trades, computed by the simulator from its world (simulator/world/amm-truth.ts), and the
-// liquidity view exactly its funding.
+// tip with faults and a reorg (Alchemy's caps on, never reached by a few hundred logs). The trade
+// views must hold exactly the simulator's AMM trades, computed by the simulator from its world
+// (simulator/world/amm-truth.ts), and the liquidity view exactly its funding.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { FPMM_FACTORY_DEPLOYMENT_BLOCK } from '../../../extract/chain/contracts.ts'
 import { gammaMarketSchema } from '../../../extract/gamma/schemas.ts'
