@@ -25,7 +25,7 @@ import { CheckpointStore } from '../checkpoints/store.ts'
 import { migrate } from '../load/migrate.ts'
 import { RunLog } from '../load/run-log.ts'
 import { openWarehouse } from '../load/warehouse.ts'
-import { createChainStep } from '../steps/chain.ts'
+import { createChainStep } from '../steps/chain/index.ts'
 import { createTransfersStep } from '../steps/transfers/index.ts'
 
 const { values } = parseArgs({

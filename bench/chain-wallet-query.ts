@@ -46,11 +46,21 @@ async function timed(label: string, sql: string): Promise<void> {
 console.log('loading…')
 await timed(
   'markets',
-  `INSERT INTO markets (market_id, condition_id, slug, question, event_id, event_title, _run_id)
+  `INSERT INTO markets (market_id, condition_id, slug, question, event_id, event_title, tags, _run_id)
    SELECT number + 1, concat('0x', lower(hex(cityHash64(number, 'condition'))), repeat('0', 48)),
           concat('will-it-happen-', toString(number)), concat('Will event ', toString(number), ' happen by the end of the year?'),
-          intDiv(number, 4) + 1, concat('Event ', toString(intDiv(number, 4))), 'bench'
+          intDiv(number, 4) + 1, concat('Event ', toString(intDiv(number, 4))),
+          [concat('topic-', toString(number % 40)), concat('series-', toString(number % 700))], 'bench'
    FROM numbers(${markets})`,
+)
+// Events carry tags of their own (and Gamma's category on older ones): what the views add to a trade.
+await timed(
+  'events',
+  `INSERT INTO events (event_id, slug, title, tags, raw, _run_id)
+   SELECT number + 1, concat('event-', toString(number)), concat('Event ', toString(number)),
+          ['politics', concat('region-', toString(number % 12))],
+          if(number % 3 = 0, '{"category":"US-current-affairs"}', '{}'), 'bench'
+   FROM numbers(intDiv(${markets} + 3, 4))`,
 )
 await timed(
   'market_tokens',

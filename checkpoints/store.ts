@@ -15,6 +15,17 @@ export interface CursorCheckpoint {
 export interface RangeCheckpoint extends BlockRange {
   blockHash: string
   rows: number
+  /**
+   * Rows the range wrote to its stream's blocks table. Given by the committer, which knows both
+   * counts exactly; then the range is `counted` and `gaps --verify` can count it again.
+   */
+  blocks?: number | undefined
+}
+
+/** A recorded range as read back: `counted` when rows and blocks describe exactly this range. */
+export interface RecordedRange extends RangeCheckpoint {
+  blocks: number
+  counted: boolean
 }
 
 export class CheckpointStore {
@@ -73,15 +84,18 @@ export class CheckpointStore {
   }
 
   /** The completed ranges as recorded (unmerged), with the hash of each range's last block. */
-  async rangeRows(stream: string): Promise<RangeCheckpoint[]> {
+  async rangeRows(stream: string): Promise<RecordedRange[]> {
     const rows = await this.warehouse.query<{
       from_block: string
       to_block: string
       block_hash: string
       rows: string
+      blocks: string
+      counted: number
     }>(
-      `SELECT toString(from_block) AS from_block, toString(to_block) AS to_block, block_hash, toString(rows) AS rows
-       FROM etl_checkpoints FINAL WHERE stream = {stream:String} AND kind = 'range' ORDER BY from_block`,
+      `SELECT toString(from_block) AS from_block, toString(to_block) AS to_block, block_hash, toString(rows) AS rows,
+              toString(blocks) AS blocks, counted
+       FROM etl_checkpoints FINAL WHERE stream = {stream:String} AND kind = 'range' ORDER BY from_block, to_block`,
       { stream },
     )
     return rows.map((row) => ({
@@ -89,6 +103,8 @@ export class CheckpointStore {
       to: Number(row.to_block),
       blockHash: row.block_hash,
       rows: Number(row.rows),
+      blocks: Number(row.blocks),
+      counted: Number(row.counted) === 1,
     }))
   }
 
@@ -103,8 +119,37 @@ export class CheckpointStore {
         to_block: range.to,
         block_hash: range.blockHash,
         rows: range.rows,
+        blocks: range.blocks ?? 0,
+        counted: range.blocks === undefined ? 0 : 1,
       },
     ])
+  }
+
+  /**
+   * Forgets the recorded ranges that touch any of `ranges` (`repair --verify`: their data no longer
+   * matches what was committed), so the next run of the stream fetches those blocks again. Returns
+   * the ranges forgotten: a recorded range reaching past `ranges` is forgotten whole.
+   */
+  async forgetRanges(stream: string, ranges: readonly BlockRange[]): Promise<BlockRange[]> {
+    const touching = (await this.rangeRows(stream)).filter((recorded) =>
+      ranges.some((range) => recorded.from <= range.to && recorded.to >= range.from),
+    )
+    for (const range of ranges) {
+      await this.warehouse.command(
+        `DELETE FROM etl_checkpoints WHERE stream = {stream:String} AND kind = 'range'
+         AND from_block <= {to:UInt64} AND to_block >= {from:UInt64}`,
+        { stream, from: range.from, to: range.to },
+      )
+    }
+    return touching.map((range) => ({ from: range.from, to: range.to }))
+  }
+
+  /** Forgets one unit of a stream (`repair --verify`: a keyset partition to walk again). */
+  async forgetUnit(stream: string, unit: string): Promise<void> {
+    await this.warehouse.command(
+      'DELETE FROM etl_checkpoints WHERE stream = {stream:String} AND unit = {unit:String}',
+      { stream, unit },
+    )
   }
 
   /**

@@ -1,7 +1,9 @@
-// polyhouse gaps [--json]: what is missing, unit by unit; `polyhouse repair` fetches it. The work is steps/gaps.ts.
+// polyhouse gaps [--json] [--verify]: what is missing, unit by unit; `polyhouse repair` fetches it.
+// The work is steps/gaps.ts (and steps/verify.ts for --verify).
 import type { Command } from 'commander'
 import { collectGaps, type Gaps, isEmpty } from '../steps/gaps.ts'
 import { readChainTip } from '../steps/tip.ts'
+import { type Verification, verified } from '../steps/verify.ts'
 import { withWarehouse } from './context.ts'
 
 /** Entries listed per kind in text; `--json` lists every one. */
@@ -14,10 +16,16 @@ export function registerGaps(program: Command): void {
       'list missing block ranges (grouped), orphan markets, markets missing tokens, wallets without positions',
     )
     .option('--json', 'print every gap as one JSON document')
+    .option(
+      '--verify',
+      'also count what every done unit holds against what was recorded when it was committed (reads every chain row)',
+    )
     .option('--rpc-url <url>', 'Polygon JSON-RPC, to count blocks up to the tip (env POLYGON_RPC_URL)')
-    .action(async (flags: { json?: boolean; rpcUrl?: string }, command: Command) => {
+    .action(async (flags: { json?: boolean; verify?: boolean; rpcUrl?: string }, command: Command) => {
       const tip = await readChainTip(flags.rpcUrl || process.env.POLYGON_RPC_URL || undefined)
-      const gaps = await withWarehouse(command, (warehouse) => collectGaps(warehouse, tip))
+      const gaps = await withWarehouse(command, (warehouse) =>
+        collectGaps(warehouse, tip, { verify: flags.verify === true }),
+      )
       process.stdout.write(flags.json ? `${JSON.stringify(gaps, null, 2)}\n` : formatGaps(gaps))
     })
 }
@@ -67,8 +75,46 @@ export function formatGaps(gaps: Gaps): string {
       ? `${wallet.wallet} incomplete: ${wallet.stored} of ${wallet.expected} positions stored`
       : `${wallet.wallet} ${wallet.reason === 'unseen' ? `seen on chain from block ${wallet.first_seen_block}, not queued` : `never fetched (${wallet.source})`}`,
   )
-  lines.push(isEmpty(gaps) ? 'nothing to repair' : 'fetch them with: polyhouse repair')
+  if (gaps.verified) formatVerification(lines, gaps.verified)
+  const mismatched = gaps.verified !== undefined && !verified(gaps.verified)
+  lines.push(
+    isEmpty(gaps) ? 'nothing to repair' : `fetch them with: polyhouse repair${mismatched ? ' --verify' : ''}`,
+  )
   return `${lines.join('\n')}\n`
+}
+
+function formatVerification(lines: string[], verification: Verification): void {
+  for (const stream of verification.blocks) {
+    const unchecked = stream.unchecked
+      ? ` (${n(stream.unchecked)} not counted: recorded before counts were kept, cut by a reorg, or overlapping)`
+      : ''
+    lines.push(
+      `done block ranges of ${stream.stream} that no longer hold what was committed: ${
+        stream.mismatched.length ? n(stream.mismatched.length) : 'none'
+      } of ${n(stream.checked)} counted${unchecked}`,
+    )
+    list(
+      lines,
+      stream.mismatched,
+      (range) =>
+        `${n(range.from)}–${n(range.to)}  ${range.tables
+          .map((table) => `${table.table} ${n(table.stored)} of ${n(table.recorded)} rows`)
+          .join(', ')}`,
+    )
+  }
+  for (const keyset of verification.keyset) {
+    lines.push(
+      `done ${keyset.kind} windows holding fewer ${keyset.kind} than their walks recorded: ${
+        keyset.mismatched.length ? n(keyset.mismatched.length) : 'none'
+      } of ${n(keyset.checked)} counted`,
+    )
+    list(
+      lines,
+      keyset.mismatched,
+      (window) =>
+        `${window.window}  ${n(window.stored)} of ${n(window.recorded)} ${keyset.kind} stored (${window.partitions.join(', ')})`,
+    )
+  }
 }
 
 function list<T>(lines: string[], items: readonly T[], describe: (item: T) => string): void {

@@ -1,4 +1,5 @@
-// polyhouse repair [--overwrite]: fetch exactly what `gaps` lists. The work is steps/repair.ts.
+// polyhouse repair [--overwrite] [--verify]: fetch exactly what `gaps` (`gaps --verify`) lists. The
+// work is steps/repair.ts.
 import type { Command } from 'commander'
 import { CheckpointStore } from '../checkpoints/store.ts'
 import { InterruptedError, PolyhouseError, UsageError } from '../core/errors.ts'
@@ -7,7 +8,13 @@ import { resolveHttpConfig } from '../extract/http/config.ts'
 import { RunLog } from '../load/run-log.ts'
 import { resolveChainOptions } from '../steps/chain/options.ts'
 import { collectGaps, type Gaps, isEmpty } from '../steps/gaps.ts'
-import { REPAIR_KINDS, type RepairKind, type RepairOutcome, repairGaps } from '../steps/repair.ts'
+import {
+  REPAIR_KINDS,
+  type RepairKind,
+  type RepairOutcome,
+  repairGaps,
+  streamRepairs,
+} from '../steps/repair.ts'
 import type { StepContext } from '../steps/step.ts'
 import { readChainTip } from '../steps/tip.ts'
 import { withWarehouse } from './context.ts'
@@ -18,6 +25,7 @@ const FAILURES_LISTED = 10
 
 interface RepairFlags {
   overwrite?: boolean
+  verify?: boolean
   only?: string
   rpcUrl?: string
   gammaUrl?: string
@@ -31,6 +39,10 @@ export function registerRepair(program: Command): void {
     .command('repair')
     .description('fetch exactly what `polyhouse gaps` lists: missing block ranges, markets, wallets')
     .option('--overwrite', 're-fetch and replace what exists (default: keep it, add only what is missing)')
+    .option(
+      '--verify',
+      'also fetch again the done units whose data no longer matches what was committed (gaps --verify)',
+    )
     .option('--only <kinds>', `only these kinds, comma-separated: ${REPAIR_KINDS.join(', ')}`)
     .option('--rpc-url <url>', 'Polygon JSON-RPC, for block gaps (env POLYGON_RPC_URL)')
     .option('--gamma-url <url>', 'Gamma API (env GAMMA_URL)')
@@ -50,22 +62,22 @@ export function registerRepair(program: Command): void {
       const client = createHttpClient({ rateLimits: http.rateLimits, maxPauseMs: http.maxPauseMs })
       try {
         await withWarehouse(command, async (warehouse) => {
-          const gaps = await collectGaps(warehouse, tip)
-          const ranges = kinds.has('blocks') ? gaps.blocks.ranges : []
-          if (ranges.length > 0 && !rpcUrl) {
-            throw new UsageError(`${ranges.length} block ranges are missing and POLYGON_RPC_URL is not set`, {
-              hint: 'give --rpc-url or POLYGON_RPC_URL, or repair the rest with --only markets,wallets',
-            })
+          const verify = flags.verify === true
+          const gaps = await collectGaps(warehouse, tip, { verify })
+          const ranges = kinds.has('blocks')
+            ? streamRepairs(gaps).reduce(
+                (sum, repair) => sum + repair.gaps.length + repair.mismatched.length,
+                0,
+              )
+            : 0
+          if (ranges > 0 && !rpcUrl) {
+            throw new UsageError(
+              `${ranges} block ranges are ${verify ? 'missing or short' : 'missing'} and POLYGON_RPC_URL is not set`,
+              { hint: 'give --rpc-url or POLYGON_RPC_URL, or repair the rest with --only markets,wallets' },
+            )
           }
-          const chain =
-            ranges.length > 0
-              ? resolveChainOptions({
-                  rpcUrl,
-                  fromBlock: Math.min(...ranges.map((range) => range.from)),
-                  toBlock: Math.max(...ranges.map((range) => range.to)),
-                  rate: flags.rate,
-                })
-              : undefined
+          // Each stream's span is set by steps/repair.ts from the ranges it fetches.
+          const chain = ranges > 0 ? resolveChainOptions({ rpcUrl, rate: flags.rate }) : undefined
           process.stderr.write(`polyhouse: repairing ${describe(gaps, kinds)}\n`)
           const runLog = new RunLog(warehouse, 'repair', process.argv.slice(2))
           const controller = new AbortController()
@@ -88,6 +100,7 @@ export function registerRepair(program: Command): void {
               gammaUrl: http.gammaUrl,
               dataApiUrl: http.dataApiUrl,
               dataApiVersion: flags.dataApi as 'v1' | 'v2',
+              rateLimits: http.rateLimits,
               chain,
               overwrite: flags.overwrite === true,
               kinds,
@@ -113,7 +126,7 @@ export function registerRepair(program: Command): void {
             })
           }
           await runLog.finish('succeeded')
-          const after = await collectGaps(warehouse, tip)
+          const after = await collectGaps(warehouse, tip, { verify })
           process.stdout.write(isEmpty(after) ? 'gaps now: none\n' : `gaps now:\n${formatGaps(after)}`)
         })
       } finally {
@@ -145,9 +158,17 @@ function describe(gaps: Gaps, kinds: ReadonlySet<RepairKind>): string {
     parts.push(
       `${gaps.blocks.ranges.length} block range${gaps.blocks.ranges.length === 1 ? '' : 's'} (${gaps.blocks.missingBlocks.toLocaleString('en-US')} blocks)`,
     )
+  if (kinds.has('blocks') && gaps.verified) {
+    for (const stream of gaps.verified.blocks)
+      parts.push(`${stream.mismatched.length} done ${stream.stream} ranges that no longer match`)
+  }
   if (kinds.has('markets')) {
     parts.push(`${gaps.markets.orphans.length} orphan markets`)
     parts.push(`${gaps.markets.missingTokens.length} markets missing tokens`)
+  }
+  if (kinds.has('markets') && gaps.verified) {
+    for (const keyset of gaps.verified.keyset)
+      parts.push(`${keyset.mismatched.length} short ${keyset.kind} windows`)
   }
   if (kinds.has('wallets')) parts.push(`${gaps.wallets.length} wallets`)
   return parts.join(', ')
@@ -156,8 +177,8 @@ function describe(gaps: Gaps, kinds: ReadonlySet<RepairKind>): string {
 function summary(outcome: RepairOutcome): string {
   const { blocks, markets, wallets } = outcome
   return [
-    `blocks: ${blocks.ranges} ranges (${blocks.blocks.toLocaleString('en-US')} blocks) fetched, ${blocks.rows.toLocaleString('en-US')} fills`,
-    `markets: ${markets.fetched} fetched, ${markets.tokensAdded} token rows written; orphans ${markets.orphansBefore} → ${markets.orphansAfter}`,
+    `blocks: ${blocks.ranges} ranges (${blocks.blocks.toLocaleString('en-US')} blocks${blocks.mismatched ? `, ${blocks.mismatched} of them short of their commit` : ''}) fetched, ${blocks.rows.toLocaleString('en-US')} rows`,
+    `markets: ${markets.fetched} fetched, ${markets.tokensAdded} token rows written${markets.windowsWalked ? `, ${markets.windowsWalked} short windows walked again` : ''}; orphans ${markets.orphansBefore} → ${markets.orphansAfter}`,
     `wallets: ${wallets.fetched} fetched, ${wallets.positions.toLocaleString('en-US')} positions`,
     '',
   ].join('\n')

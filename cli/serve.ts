@@ -1,7 +1,6 @@
 // polyhouse serve: the embedded warehouse over ClickHouse's HTTP interface, read-only by default.
 // Prints the URL it listens on as the first line of stdout; one line per query goes to stderr.
 import type { Command } from 'commander'
-import { resolveWarehouseConfig } from '../core/config.ts'
 import { InterruptedError, UsageError } from '../core/errors.ts'
 import { readUsersFile, type ServeUser, sha256Hex } from '../load/serve/auth.ts'
 import {
@@ -16,7 +15,7 @@ import {
   type ServeOptions,
 } from '../load/serve/options.ts'
 import { startServer } from '../load/serve/server.ts'
-import { globalOptions, withWarehouse } from './context.ts'
+import { warehouseTarget, withWarehouse } from './context.ts'
 
 interface ServeFlags {
   host: string
@@ -62,8 +61,8 @@ export function registerServe(program: Command): void {
     .option('--quiet', 'no line per query on stderr')
     .action(async (flags: ServeFlags, command: Command) => {
       const users = serveUsers(flags)
-      const config = resolveWarehouseConfig(globalOptions(command))
-      if (config.kind === 'server') {
+      const target = warehouseTarget(command)
+      if (target.config.kind === 'server') {
         throw new UsageError(
           'polyhouse serve shares an embedded warehouse, and CLICKHOUSE_URL points at a server',
           {
@@ -83,7 +82,7 @@ export function registerServe(program: Command): void {
         ...(flags.quiet ? {} : { onQuery: logQuery }),
       }
       resolveServeOptions(options) // bad flags fail here, before the warehouse is opened or created
-      await withWarehouse(command, async (warehouse) => {
+      await withWarehouse(target, async (warehouse) => {
         const server = await startServer(warehouse, options)
         process.stdout.write(`${server.url}\n`)
         const access = `${flags.allowWrites ? 'writes allowed' : 'read-only'}, ${

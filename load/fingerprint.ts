@@ -8,8 +8,14 @@ import type { Warehouse } from './warehouse.ts'
 /** Columns about the run, not the data. */
 export const RUN_COLUMNS = ['_run_id', '_ingested_at', 'snapshot_at', 'positions_snapshot_at', 'fetched_at']
 
-/** Columns of views that carry a run's time: API rows of vw_trades_unified are stamped with their snapshot. */
-export const VIEW_RUN_COLUMNS: Readonly<Record<string, readonly string[]>> = { vw_trades_unified: ['time'] }
+/**
+ * Columns of views that carry a run's time: API rows of vw_trades_unified are stamped with their
+ * snapshot; a wallet's settling margin is counted back from its snapshot (vw_reconciliation_window).
+ */
+export const VIEW_RUN_COLUMNS: Readonly<Record<string, readonly string[]>> = {
+  vw_trades_unified: ['time'],
+  vw_reconciliation_window: ['settled_before'],
+}
 
 /** The staging tables whose content the pipeline promises; etl_* tables describe runs, not data. */
 export const DATA_TABLES = [

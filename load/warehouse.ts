@@ -10,7 +10,7 @@ import {
   type ClickHouseSettings,
   createClient,
 } from '@clickhouse/client'
-import type { WarehouseConfig } from '../core/config.ts'
+import { dataDirError, type WarehouseConfig } from '../core/config.ts'
 import { WarehouseError, WarehouseLockedError } from '../core/errors.ts'
 import { redactUrl } from '../core/redact.ts'
 import { recordClosed, recordOpened } from './owner/record.ts'
@@ -214,7 +214,11 @@ async function openEmbedded(dataDir: string, config: WarehouseConfig): Promise<W
     if (server) return openServed(server, dataDir)
     throw new WarehouseLockedError(dataDir, holder)
   }
-  fs.mkdirSync(dataDir, { recursive: true })
+  try {
+    fs.mkdirSync(dataDir, { recursive: true })
+  } catch (error) {
+    throw dataDirError(dataDir, error)
+  }
   const { createChdbConnection } = await import('chdb/connection')
   let connection: ReturnType<typeof createChdbConnection>
   try {

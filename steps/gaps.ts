@@ -1,13 +1,15 @@
 // `polyhouse gaps`: what the warehouse is missing, unit by unit, so `repair` can fetch exactly that —
 // block ranges of chain_fills never recorded done (grouped into ranges), markets left orphans or
-// missing token rows, and wallets without a complete positions snapshot. Read-only.
+// missing token rows, and wallets without a complete positions snapshot; with `verify`, also the
+// units recorded done whose data no longer matches what was committed (steps/verify.ts). Read-only.
 import type { BlockRange } from '../checkpoints/range-set.ts'
 import { CheckpointStore } from '../checkpoints/store.ts'
 import { NON_WALLET_CONTRACTS } from '../extract/chain/contracts.ts'
 import type { Warehouse } from '../load/warehouse.ts'
-import { fillsCoverage } from './chain.ts'
+import { fillsCoverage } from './chain/index.ts'
 import { ORPHANS_SQL } from './markets/orphans.ts'
 import type { ChainTip } from './tip.ts'
+import { type Verification, verified, verifyCheckpoints } from './verify.ts'
 import { SEEN_ON_CHAIN_SQL } from './wallets/seen.ts'
 
 export interface MarketMissingTokens {
@@ -48,6 +50,8 @@ export interface Gaps {
     missingTokens: MarketMissingTokens[]
   }
   wallets: WalletGap[]
+  /** With `verify`: done units whose data no longer matches what their commit recorded. */
+  verified?: Verification
 }
 
 /** Deployed markets (a condition id and token ids) with a token that market_tokens does not know. */
@@ -94,7 +98,11 @@ const NEVER_FETCHED_SQL = `
 SELECT wallet, source, toString(first_seen_block) AS first_seen_block
 FROM wallets FINAL WHERE positions_snapshot_at = 0 ORDER BY wallet`
 
-export async function collectGaps(warehouse: Warehouse, tip: ChainTip): Promise<Gaps> {
+export async function collectGaps(
+  warehouse: Warehouse,
+  tip: ChainTip,
+  options: { verify?: boolean } = {},
+): Promise<Gaps> {
   const checkpoints = new CheckpointStore(warehouse, 'gaps')
   const coverage = await fillsCoverage(checkpoints, tip.known ? { to: tip.safeHead } : {})
   // Before the chain step's first range there is nothing to repair: the backfill fetches it all.
@@ -119,6 +127,7 @@ export async function collectGaps(warehouse: Warehouse, tip: ChainTip): Promise<
       })),
     },
     wallets: await collectWalletGaps(warehouse),
+    ...(options.verify ? { verified: await verifyCheckpoints(warehouse, checkpoints) } : {}),
   }
 }
 
@@ -149,6 +158,7 @@ export function isEmpty(gaps: Gaps): boolean {
     gaps.blocks.ranges.length === 0 &&
     gaps.markets.orphans.length === 0 &&
     gaps.markets.missingTokens.length === 0 &&
-    gaps.wallets.length === 0
+    gaps.wallets.length === 0 &&
+    (gaps.verified === undefined || verified(gaps.verified))
   )
 }

@@ -1,22 +1,29 @@
 // `polyhouse repair`: fetches exactly what `gaps` lists, through the steps' own functions, under the
 // same checkpoint rules. By default what exists is kept (a market's stored version and its present
-// token rows, rows already in a block range); `overwrite` re-fetches and replaces it.
+// token rows, rows already in a block range); `overwrite` re-fetches and replaces it. Units that
+// `gaps --verify` found no longer holding what was committed are cleared, forgotten and fetched again.
+
+import type { BlockRange } from '../checkpoints/range-set.ts'
 import { InterruptedError, InvariantError, NonRetryableError } from '../core/errors.ts'
 import type { DataApiVersion } from '../extract/data-api/positions.ts'
 import type { HttpClient } from '../extract/http/client.ts'
+import type { RateLimit } from '../extract/http/rates.ts'
 import { commitRows } from '../load/commit.ts'
 import { UnitCommitter } from '../load/committer.ts'
 import { renewTokenSalt } from './block-ranges/reorg.ts'
+import type { LogStream } from './block-ranges/types.ts'
 import { createChainStep } from './chain/index.ts'
 import type { ChainOptions } from './chain/options.ts'
 import { FILLS_STREAM } from './chain/stream.ts'
 import { collectWalletGaps, type Gaps, type WalletGap } from './gaps.ts'
-import { commitMarketsPage } from './markets/index.ts'
+import { commitMarketsPage, createMarketsStep } from './markets/index.ts'
 import { completeOrphans } from './markets/orphans.ts'
 import { tokenRows } from './markets/rows.ts'
 import { fetchMarketRecord } from './on-demand.ts'
 import type { StepContext, UnitFailure } from './step.ts'
+import { createTransfersStep } from './transfers/index.ts'
 import { runUnits } from './units.ts'
+import { VERIFIED_STREAMS } from './verify.ts'
 import { fetchWallet, WALLET_CONCURRENCY } from './wallets/index.ts'
 
 /** Markets fetched at once: /markets/{id} is one request each; the limiter keeps the rate. */
@@ -30,15 +37,25 @@ export interface RepairOptions {
   gammaUrl: string
   dataApiUrl: string
   dataApiVersion?: DataApiVersion
-  /** The chain step's options, spanning the block gaps; needed only when there are block gaps. */
+  /** Gamma's rate limits, for walking keyset windows again (`gaps --verify` found them short). */
+  rateLimits?: Readonly<Record<string, RateLimit>>
+  /** The chain steps' options (endpoint, rate); each stream's span is the ranges it repairs. */
   chain?: ChainOptions | undefined
   overwrite: boolean
   kinds: ReadonlySet<RepairKind>
 }
 
 export interface RepairOutcome {
-  blocks: { ranges: number; blocks: number; rows: number }
-  markets: { fetched: number; tokensAdded: number; orphansBefore: number; orphansAfter: number }
+  /** `mismatched`: ranges recorded done that `gaps --verify` found short, fetched again (all streams). */
+  blocks: { ranges: number; blocks: number; rows: number; mismatched: number }
+  markets: {
+    fetched: number
+    tokensAdded: number
+    orphansBefore: number
+    orphansAfter: number
+    /** Keyset windows (markets or events) walked again because they held fewer than recorded. */
+    windowsWalked: number
+  }
   wallets: { fetched: number; positions: number }
   failures: UnitFailure[]
 }
@@ -49,8 +66,14 @@ export async function repairGaps(
   options: RepairOptions,
 ): Promise<RepairOutcome> {
   const outcome: RepairOutcome = {
-    blocks: { ranges: 0, blocks: 0, rows: 0 },
-    markets: { fetched: 0, tokensAdded: 0, orphansBefore: gaps.markets.orphans.length, orphansAfter: 0 },
+    blocks: { ranges: 0, blocks: 0, rows: 0, mismatched: 0 },
+    markets: {
+      fetched: 0,
+      tokensAdded: 0,
+      orphansBefore: gaps.markets.orphans.length,
+      orphansAfter: 0,
+      windowsWalked: 0,
+    },
     wallets: { fetched: 0, positions: 0 },
     failures: [],
   }
@@ -94,10 +117,28 @@ export async function repairGaps(
   return outcome
 }
 
+/** What one chain stream repairs: ranges never recorded done, and done ranges found short. */
+interface StreamRepair {
+  stream: LogStream
+  gaps: readonly BlockRange[]
+  mismatched: readonly BlockRange[]
+}
+
+/** The streams with something to fetch again: the fills' gaps, and every verified stream's mismatches. */
+export function streamRepairs(gaps: Gaps): StreamRepair[] {
+  return VERIFIED_STREAMS.map((stream) => ({
+    stream,
+    gaps: stream === FILLS_STREAM ? gaps.blocks.ranges : [],
+    mismatched: gaps.verified?.blocks.find((verified) => verified.stream === stream.stream)?.mismatched ?? [],
+  })).filter((repair) => repair.gaps.length > 0 || repair.mismatched.length > 0)
+}
+
 /**
- * The chain step over the span of the gaps: its engine fetches only blocks not recorded done, which
- * inside that span are exactly the gaps. A new token salt first, so rows deleted by hand (or by
- * --overwrite) are not dropped as duplicates of their first insert (steps/block-ranges/reorg.ts).
+ * Each stream's step over the span of what it repairs: its engine fetches only blocks not recorded
+ * done, which inside that span are exactly the gaps and the forgotten ranges. A new token salt first,
+ * so rows deleted by hand (or below) are not dropped as duplicates of their first insert
+ * (steps/block-ranges/reorg.ts). A range found short is cleared in every table of its stream first,
+ * so what comes back is what the chain has now and nothing else.
  */
 async function repairBlocks(
   context: StepContext,
@@ -105,31 +146,44 @@ async function repairBlocks(
   options: RepairOptions,
   outcome: RepairOutcome,
 ): Promise<number> {
-  const ranges = gaps.blocks.ranges
-  if (ranges.length === 0) return 0
-  if (!options.chain) throw new InvariantError('repairing block gaps needs the chain options')
-  await renewTokenSalt(context.checkpoints, FILLS_STREAM.stream, 'repair')
-  if (options.overwrite) {
-    // What a range held before is dropped, so only what the chain has now comes back (as reorg.ts's
-    // deleteRowsFrom does, range by range).
-    for (const range of ranges) {
-      for (const table of [...FILLS_STREAM.reorgTables, FILLS_STREAM.blocksTable]) {
+  const repairs = streamRepairs(gaps)
+  if (repairs.length === 0) return 0
+  if (!options.chain) throw new InvariantError('repairing block ranges needs the chain options')
+  let rows = 0
+  for (const { stream, gaps: missing, mismatched } of repairs) {
+    if (context.signal.aborted) break
+    await renewTokenSalt(context.checkpoints, stream.stream, 'repair')
+    // --overwrite: what a gap held before is dropped too (as reorg.ts's deleteRowsFrom does).
+    for (const range of [...mismatched, ...(options.overwrite ? missing : [])]) {
+      for (const table of [...stream.reorgTables, stream.blocksTable]) {
         await context.warehouse.command(
           `DELETE FROM ${table} WHERE block_number BETWEEN {from:UInt64} AND {to:UInt64}`,
           { from: range.from, to: range.to },
         )
       }
     }
+    const forgotten = await context.checkpoints.forgetRanges(stream.stream, mismatched)
+    const span = [...missing, ...mismatched, ...forgotten]
+    const chain: ChainOptions = {
+      ...options.chain,
+      fromBlock: Math.min(...span.map((range) => range.from)),
+      toBlock: Math.max(...span.map((range) => range.to)),
+    }
+    const step = stream === FILLS_STREAM ? createChainStep(chain) : createTransfersStep(chain)
+    const result = await step.run(context)
+    outcome.failures.push(
+      ...result.failures.map((failure) => ({ ...failure, unit: `blocks ${failure.unit}` })),
+    )
+    outcome.blocks.ranges += missing.length + mismatched.length
+    outcome.blocks.mismatched += mismatched.length
+    outcome.blocks.blocks += [...missing, ...mismatched].reduce(
+      (sum, range) => sum + range.to - range.from + 1,
+      0,
+    )
+    outcome.blocks.rows += result.rows
+    rows += result.rows
   }
-  const step = createChainStep(options.chain)
-  const result = await step.run(context)
-  outcome.failures.push(...result.failures.map((failure) => ({ ...failure, unit: `blocks ${failure.unit}` })))
-  outcome.blocks = {
-    ranges: ranges.length,
-    blocks: ranges.reduce((sum, range) => sum + range.blocks, 0),
-    rows: result.rows,
-  }
-  return result.rows
+  return rows
 }
 
 /**
@@ -145,7 +199,7 @@ async function repairMarkets(
 ): Promise<number> {
   const ids = new Set(gaps.markets.missingTokens.map((market) => market.market_id))
   if (options.overwrite) for (const orphan of gaps.markets.orphans) ids.add(orphan.market_id)
-  let rows = 0
+  let rows = await rewalkWindows(context, gaps, options, outcome)
   await runUnits(
     ids,
     { concurrency: MARKET_REPAIR_CONCURRENCY, signal: context.signal },
@@ -189,6 +243,33 @@ async function repairMarkets(
     outcome.markets.orphansAfter = gaps.markets.orphans.length
   }
   return rows
+}
+
+/**
+ * Keyset windows that hold fewer markets or events than their walks recorded: their partitions are
+ * forgotten and the markets step walks them again (it walks only partitions not recorded done), which
+ * stores every record of the window anew, tokens and tags with it.
+ */
+async function rewalkWindows(
+  context: StepContext,
+  gaps: Gaps,
+  options: RepairOptions,
+  outcome: RepairOutcome,
+): Promise<number> {
+  const windows = gaps.verified?.keyset.flatMap((keyset) => keyset.mismatched) ?? []
+  if (windows.length === 0) return 0
+  for (const window of windows) {
+    for (const partition of window.partitions) await context.checkpoints.forgetUnit(window.kind, partition)
+  }
+  const step = createMarketsStep({
+    http: options.http,
+    gammaUrl: options.gammaUrl,
+    rateLimits: options.rateLimits ?? {},
+  })
+  const result = await step.run(context)
+  outcome.failures.push(...result.failures)
+  outcome.markets.windowsWalked = windows.length
+  return result.rows
 }
 
 /**

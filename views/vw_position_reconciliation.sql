@@ -4,7 +4,7 @@
 --   balance_shares  the wallet's ERC-1155 balance from every transfer (vw_wallet_balances: trades,
 --                   splits, merges, redemptions, plain transfers — the exact on-chain position);
 --   api_shares      the size of its current Data API position (the snapshot rule of vw_trades_unified)
--- and two verdicts, each 'match' / 'differs' / 'only_chain' / 'only_api':
+-- and two verdicts, each 'match' / 'differs' / 'only_chain' / 'only_api' / 'pending':
 --   status          trades vs API ('match' when equal — a token traded to zero and absent from the API
 --                   matches; 'differs' both have it with different sizes; 'only_chain' trades imply
 --                   shares the API does not list; 'only_api' the API lists a position no trade
@@ -12,12 +12,39 @@
 --   balance_status  chain balance vs API, the reconciliation that should hold for every wallet:
 --                   'only_chain' the chain holds shares the API does not list, 'only_api' the API
 --                   lists shares the chain does not hold.
+--   'pending'       (either verdict) the figures differ but the chain side may not hold everything the
+--                   snapshot counts, or holds rows the snapshot cannot count yet: the rule of
+--                   vw_reconciliation_window. pending_reason / balance_pending_reason say which
+--                   ('' unless pending). Such a row settles by itself once `sync` has read the chain
+--                   past the snapshot (or fetched the wallet again).
 --   difference      API − trades; balance_difference  API − balance.
+--   chain_complete_to_block    the block every fill is loaded to (vw_chain_confirmed), and
+--   balance_complete_to_block  the block every transfer is loaded to: the chain figures are as of them.
+--   snapshot_at     when the API figures were fetched.
 --   positions_fetched  0 when the wallet's positions were never fetched: its chain rows say
 --           'only_chain' for want of an API answer, not because the API disagrees.
+-- fills_pending / transfers_pending (the WITH below) are that rule for one row, '' when the chain side
+-- is comparable: any verdict here that sets chain figures beside the API's follows the one it reads.
 -- The sources are one UNION ALL grouped by (wallet, token_id), not FULL JOINs: a filter on wallet
 -- passes through GROUP BY to each source's primary key, where a FULL JOIN would stop it.
 CREATE OR REPLACE VIEW vw_position_reconciliation {{on_cluster}} AS
+WITH
+    -- Why this row's chain side may not be comparable with the snapshot (vw_reconciliation_window);
+    -- a wallet never fetched has no snapshot to be pending against.
+    multiIf(
+        w.positions_snapshot_at = toDateTime64(0, 3, 'UTC'), '',
+        w.fills_unread_reason != '', w.fills_unread_reason,
+        r.last_fill_time >= w.settled_before, concat('fills up to ',
+            formatDateTime(r.last_fill_time, '%Y-%m-%d %H:%i:%S'), ' came after (or within minutes of) the API snapshot'),
+        ''
+    ) AS fills_pending,
+    multiIf(
+        w.positions_snapshot_at = toDateTime64(0, 3, 'UTC'), '',
+        w.transfers_unread_reason != '', w.transfers_unread_reason,
+        r.last_transfer_time >= w.settled_before, concat('transfers up to ',
+            formatDateTime(r.last_transfer_time, '%Y-%m-%d %H:%i:%S'), ' came after (or within minutes of) the API snapshot'),
+        ''
+    ) AS transfers_pending
 SELECT
     r.wallet AS wallet,
     r.token_id AS token_id,
@@ -29,6 +56,7 @@ SELECT
     r.fills AS fills,
     multiIf(
         r.api_shares = r.chain_shares, 'match',
+        fills_pending != '', 'pending',
         r.fills > 0 AND r.listed = 1, 'differs',
         r.fills > 0, 'only_chain',
         'only_api'
@@ -37,11 +65,17 @@ SELECT
     CAST(r.api_shares - r.balance_shares AS Decimal(38, 6)) AS balance_difference,
     multiIf(
         r.api_shares = r.balance_shares, 'match',
+        transfers_pending != '', 'pending',
         r.held = 1 AND r.listed = 1, 'differs',
         r.held = 1, 'only_chain',
         'only_api'
     ) AS balance_status,
-    toUInt8(w.positions_snapshot_at > toDateTime64(0, 3, 'UTC')) AS positions_fetched
+    toUInt8(w.positions_snapshot_at > toDateTime64(0, 3, 'UTC')) AS positions_fetched,
+    if(r.api_shares = r.chain_shares, '', fills_pending) AS pending_reason,
+    if(r.api_shares = r.balance_shares, '', transfers_pending) AS balance_pending_reason,
+    w.fills_confirmed_block AS chain_complete_to_block,
+    w.transfers_confirmed_block AS balance_complete_to_block,
+    w.positions_snapshot_at AS snapshot_at
 FROM
 (
     SELECT
@@ -54,20 +88,22 @@ FROM
         CAST(sumIf(shares, in_api = 2) AS Decimal(38, 6)) AS balance_shares,
         countIf(in_api = 0) AS fills,
         toUInt8(countIf(in_api = 1) > 0) AS listed,
-        toUInt8(countIf(in_api = 2) > 0) AS held
+        toUInt8(countIf(in_api = 2) > 0) AS held,
+        maxIf(time, in_api = 0) AS last_fill_time,
+        maxIf(time, in_api = 2) AS last_transfer_time
     FROM
     (
-        SELECT wallet, token_id, condition_id, outcome, CAST(shares_delta AS Decimal(38, 6)) AS shares, toUInt8(0) AS in_api
+        SELECT wallet, token_id, condition_id, outcome, CAST(shares_delta AS Decimal(38, 6)) AS shares, toUInt8(0) AS in_api, block_time AS time
         FROM vw_trades_canonical
         UNION ALL
-        SELECT wallet, token_id, condition_id, outcome, balance, toUInt8(2)
+        SELECT wallet, token_id, condition_id, outcome, balance, toUInt8(2), last_time
         FROM vw_wallet_balances
         UNION ALL
-        SELECT p.wallet, p.token_id, p.condition_id, p.outcome, CAST(p.size AS Decimal(38, 6)), toUInt8(1)
+        SELECT p.wallet, p.token_id, p.condition_id, p.outcome, CAST(p.size AS Decimal(38, 6)), toUInt8(1), toDateTime(0, 'UTC')
         FROM positions AS p FINAL
         INNER JOIN wallets AS cw FINAL ON cw.wallet = p.wallet
         WHERE p.snapshot_at >= cw.positions_snapshot_at
     )
     GROUP BY wallet, token_id
 ) AS r
-LEFT JOIN wallets AS w FINAL ON w.wallet = r.wallet
+LEFT JOIN vw_reconciliation_window AS w ON w.wallet = r.wallet

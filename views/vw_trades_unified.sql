@@ -6,9 +6,12 @@
 --     the snapshot's time, side ''), current meaning from the wallet's newest complete snapshot:
 --     a position whose snapshot_at is older than wallets.positions_snapshot_at was gone by then;
 --     venue '' and fee NULL: a position is no trade.
--- joined to market metadata (question, slug, event title) through the token_markets dictionary
--- (sql/021), or for an AMM trade whose token Gamma does not list, through its market maker's Gamma
--- market (amm_markets, sql/061). A row whose token is not in market_tokens is kept with empty metadata and
+-- joined to market metadata (question, slug, event title, tags, category) through the token_markets
+-- dictionary (sql/021, sql/031): `tags` are the tag slugs of the market and of its event (Gamma's
+-- /tags labels are in the tags table), `category` Gamma's category of the event or market where it
+-- gives one ('' otherwise) — so `WHERE has(tags, 'politics')` filters trades by topic without a join.
+-- An AMM trade whose token Gamma does not list takes them from its market maker's Gamma market
+-- (amm_markets, sql/061). A row whose token is not in market_tokens is kept with empty metadata and
 -- market_known = 0, so `status` can count them.
 -- `WHERE wallet = …` reaches chain_fills_by_wallet, positions and wallets as primary-key ranges
 -- (each is ordered by wallet first) and the metadata is a lookup per row, so one wallet costs what
@@ -32,6 +35,8 @@ SELECT
     u.market_known AS market_known,
     u.tx_hash AS tx_hash,
     u.log_index AS log_index,
+    tupleElement(m, 4) AS tags,
+    tupleElement(m, 5) AS category,
     u.venue AS venue,
     u.fee AS fee
 FROM
@@ -42,8 +47,8 @@ FROM
         -- (amm_markets: Gamma's marketMakerAddress).
         if(
             amm_market_maker != '' AND dictGet('token_markets', 'known', tuple(token_id)) = 0,
-            dictGet('amm_markets', ('question', 'slug', 'event_title'), tuple(amm_market_maker)),
-            dictGet('token_markets', ('question', 'slug', 'event_title'), tuple(token_id))
+            dictGet('amm_markets', ('question', 'slug', 'event_title', 'tags', 'category'), tuple(amm_market_maker)),
+            dictGet('token_markets', ('question', 'slug', 'event_title', 'tags', 'category'), tuple(token_id))
         ) AS m
     FROM
     (

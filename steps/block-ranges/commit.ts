@@ -96,6 +96,8 @@ async function writeRanges(
       to: piece.to,
       blockHash: last?.endHash ?? '',
       rows: inside.reduce((sum, result) => sum + result.rows.rows, 0),
+      // With the rows, what `gaps --verify` counts again (checkpoints/store.ts).
+      blocks: inside.reduce((sum, result) => sum + result.blocks.rows, 0),
     })
   }
   totals.insertMs += inserted - started

@@ -48,6 +48,22 @@ describe('polyhouse CLI', () => {
     expect(parsed.views.filter((view: { state: string }) => view.state !== 'applied')).toEqual([])
   })
 
+  it("status keeps each step's name apart from its figures", async () => {
+    const status = await runCli(['status'], home())
+    expect(status.code).toBe(0)
+    // The lines of the `steps:` section (the `tables:` section lists tables named alike).
+    const section = status.stdout.split('\nsteps:\n')[1]?.split(/\n(?=\S)/)[0] ?? ''
+    const steps = section.split('\n').filter((line) => /^ {2}\S/.test(line))
+    expect(steps.map((line) => line.slice(0, 12))).toEqual([
+      '  markets   ',
+      '  chain     ',
+      '  transfers ',
+      '  wallets   ',
+      '  views     ',
+    ])
+    expect(status.stdout).toContain('  transfers not started: no block range recorded')
+  })
+
   it('passes a parameter as a value, never as SQL', async () => {
     const result = await runCli(
       ['query', 'SELECT {w:String} AS w', '--param', "w=x' OR 1=1 --", '--format', 'json'],
@@ -156,7 +172,9 @@ describe('polyhouse CLI', () => {
     const viewsDir = path.join(tempDir(), 'views')
     fs.cpSync(DEFAULT_VIEWS_DIR, viewsDir, { recursive: true })
     expect((await runCli(['migrate'], env)).code).toBe(0)
-    expect((await runCli(['query', 'ALTER TABLE markets DROP COLUMN event_title'], env)).code).toBe(0)
+    expect(
+      (await runCli(['query', 'ALTER TABLE markets DROP COLUMN event_title', '--write'], env)).code,
+    ).toBe(0)
     const check = await runCli(['views', 'rebuild', '--check'], env)
     expect(check.code).toBe(1)
     expect(check.stdout).toMatch(/^vw_markets: broken — .*event_title/m)

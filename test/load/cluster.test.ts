@@ -16,7 +16,9 @@ describe('cluster rendering', () => {
     if (process.env.UPDATE_GOLDEN) fs.writeFileSync(GOLDEN, result.stdout)
     expect(result.stdout).toBe(fs.readFileSync(GOLDEN, 'utf8'))
     const creates =
-      result.stdout.match(/^CREATE (TABLE|OR REPLACE VIEW|MATERIALIZED VIEW|DICTIONARY) /gm) ?? []
+      result.stdout.match(
+        /^(CREATE (TABLE|OR REPLACE VIEW|MATERIALIZED VIEW|DICTIONARY|OR REPLACE DICTIONARY)|ALTER TABLE) /gm,
+      ) ?? []
     const onCluster = result.stdout.match(/ ON CLUSTER 'analytics'/g) ?? []
     expect(creates.length).toBeGreaterThan(13)
     expect(onCluster.length).toBe(creates.length)

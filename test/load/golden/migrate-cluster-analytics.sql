@@ -576,6 +576,62 @@ ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/etl_wallet_q
 ORDER BY (run_id, key, wallet)
 TTL queued_at + INTERVAL 7 DAY;
 
+-- would apply sql/030_etl_checkpoints_counts.sql (1 statement)
+-- etl_checkpoints: what a block range held when it was committed, beside the rows it wrote, so that
+-- `polyhouse gaps --verify` can count the range again and name the ranges whose data is no longer
+-- all there (rows deleted by hand, a lost part) although their checkpoint says done.
+--   blocks   rows the range wrote to its stream's blocks table (chain_blocks, chain_transfer_blocks)
+--   counted  1 when rows and blocks were recorded by the committer for exactly this range; 0 for rows
+--            written before this column existed and for a range a reorg cut short (its counts are
+--            unknown), which --verify cannot check and says so.
+ALTER TABLE etl_checkpoints ON CLUSTER 'analytics'
+    ADD COLUMN IF NOT EXISTS blocks UInt64 DEFAULT 0 COMMENT 'kind range: rows written to the stream''s blocks table' AFTER rows,
+    ADD COLUMN IF NOT EXISTS counted UInt8 DEFAULT 0 COMMENT 'kind range: 1 when rows and blocks describe exactly this range' AFTER blocks;
+
+-- would apply sql/031_token_markets_tags.sql (3 statements)
+-- Tags and category for the trade views. Gamma tags markets and events (slugs in markets.tags and
+-- events.tags, the tags table has their labels); older records also carry a `category` string — on
+-- the market and on the event it embeds (test/fixtures/polymarket/gamma/resolved-markets-keyset-limit-1.json:
+-- "US-current-affairs" on both), and on events. Neither schema decodes `category`, but `raw` keeps
+-- every payload, so it is a column computed from `raw`: on insert for new rows, on read for parts
+-- written before this migration (until they merge). '' where Gamma gives none.
+ALTER TABLE markets ON CLUSTER 'analytics'
+    ADD COLUMN IF NOT EXISTS category String
+        DEFAULT if(JSONExtractString(raw, 'events', 1, 'category') != '', JSONExtractString(raw, 'events', 1, 'category'), JSONExtractString(raw, 'category'))
+        COMMENT 'Gamma category of the market''s event, else of the market; '''' when none' AFTER tags;
+
+ALTER TABLE events ON CLUSTER 'analytics'
+    ADD COLUMN IF NOT EXISTS category String DEFAULT JSONExtractString(raw, 'category')
+        COMMENT 'Gamma category; '''' when none' AFTER tags;
+
+-- token_markets (sql/021) again, with two more attributes for the trade views to filter by:
+--   tags      the market's tag slugs and its event's, each once (a market's own list is often empty
+--             or narrower: Gamma tags the event "Politics" and the market only with its subject)
+--   category  the event's category, else the market's ('' when Gamma gives none)
+-- Same source, layout and lifetime as before; events are joined for their tags and category, and
+-- their newest fetch joins the invalidation query, so a re-tagged event reaches the views too.
+CREATE OR REPLACE DICTIONARY token_markets ON CLUSTER 'analytics'
+(
+    token_id      UInt256,
+    condition_id  String,
+    market_id     UInt64,
+    outcome       String,
+    outcome_index UInt8,
+    question      String,
+    slug          String,
+    event_title   String,
+    tags          Array(String),
+    category      String,
+    known         UInt8 DEFAULT 0
+)
+PRIMARY KEY token_id
+SOURCE(CLICKHOUSE(
+    QUERY 'SELECT t.token_id, t.condition_id, t.market_id, t.outcome, t.outcome_index, m.question, m.slug, m.event_title, arrayDistinct(arrayConcat(m.tags, e.tags)) AS tags, if(e.category != '''', e.category, m.category) AS category, toUInt8(1) AS known FROM market_tokens AS t FINAL LEFT JOIN (SELECT market_id, question, slug, event_title, event_id, tags, category FROM markets FINAL) AS m ON m.market_id = t.market_id LEFT JOIN (SELECT event_id, tags, category FROM events FINAL) AS e ON e.event_id = m.event_id'
+    INVALIDATE_QUERY 'SELECT (SELECT max(_ingested_at) FROM market_tokens), (SELECT max(_ingested_at) FROM markets), (SELECT count() FROM market_tokens), (SELECT max(_ingested_at) FROM events)'
+))
+LAYOUT(COMPLEX_KEY_HASHED())
+LIFETIME(MIN 5 MAX 10);
+
 -- would apply sql/060_amm_events.sql (2 statements)
 -- amm_events: the AMM era (2020–2022, before the CTF exchanges): every FixedProductMarketMakerCreation
 -- and every FPMMBuy, FPMMSell, FPMMFundingAdded and FPMMFundingRemoved log on Polygon, one row per
@@ -635,8 +691,8 @@ SETTINGS replicated_deduplication_window = 10000;
 -- amm_markets: every market maker Polymarket's FixedProductMarketMakerFactory created
 -- (0x8b9805a2f595b6705e74f7310829f2d299d21522, extract/chain/contracts.ts FPMM_FACTORY), keyed by
 -- its address, with what its creation says (condition, collateral, fee, the outcomes' token ids)
--- and the Gamma market whose `marketMakerAddress` names it (market_id 0 and empty metadata when
--- Gamma lists none). `known` is 1 for every market maker here, 0 (the default) for any other
+-- and the Gamma market whose `marketMakerAddress` names it with its metadata, tags and category as
+-- token_markets has them (sql/031) (market_id 0 and empty metadata when Gamma lists none). `known` is 1 for every market maker here, 0 (the default) for any other
 -- emitter: the trade and liquidity views keep only known ones. An in-memory dictionary for the
 -- reason token_markets is one (sql/021): the views look each AMM event's emitter up with dictGet.
 -- Gamma prints the address checksummed; it is compared lower-cased.
@@ -654,12 +710,14 @@ CREATE DICTIONARY IF NOT EXISTS amm_markets ON CLUSTER 'analytics'
     question       String,
     slug           String,
     event_title    String,
+    tags           Array(String),
+    category       String,
     known          UInt8 DEFAULT 0
 )
 PRIMARY KEY market_maker
 SOURCE(CLICKHOUSE(
-    QUERY 'SELECT c.market_maker AS market_maker, c.condition_ids[1] AS condition_id, c.collateral_token AS collateral, c.fee AS fee, c.position_ids AS position_ids, c.actor AS creator, c.block_number AS created_block, m.market_id AS market_id, m.outcomes AS outcomes, m.question AS question, m.slug AS slug, m.event_title AS event_title, toUInt8(1) AS known FROM (SELECT * FROM amm_events FINAL WHERE event = ''FixedProductMarketMakerCreation'' AND contract = ''0x8b9805a2f595b6705e74f7310829f2d299d21522'') AS c LEFT JOIN (SELECT lower(JSONExtractString(raw, ''marketMakerAddress'')) AS maker, market_id, outcomes, question, slug, event_title FROM markets FINAL WHERE maker != '''') AS m ON m.maker = c.market_maker'
-    INVALIDATE_QUERY 'SELECT (SELECT max(_ingested_at) FROM amm_events), (SELECT max(_ingested_at) FROM markets), (SELECT count() FROM amm_events)'
+    QUERY 'SELECT c.market_maker AS market_maker, c.condition_ids[1] AS condition_id, c.collateral_token AS collateral, c.fee AS fee, c.position_ids AS position_ids, c.actor AS creator, c.block_number AS created_block, m.market_id AS market_id, m.outcomes AS outcomes, m.question AS question, m.slug AS slug, m.event_title AS event_title, arrayDistinct(arrayConcat(m.tags, e.tags)) AS tags, if(e.category != '''', e.category, m.category) AS category, toUInt8(1) AS known FROM (SELECT * FROM amm_events FINAL WHERE event = ''FixedProductMarketMakerCreation'' AND contract = ''0x8b9805a2f595b6705e74f7310829f2d299d21522'') AS c LEFT JOIN (SELECT lower(JSONExtractString(raw, ''marketMakerAddress'')) AS maker, market_id, outcomes, question, slug, event_title, event_id, tags, category FROM markets FINAL WHERE maker != '''') AS m ON m.maker = c.market_maker LEFT JOIN (SELECT event_id, tags, category FROM events FINAL) AS e ON e.event_id = m.event_id'
+    INVALIDATE_QUERY 'SELECT (SELECT max(_ingested_at) FROM amm_events), (SELECT max(_ingested_at) FROM markets), (SELECT count() FROM amm_events), (SELECT max(_ingested_at) FROM events)'
 ))
 LAYOUT(COMPLEX_KEY_HASHED())
 LIFETIME(MIN 5 MAX 10);
@@ -788,6 +846,75 @@ FROM
 ) AS a
 ;
 
+-- would apply view vw_chain_confirmed
+-- vw_chain_confirmed: for each chain stream, the block its data is complete to — one row per stream.
+-- The chain steps read only to --confirmations (32) blocks below the tip, and a failed range leaves a
+-- hole until a later run fetches it; the Data API meanwhile counts every fill it has seen. A view
+-- that sets chain figures beside the API's must know how far the chain side goes, so it compares like
+-- with like: vw_reconciliation_window turns this into a verdict per wallet.
+--   stream           the etl_checkpoints stream: 'chain_fills' (OrderFilled), 'chain_transfers' (ERC-1155)
+--   first_block      the first block recorded done (0: none)
+--   confirmed_block  every block from first_block to this one is in a range recorded done, so every
+--                    row of these blocks is in the warehouse (0: none is)
+--   confirmed_time   the time of the latest stored block at or below confirmed_block — a lower bound
+--                    of that block's own time (a stream's blocks table holds the blocks with logs
+--                    only); epoch 0 when there is none
+--   from_deployment  1 when first_block is at or below the deployment of the stream's contracts
+--                    (CTF Exchange V1 33,605,403 for fills, ConditionalTokens 4,023,686 for transfers:
+--                    extract/chain/contracts.ts), i.e. no earlier block can hold the stream's logs
+-- Completeness is read from the recorded ranges: sorted by first block, the first range that starts
+-- past the reach of all before it (more than one block after) is the first hole. A stream of another
+-- step joins by adding its name, deployment block and blocks table below.
+CREATE OR REPLACE VIEW vw_chain_confirmed ON CLUSTER 'analytics' AS
+WITH
+    done AS (
+        SELECT
+            stream,
+            min(from_block) AS first_block,
+            -- The reach before the first hole; all ranges' reach when there is none.
+            if(countIf(hole) = 0, max(to_block), minIf(reach, hole)) AS confirmed_block
+        FROM
+        (
+            SELECT
+                stream,
+                from_block,
+                to_block,
+                max(to_block) OVER (PARTITION BY stream ORDER BY from_block, to_block ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach,
+                row_number() OVER (PARTITION BY stream ORDER BY from_block, to_block) > 1 AND from_block > reach + 1 AS hole
+            FROM etl_checkpoints FINAL
+            WHERE kind = 'range' AND stream IN ('chain_fills', 'chain_transfers')
+        )
+        GROUP BY stream
+    )
+SELECT
+    s.stream AS stream,
+    d.first_block AS first_block,
+    d.confirmed_block AS confirmed_block,
+    -- Each stream's blocks table read backwards from confirmed_block: the first stored block is all
+    -- it reads (ORDER BY the table's key DESC LIMIT 1), however long the chain.
+    multiIf(
+        d.confirmed_block = 0, toDateTime(0, 'UTC'),
+        s.stream = 'chain_fills', ifNull((
+            SELECT max(block_time) FROM (
+                SELECT block_time FROM chain_blocks
+                WHERE block_number <= (SELECT confirmed_block FROM done WHERE stream = 'chain_fills')
+                ORDER BY block_number DESC LIMIT 1)), toDateTime(0, 'UTC')),
+        ifNull((
+            SELECT max(block_time) FROM (
+                SELECT block_time FROM chain_transfer_blocks
+                WHERE block_number <= (SELECT confirmed_block FROM done WHERE stream = 'chain_transfers')
+                ORDER BY block_number DESC LIMIT 1)), toDateTime(0, 'UTC'))
+    ) AS confirmed_time,
+    toUInt8(d.confirmed_block > 0 AND d.first_block <= s.deployment_block) AS from_deployment
+FROM
+(
+    SELECT 'chain_fills' AS stream, toUInt64(33605403) AS deployment_block
+    UNION ALL
+    SELECT 'chain_transfers', toUInt64(4023686)
+) AS s
+LEFT JOIN done AS d ON d.stream = s.stream
+;
+
 -- would apply view vw_markets
 -- vw_markets: the latest version of each Gamma market, with its event and token ids, for analysts.
 -- One row per market_id; FINAL collapses the fetches ReplacingMergeTree has not merged yet.
@@ -816,6 +943,72 @@ SELECT
     liquidity,
     _ingested_at AS fetched_at
 FROM markets FINAL
+;
+
+-- would apply view vw_reconciliation_window
+-- vw_reconciliation_window: per wallet, whether its Data API snapshot can be set beside the chain —
+-- the rule every chain-vs-API comparison follows (vw_position_reconciliation's sizes and balances,
+-- and the PnL figures beside them), so that a difference is called 'differs' only when the chain side
+-- holds everything the API could have counted, and 'pending' with its reason when it may not.
+-- One row per wallet of `wallets`:
+--   positions_snapshot_at  when its positions were last fetched whole (epoch 0: never)
+--   fills_confirmed_block / fills_confirmed_time          vw_chain_confirmed of 'chain_fills'
+--   transfers_confirmed_block / transfers_confirmed_time  vw_chain_confirmed of 'chain_transfers'
+--   fills_unread_reason    '' when the fills are complete from the exchanges' deployment through a
+--                          block at least as late as the snapshot; otherwise why the API may count
+--                          fills the warehouse has not read: the tip window the chain step leaves
+--                          unread (--confirmations), a hole, or a run that started later
+--   transfers_unread_reason  the same for the ERC-1155 transfers (balances)
+--   settled_before         the snapshot time less API_SETTLE_MINUTES: a fill or transfer at or after
+--                          it may be on chain yet missing from the snapshot, because the API had not
+--                          indexed it or because it came after the fetch (the warehouse reads on,
+--                          `sync` loads blocks newer than a wallet's snapshot)
+-- A comparison of wallet W and token T then reads, with last_time the latest chain row of (W, T):
+--   equal                                          → 'match'
+--   fills_unread_reason != ''                      → 'pending' (reason: fills_unread_reason)
+--   last_time >= settled_before                    → 'pending' (reason: chain rows after the snapshot)
+--   otherwise                                      → 'differs' / 'only_chain' / 'only_api'
+-- API_SETTLE_MINUTES = 5: the Data API lists a fill once its indexer has seen it; Polymarket does not
+-- document that delay, so this is a margin, not a measured figure (the simulator serves at once).
+-- The times compared are block times against the wall-clock time of the fetch: both UTC.
+CREATE OR REPLACE VIEW vw_reconciliation_window ON CLUSTER 'analytics' AS
+SELECT
+    w.wallet AS wallet,
+    w.positions_snapshot_at AS positions_snapshot_at,
+    c.f.confirmed_block AS fills_confirmed_block,
+    c.f.confirmed_time AS fills_confirmed_time,
+    c.t.confirmed_block AS transfers_confirmed_block,
+    c.t.confirmed_time AS transfers_confirmed_time,
+    multiIf(
+        c.f.confirmed_block = 0, 'no fills recorded done yet: the chain step has not run',
+        c.f.from_deployment = 0, concat('fills are loaded from block ', toString(c.f.first_block),
+            ' only: the API also counts fills before it'),
+        c.f.confirmed_time < w.positions_snapshot_at, concat('the API snapshot may count fills after block ',
+            toString(c.f.confirmed_block), ' (', formatDateTime(c.f.confirmed_time, '%Y-%m-%d %H:%i:%S'),
+            '), the last block every fill is loaded to'),
+        ''
+    ) AS fills_unread_reason,
+    multiIf(
+        c.t.confirmed_block = 0, 'no transfers recorded done yet: the transfers step has not run',
+        c.t.from_deployment = 0, concat('transfers are loaded from block ', toString(c.t.first_block),
+            ' only: balances miss what moved before it'),
+        c.t.confirmed_time < w.positions_snapshot_at, concat('the API snapshot may count transfers after block ',
+            toString(c.t.confirmed_block), ' (', formatDateTime(c.t.confirmed_time, '%Y-%m-%d %H:%i:%S'),
+            '), the last block every transfer is loaded to'),
+        ''
+    ) AS transfers_unread_reason,
+    w.positions_snapshot_at - INTERVAL 5 MINUTE AS settled_before
+FROM wallets AS w FINAL
+-- One row: each stream's figures as a tuple (vw_chain_confirmed has exactly one row per stream).
+CROSS JOIN
+(
+    SELECT
+        CAST(anyIf((first_block, confirmed_block, confirmed_time, from_deployment), stream = 'chain_fills')
+            AS Tuple(first_block UInt64, confirmed_block UInt64, confirmed_time DateTime('UTC'), from_deployment UInt8)) AS f,
+        CAST(anyIf((first_block, confirmed_block, confirmed_time, from_deployment), stream = 'chain_transfers')
+            AS Tuple(first_block UInt64, confirmed_block UInt64, confirmed_time DateTime('UTC'), from_deployment UInt8)) AS t
+    FROM vw_chain_confirmed
+) AS c
 ;
 
 -- would apply view vw_trades_canonical
@@ -953,7 +1146,7 @@ FROM
 --   balance_shares  the wallet's ERC-1155 balance from every transfer (vw_wallet_balances: trades,
 --                   splits, merges, redemptions, plain transfers — the exact on-chain position);
 --   api_shares      the size of its current Data API position (the snapshot rule of vw_trades_unified)
--- and two verdicts, each 'match' / 'differs' / 'only_chain' / 'only_api':
+-- and two verdicts, each 'match' / 'differs' / 'only_chain' / 'only_api' / 'pending':
 --   status          trades vs API ('match' when equal — a token traded to zero and absent from the API
 --                   matches; 'differs' both have it with different sizes; 'only_chain' trades imply
 --                   shares the API does not list; 'only_api' the API lists a position no trade
@@ -961,12 +1154,39 @@ FROM
 --   balance_status  chain balance vs API, the reconciliation that should hold for every wallet:
 --                   'only_chain' the chain holds shares the API does not list, 'only_api' the API
 --                   lists shares the chain does not hold.
+--   'pending'       (either verdict) the figures differ but the chain side may not hold everything the
+--                   snapshot counts, or holds rows the snapshot cannot count yet: the rule of
+--                   vw_reconciliation_window. pending_reason / balance_pending_reason say which
+--                   ('' unless pending). Such a row settles by itself once `sync` has read the chain
+--                   past the snapshot (or fetched the wallet again).
 --   difference      API − trades; balance_difference  API − balance.
+--   chain_complete_to_block    the block every fill is loaded to (vw_chain_confirmed), and
+--   balance_complete_to_block  the block every transfer is loaded to: the chain figures are as of them.
+--   snapshot_at     when the API figures were fetched.
 --   positions_fetched  0 when the wallet's positions were never fetched: its chain rows say
 --           'only_chain' for want of an API answer, not because the API disagrees.
+-- fills_pending / transfers_pending (the WITH below) are that rule for one row, '' when the chain side
+-- is comparable: any verdict here that sets chain figures beside the API's follows the one it reads.
 -- The sources are one UNION ALL grouped by (wallet, token_id), not FULL JOINs: a filter on wallet
 -- passes through GROUP BY to each source's primary key, where a FULL JOIN would stop it.
 CREATE OR REPLACE VIEW vw_position_reconciliation ON CLUSTER 'analytics' AS
+WITH
+    -- Why this row's chain side may not be comparable with the snapshot (vw_reconciliation_window);
+    -- a wallet never fetched has no snapshot to be pending against.
+    multiIf(
+        w.positions_snapshot_at = toDateTime64(0, 3, 'UTC'), '',
+        w.fills_unread_reason != '', w.fills_unread_reason,
+        r.last_fill_time >= w.settled_before, concat('fills up to ',
+            formatDateTime(r.last_fill_time, '%Y-%m-%d %H:%i:%S'), ' came after (or within minutes of) the API snapshot'),
+        ''
+    ) AS fills_pending,
+    multiIf(
+        w.positions_snapshot_at = toDateTime64(0, 3, 'UTC'), '',
+        w.transfers_unread_reason != '', w.transfers_unread_reason,
+        r.last_transfer_time >= w.settled_before, concat('transfers up to ',
+            formatDateTime(r.last_transfer_time, '%Y-%m-%d %H:%i:%S'), ' came after (or within minutes of) the API snapshot'),
+        ''
+    ) AS transfers_pending
 SELECT
     r.wallet AS wallet,
     r.token_id AS token_id,
@@ -978,6 +1198,7 @@ SELECT
     r.fills AS fills,
     multiIf(
         r.api_shares = r.chain_shares, 'match',
+        fills_pending != '', 'pending',
         r.fills > 0 AND r.listed = 1, 'differs',
         r.fills > 0, 'only_chain',
         'only_api'
@@ -986,11 +1207,17 @@ SELECT
     CAST(r.api_shares - r.balance_shares AS Decimal(38, 6)) AS balance_difference,
     multiIf(
         r.api_shares = r.balance_shares, 'match',
+        transfers_pending != '', 'pending',
         r.held = 1 AND r.listed = 1, 'differs',
         r.held = 1, 'only_chain',
         'only_api'
     ) AS balance_status,
-    toUInt8(w.positions_snapshot_at > toDateTime64(0, 3, 'UTC')) AS positions_fetched
+    toUInt8(w.positions_snapshot_at > toDateTime64(0, 3, 'UTC')) AS positions_fetched,
+    if(r.api_shares = r.chain_shares, '', fills_pending) AS pending_reason,
+    if(r.api_shares = r.balance_shares, '', transfers_pending) AS balance_pending_reason,
+    w.fills_confirmed_block AS chain_complete_to_block,
+    w.transfers_confirmed_block AS balance_complete_to_block,
+    w.positions_snapshot_at AS snapshot_at
 FROM
 (
     SELECT
@@ -1003,23 +1230,25 @@ FROM
         CAST(sumIf(shares, in_api = 2) AS Decimal(38, 6)) AS balance_shares,
         countIf(in_api = 0) AS fills,
         toUInt8(countIf(in_api = 1) > 0) AS listed,
-        toUInt8(countIf(in_api = 2) > 0) AS held
+        toUInt8(countIf(in_api = 2) > 0) AS held,
+        maxIf(time, in_api = 0) AS last_fill_time,
+        maxIf(time, in_api = 2) AS last_transfer_time
     FROM
     (
-        SELECT wallet, token_id, condition_id, outcome, CAST(shares_delta AS Decimal(38, 6)) AS shares, toUInt8(0) AS in_api
+        SELECT wallet, token_id, condition_id, outcome, CAST(shares_delta AS Decimal(38, 6)) AS shares, toUInt8(0) AS in_api, block_time AS time
         FROM vw_trades_canonical
         UNION ALL
-        SELECT wallet, token_id, condition_id, outcome, balance, toUInt8(2)
+        SELECT wallet, token_id, condition_id, outcome, balance, toUInt8(2), last_time
         FROM vw_wallet_balances
         UNION ALL
-        SELECT p.wallet, p.token_id, p.condition_id, p.outcome, CAST(p.size AS Decimal(38, 6)), toUInt8(1)
+        SELECT p.wallet, p.token_id, p.condition_id, p.outcome, CAST(p.size AS Decimal(38, 6)), toUInt8(1), toDateTime(0, 'UTC')
         FROM positions AS p FINAL
         INNER JOIN wallets AS cw FINAL ON cw.wallet = p.wallet
         WHERE p.snapshot_at >= cw.positions_snapshot_at
     )
     GROUP BY wallet, token_id
 ) AS r
-LEFT JOIN wallets AS w FINAL ON w.wallet = r.wallet
+LEFT JOIN vw_reconciliation_window AS w ON w.wallet = r.wallet
 ;
 
 -- would apply view vw_trades_unified
@@ -1031,9 +1260,12 @@ LEFT JOIN wallets AS w FINAL ON w.wallet = r.wallet
 --     the snapshot's time, side ''), current meaning from the wallet's newest complete snapshot:
 --     a position whose snapshot_at is older than wallets.positions_snapshot_at was gone by then;
 --     venue '' and fee NULL: a position is no trade.
--- joined to market metadata (question, slug, event title) through the token_markets dictionary
--- (sql/021), or for an AMM trade whose token Gamma does not list, through its market maker's Gamma
--- market (amm_markets, sql/061). A row whose token is not in market_tokens is kept with empty metadata and
+-- joined to market metadata (question, slug, event title, tags, category) through the token_markets
+-- dictionary (sql/021, sql/031): `tags` are the tag slugs of the market and of its event (Gamma's
+-- /tags labels are in the tags table), `category` Gamma's category of the event or market where it
+-- gives one ('' otherwise) — so `WHERE has(tags, 'politics')` filters trades by topic without a join.
+-- An AMM trade whose token Gamma does not list takes them from its market maker's Gamma market
+-- (amm_markets, sql/061). A row whose token is not in market_tokens is kept with empty metadata and
 -- market_known = 0, so `status` can count them.
 -- `WHERE wallet = …` reaches chain_fills_by_wallet, positions and wallets as primary-key ranges
 -- (each is ordered by wallet first) and the metadata is a lookup per row, so one wallet costs what
@@ -1057,6 +1289,8 @@ SELECT
     u.market_known AS market_known,
     u.tx_hash AS tx_hash,
     u.log_index AS log_index,
+    tupleElement(m, 4) AS tags,
+    tupleElement(m, 5) AS category,
     u.venue AS venue,
     u.fee AS fee
 FROM
@@ -1067,8 +1301,8 @@ FROM
         -- (amm_markets: Gamma's marketMakerAddress).
         if(
             amm_market_maker != '' AND dictGet('token_markets', 'known', tuple(token_id)) = 0,
-            dictGet('amm_markets', ('question', 'slug', 'event_title'), tuple(amm_market_maker)),
-            dictGet('token_markets', ('question', 'slug', 'event_title'), tuple(token_id))
+            dictGet('amm_markets', ('question', 'slug', 'event_title', 'tags', 'category'), tuple(amm_market_maker)),
+            dictGet('token_markets', ('question', 'slug', 'event_title', 'tags', 'category'), tuple(token_id))
         ) AS m
     FROM
     (

@@ -1,8 +1,13 @@
 // The trade views on hand-made rows: the snapshot rule of vw_trades_unified (a position missing from
 // a wallet's newest snapshot is gone), unknown tokens kept with empty metadata and countable, and
-// every status of vw_position_reconciliation — each checked with the exact decimals.
+// every status of vw_position_reconciliation — each checked with the exact decimals — including
+// 'pending' when the chain side ends before the API snapshot or has rows after it.
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { reloadTokenMarkets, unknownTokenCounts } from '../../../steps/chain.ts'
+import { parseMarket } from '../../../extract/gamma/records.ts'
+import { reloadTokenMarkets, unknownTokenCounts } from '../../../steps/chain/index.ts'
+import { eventOf, marketRow, tokenRows } from '../../../steps/markets/rows.ts'
 import { openStepHarness, rows, type StepHarness } from './harness.ts'
 
 const A = '0x00000000000000000000000000000000000000aa'
@@ -118,8 +123,28 @@ beforeAll(async () => {
     // Listed by the API, never traded: a split or a transfer.
     position(B, UNKNOWN, '2', '2026-07-02 00:00:00.000'),
   ])
+  // Both chain streams are complete through block 100, a block after every snapshot: the chain
+  // side holds all the API can count, so a difference is a real one.
+  await recordChainDone([{ from: 0, to: 100 }], '2026-07-03 00:00:00')
   await reloadTokenMarkets(w)
 }, 60_000)
+
+/** Records the chain streams' ranges done (replacing any before), with block `to` of the last at `time`. */
+async function recordChainDone(ranges: { from: number; to: number }[], time: string): Promise<void> {
+  const last = ranges.at(-1) as { to: number }
+  for (const [stream, blocks] of [
+    ['chain_fills', 'chain_blocks'],
+    ['chain_transfers', 'chain_transfer_blocks'],
+  ] as const) {
+    await h.checkpoints.reset(stream)
+    for (const range of ranges)
+      await h.checkpoints.recordRange(stream, { ...range, blockHash: '', rows: 0, blocks: 0 })
+    await h.warehouse.command(`DELETE FROM ${blocks} WHERE block_number > 7`)
+    await h.warehouse.insert(blocks, [
+      { block_number: last.to, block_hash: '0x', parent_hash: '0x', block_time: time, _run_id: 't' },
+    ])
+  }
+}
 
 afterAll(async () => {
   await h?.close()
@@ -288,5 +313,140 @@ describe('vw_position_reconciliation', () => {
       `SELECT status FROM vw_position_reconciliation WHERE wallet = '${B}' AND status != 'match' ORDER BY status`,
     )
     expect(one.map((row) => row.status)).toEqual(['differs', 'only_api'])
+    const complete = await rows(
+      h.warehouse,
+      `SELECT DISTINCT toString(chain_complete_to_block) AS fills, toString(balance_complete_to_block) AS transfers,
+              pending_reason, balance_pending_reason
+       FROM vw_position_reconciliation WHERE positions_fetched = 1`,
+    )
+    expect(complete).toEqual([
+      { fills: '100', transfers: '100', pending_reason: '', balance_pending_reason: '' },
+    ])
+  })
+
+  it('calls a difference pending while the chain side ends before the snapshot', async () => {
+    // A hole at 51–59: the fills are complete to block 50 only, a block older than the snapshots.
+    await recordChainDone(
+      [
+        { from: 0, to: 50 },
+        { from: 60, to: 100 },
+      ],
+      '2026-07-03 00:00:00',
+    )
+    for (const blocks of ['chain_blocks', 'chain_transfer_blocks']) {
+      await h.warehouse.insert(blocks, [
+        {
+          block_number: 50,
+          block_hash: '0x',
+          parent_hash: '0x',
+          block_time: '2026-07-01 12:00:00',
+          _run_id: 't',
+        },
+      ])
+    }
+    try {
+      expect(
+        await rows(
+          h.warehouse,
+          `SELECT stream, toString(first_block) AS first, toString(confirmed_block) AS confirmed, toString(confirmed_time) AS time
+           FROM vw_chain_confirmed ORDER BY stream`,
+        ),
+      ).toEqual([
+        { stream: 'chain_fills', first: '0', confirmed: '50', time: '2026-07-01 12:00:00' },
+        { stream: 'chain_transfers', first: '0', confirmed: '50', time: '2026-07-01 12:00:00' },
+      ])
+      const reconciled = await rows(
+        h.warehouse,
+        `SELECT wallet, toString(token_id) AS token, status, pending_reason, toString(chain_complete_to_block) AS complete
+         FROM vw_position_reconciliation WHERE status != 'match' ORDER BY wallet, token`,
+      )
+      const reason =
+        'the API snapshot may count fills after block 50 (2026-07-01 12:00:00), the last block every fill is loaded to'
+      expect(reconciled).toEqual([
+        { wallet: B, token: KNOWN, status: 'pending', pending_reason: reason, complete: '50' },
+        { wallet: B, token: UNKNOWN, status: 'pending', pending_reason: reason, complete: '50' },
+        // Never fetched: nothing to be pending against.
+        { wallet: NEVER, token: KNOWN, status: 'only_chain', pending_reason: '', complete: '50' },
+      ])
+    } finally {
+      await recordChainDone([{ from: 0, to: 100 }], '2026-07-03 00:00:00')
+    }
+  })
+
+  it('calls a difference pending while the chain has fills after the snapshot', async () => {
+    // B buys 2 more of OTHER after its snapshot: the API cannot list them yet.
+    await h.warehouse.insert('chain_fills', [
+      { ...fill(90, B, 'BUY', OTHER, 2_000_000, 1_000_000), block_time: '2026-07-02 00:03:00' },
+    ])
+    try {
+      const reconciled = await rows(
+        h.warehouse,
+        `SELECT toString(token_id) AS token, status, pending_reason FROM vw_position_reconciliation
+         WHERE wallet = '${B}' AND token_id = ${OTHER}`,
+      )
+      expect(reconciled).toEqual([
+        {
+          token: OTHER,
+          status: 'pending',
+          pending_reason:
+            'fills up to 2026-07-02 00:03:00 came after (or within minutes of) the API snapshot',
+        },
+      ])
+    } finally {
+      for (const table of ['chain_fills', 'chain_fills_by_wallet'])
+        await h.warehouse.command(`DELETE FROM ${table} WHERE block_number = 90`)
+    }
+  })
+})
+
+describe('tags and category in vw_trades_unified', () => {
+  it('adds the market’s and its event’s tag slugs, and Gamma’s category from the stored payload', async () => {
+    // A real resolved market (Gamma keyset page): `category` on the market and on its embedded event,
+    // which neither schema decodes; its event is stored with tags of its own.
+    const fixture = JSON.parse(
+      readFileSync(
+        path.join(
+          import.meta.dirname,
+          '../../fixtures/polymarket/gamma/resolved-markets-keyset-limit-1.json',
+        ),
+        'utf8',
+      ),
+    ).markets[0]
+    const record = parseMarket(fixture)
+    if (!record.ok) throw new Error(record.reason)
+    const market = record.value
+    await h.warehouse.insert('markets', [
+      marketRow({ ...market, tags: [] }, fixture, 't', eventOf(market, new Map())),
+    ])
+    await h.warehouse.insert('market_tokens', tokenRows(market, 't'))
+    await h.warehouse.insert('events', [
+      {
+        event_id: market.events[0]?.id,
+        title: 'Republican nominee',
+        tags: ['politics', 'elections'],
+        raw: '{}',
+        _run_id: 't',
+      },
+    ])
+    await h.warehouse.insert('chain_fills', [
+      fill(8, A, 'BUY', market.clobTokenIds[0] as string, 1_000_000, 500_000),
+    ])
+    await reloadTokenMarkets(h.warehouse)
+    const trades = await rows(
+      h.warehouse,
+      `SELECT toString(market_id) AS market, tags, category FROM vw_trades_unified
+       WHERE wallet = '${A}' AND source = 'blockchain' ORDER BY time`,
+    )
+    expect(trades.map((trade) => [trade.market, trade.tags, trade.category])).toEqual([
+      ['7', [], ''],
+      ['7', [], ''],
+      ['0', [], ''],
+      ['240379', ['politics', 'elections'], 'US-current-affairs'],
+    ])
+    const filtered = await rows(
+      h.warehouse,
+      `SELECT count() AS n FROM vw_trades_unified WHERE has(tags, 'elections') AND category = 'US-current-affairs'`,
+    )
+    expect(filtered).toEqual([{ n: '1' }])
   })
 })
