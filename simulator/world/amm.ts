@@ -1,6 +1,6 @@
 // The AMM era of the simulated chain: before the order book, some binary markets traded against a
 // Fixed Product Market Maker created by Polymarket's real factory address. Each AMM market gets a
-// creation, a first funding by its creator, trades by the ledger's wallets priced by the FPMM's own
+// creation, a first funding by its creator, trades by AMM-era wallets priced by the FPMM's own
 // constant-product rule (gnosis/conditional-tokens-market-makers FixedProductMarketMaker.sol
 // calcBuyAmount / calcSellAmount), a second funding half-way and a partial removal at the end.
 //
@@ -8,14 +8,16 @@
 // stand-in for the real 2020–2022 span (blocks 4,023,693 to 33,605,403) so a test scans it in a
 // few requests. It is small (at most MAX_AMM_MARKETS markets, a few dozen logs each) and built
 // eagerly. Simplifications, on purpose: the AMM trades move no simulated ERC-1155 balance and no
-// Data API position (the ledger's positions come from fills alone), and the AMM markets' Gamma
+// Data API position (the ledger's positions come from fills alone), so they are made by AMM_WALLETS
+// wallets of their own, outside the ledger: traders who left before the order book, which the Data
+// API and the fills know nothing of (the reconciliation of the ledger's wallets stays exact); and
+// the AMM markets' Gamma
 // clobTokenIds stay the catalog's, not ConditionalTokens' position ids, so polyhouse must tie these
 // trades to their markets by Gamma's marketMakerAddress.
 import { getAddress } from 'viem'
 import { hash, hexWords } from '../random.ts'
 import { type Catalog, MarketFlag } from './catalog.ts'
 import type { ChainLayout } from './chain.ts'
-import type { Ledger } from './ledger.ts'
 
 /** Blocks of the compressed AMM era, ending just below the V1 exchange's deployment. */
 export const AMM_ERA_BLOCKS = 20_000
@@ -26,6 +28,8 @@ export const AMM_ERA_BLOCKS = 20_000
  */
 const AMM_MARKET_PERCENT = 30
 const AMM_CANDIDATES = 120
+/** AMM-era traders and liquidity providers, none of them a ledger wallet. */
+const AMM_WALLETS = 60
 /** The FPMM fee rate Polymarket's market makers were created with here: 2 % (1e18 = 100 %). */
 export const AMM_FEE = 2n * 10n ** 16n
 const ONE = 10n ** 18n
@@ -136,7 +140,7 @@ export class AmmEra {
   /** Every AMM-era log in chain order. */
   readonly events: AmmEvent[] = []
 
-  constructor(catalog: Catalog, ledger: Ledger, chain: ChainLayout) {
+  constructor(catalog: Catalog, chain: ChainLayout) {
     const seed = catalog.seed
     this.lastBlock = chain.startBlock - 1
     this.firstBlock = this.lastBlock - AMM_ERA_BLOCKS + 1
@@ -144,9 +148,7 @@ export class AmmEra {
       const maker = ammMarketMaker(catalog, m)
       if (maker !== '') this.marketMakers.set(m, maker)
     }
-    const perMarket = [...this.marketMakers].map(([market, maker]) =>
-      marketHistory(seed, ledger, market, maker),
-    )
+    const perMarket = [...this.marketMakers].map(([market, maker]) => marketHistory(seed, market, maker))
     // Interleave the markets' histories in rounds, then spread them over the era's blocks.
     const ordered: AmmEvent[] = []
     for (let round = 0; perMarket.some((history) => round < history.length); round++)
@@ -189,9 +191,9 @@ export function marketMakerAddress(catalog: Catalog, m: number): string {
 }
 
 /** One market maker's logs in order, before they are placed in blocks. */
-function marketHistory(seed: number, ledger: Ledger, market: number, marketMaker: string): AmmEvent[] {
+function marketHistory(seed: number, market: number, marketMaker: string): AmmEvent[] {
   const draw = (salt: number, i: number, modulo: number) => hash(seed, D.amount, market, salt, i) % modulo
-  const wallet = (i: number) => ledger.address(hash(seed, D.who, market, i) % ledger.walletCount)
+  const wallet = (i: number) => `0x${hexWords(5, seed, D.who, hash(seed, D.who, market, i) % AMM_WALLETS)}`
   const event = (kind: AmmEventKind, actor: string, rest: Partial<AmmEvent> = {}): AmmEvent => ({
     kind,
     market,

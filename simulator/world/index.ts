@@ -53,7 +53,7 @@ export class World {
     this.ledger = new Ledger(this.seed, shape.wallets, catalog.tokenCount, shape.fills, tokenFamily)
     this.fills = new FillGenerator(this.seed, this.catalog, this.ledger, this.chain)
     this.transfers = new TransferGenerator(this.seed, this.catalog, this.ledger)
-    this.amm = new AmmEra(this.catalog, this.ledger, this.chain)
+    this.amm = new AmmEra(this.catalog, this.chain)
   }
 
   /** Every position of a wallet, as the Data API sees it (cached: whales cost thousands of fills). */
