@@ -58,10 +58,12 @@ describe('polyhouse CLI', () => {
       '  markets   ',
       '  chain     ',
       '  transfers ',
+      '  amm       ',
       '  wallets   ',
       '  views     ',
     ])
     expect(status.stdout).toContain('  transfers not started: no block range recorded')
+    expect(status.stdout).toContain('  amm       not started: no block range recorded')
   })
 
   it('passes a parameter as a value, never as SQL', async () => {
