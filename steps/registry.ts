@@ -9,6 +9,7 @@ import { readWalletList } from '../extract/data-api/wallet-list.ts'
 import { createHttpClient, type HttpClient } from '../extract/http/client.ts'
 import { type HttpConfig, type HttpConfigFlags, resolveHttpConfig } from '../extract/http/config.ts'
 import { describePause } from '../extract/http/endpoint.ts'
+import { createActivityStep, resolveActivityOptions } from './activity/index.ts'
 import { createAmmStep, resolveAmmOptions } from './amm/index.ts'
 import { type ChainOptions, checkBlockFlags, createChainStep, resolveChainOptions } from './chain/index.ts'
 import { createMarketsStep } from './markets/index.ts'
@@ -30,7 +31,7 @@ export interface StepFlags extends HttpConfigFlags {
   maxWallets?: string
   /** --wallet-order activity|recent|address */
   walletOrder?: string
-  /** Chain, transfers and amm steps: --rpc-url, --from-block, --to-block, --confirmations, --shard i/n. */
+  /** Chain, transfers, activity and amm steps: --rpc-url, --from-block, --to-block, --confirmations, --shard i/n. */
   rpcUrl?: string
   fromBlock?: string
   toBlock?: string
@@ -55,6 +56,8 @@ export interface StepConfig {
   chain?: ChainOptions
   /** Present when the transfers step runs. */
   transfers?: ChainOptions
+  /** Present when the activity step runs. */
+  activity?: ChainOptions
   /** Present when the amm step runs. */
   amm?: ChainOptions
   wallets: WalletSettings
@@ -87,6 +90,7 @@ const FACTORIES: { name: StepName; create: (shared: Shared) => Step }[] = [
   },
   { name: 'chain', create: ({ config }) => createChainStep(required(config.chain, 'chain')) },
   { name: 'transfers', create: ({ config }) => createTransfersStep(required(config.transfers, 'transfers')) },
+  { name: 'activity', create: ({ config }) => createActivityStep(required(config.activity, 'activity')) },
   { name: 'amm', create: ({ config }) => createAmmStep(required(config.amm, 'amm')) },
   {
     name: 'wallets',
@@ -133,7 +137,7 @@ const HTTP_STEPS: readonly StepName[] = ['markets', 'wallets']
 /**
  * Checks the flags and the environment of a run of `names`; a UsageError names the first problem.
  * Environment variables are read only for the steps that use them (POLYGON_RPC_URL for the chain,
- * transfers and amm steps, GAMMA_URL and DATA_API_URL for markets and wallets): one a run never reads
+ * transfers, activity and amm steps, GAMMA_URL and DATA_API_URL for markets and wallets): one a run never reads
  * cannot be wrong for it.
  */
 export function resolveStepConfig(
@@ -148,13 +152,15 @@ export function resolveStepConfig(
   const blockFlags = { rpcUrl, fromBlock, toBlock, confirmations, shard, rate, maxPause }
   const chain = names.includes('chain') ? resolveChainOptions(blockFlags, env) : undefined
   const transfers = names.includes('transfers') ? resolveTransfersOptions(blockFlags, env) : undefined
+  const activity = names.includes('activity') ? resolveActivityOptions(blockFlags, env) : undefined
   const amm = names.includes('amm') ? resolveAmmOptions(blockFlags, env) : undefined
-  if (!chain && !transfers && !amm) checkBlockFlags(blockFlags, env)
+  if (!chain && !transfers && !activity && !amm) checkBlockFlags(blockFlags, env)
   return {
     names: [...names],
     http,
     ...(chain ? { chain } : {}),
     ...(transfers ? { transfers } : {}),
+    ...(activity ? { activity } : {}),
     ...(amm ? { amm } : {}),
     wallets: resolveWalletSettings(flags),
     dirs: {

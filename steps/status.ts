@@ -17,6 +17,7 @@ import {
 } from '../load/run-status.ts'
 import { collectStatus, type WarehouseStatus } from '../load/status.ts'
 import type { Warehouse } from '../load/warehouse.ts'
+import { activityCoverage } from './activity/index.ts'
 import { ammCoverage } from './amm/index.ts'
 import { fillsCoverage } from './chain/index.ts'
 import { MISSING_TOKENS_SQL, UNSEEN_WALLETS_SQL } from './gaps.ts'
@@ -77,6 +78,8 @@ export interface PipelineStatus extends WarehouseStatus {
     chain: ChainStatus
     /** The transfers step's coverage, from ConditionalTokens' deployment. */
     transfers: ChainStatus
+    /** The activity step's coverage (lifecycle logs), from ConditionalTokens' deployment. */
+    activity: ChainStatus
     /** The AMM step's coverage, from the FPMM factory's deployment. */
     amm: ChainStatus
     wallets: WalletsStatus
@@ -134,6 +137,7 @@ export async function collectPipelineStatus(
       },
       chain: await chainStatus(checkpoints, options.tip),
       transfers: await chainStatus(checkpoints, options.tip, transfersCoverage),
+      activity: await chainStatus(checkpoints, options.tip, activityCoverage),
       amm: await chainStatus(checkpoints, options.tip, ammCoverage),
       wallets: await walletsStatus(warehouse, options, now),
       views: {

@@ -295,6 +295,26 @@ describe('the AMM step on anvil', () => {
     )
   })
 
+  it('counts the AMM trades in vw_position_pnl like fills (pnl-subgraph prices)', async () => {
+    const pnl = await rows<Record<string, string>>(
+      harness.warehouse,
+      `SELECT toString(token_id) AS token_id, amount, avg_price, total_bought, realized_pnl, toString(events) AS events
+       FROM vw_position_pnl WHERE wallet = '${wallet(1)}'`,
+    )
+    // Bought 153.846153 Yes for 100 USDC (price ⌊100·10^6·10^6 ÷ 153,846,153⌋ = 650,000), sold 66 for
+    // 40 USDC (606,060): realized 66 × (0.606060 − 0.650000) = −2.900040.
+    expect(pnl).toEqual([
+      {
+        token_id: gamma.clobTokenIds[0],
+        amount: '87.846153',
+        avg_price: '0.650000',
+        total_bought: '153.846153',
+        realized_pnl: '-2.900040',
+        events: '2',
+      },
+    ])
+  })
+
   it('lists the funding in vw_amm_liquidity and the market maker in vw_amm_markets', async () => {
     const liquidity = await rows<Record<string, string>>(
       harness.warehouse,
