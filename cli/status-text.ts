@@ -44,10 +44,10 @@ export function formatPipelineStatus(status: PipelineStatus): string {
       `${n(rows('chain_transfers'))} rows in chain_transfers`,
     ),
   )
-  lines.push(...chainLines('amm', status.steps.amm, `${n(rows('amm_events'))} AMM-era logs in amm_events`))
   lines.push(
     ...chainLines('activity', status.steps.activity, `${n(rows('chain_activity'))} rows in chain_activity`),
   )
+  lines.push(...chainLines('amm', status.steps.amm, `${n(rows('amm_events'))} AMM-era logs in amm_events`))
   lines.push(
     `${label('wallets')}${n(wallets.fetched)}/${n(wallets.known + wallets.unseenOnChain)} fetched` +
       ` · ${n(wallets.neverFetched)} never fetched, ${n(wallets.unseenOnChain)} seen on chain and not queued` +
