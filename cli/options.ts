@@ -10,7 +10,7 @@ import type { LogFormat } from './progress.ts'
 export const gammaUrlOption = () => new Option('--gamma-url <url>', 'Gamma API (env GAMMA_URL)')
 export const dataApiUrlOption = () => new Option('--data-api-url <url>', 'Data API (env DATA_API_URL)')
 /** Repeatable: several endpoints of the same chain share the work (steps/block-ranges/workers.ts). */
-export const rpcUrlOption = (purpose = 'chain and transfers steps') =>
+export const rpcUrlOption = (purpose = 'chain, transfers, activity, amm and owners steps') =>
   new Option(
     '--rpc-url <url>',
     `${purpose}: Polygon JSON-RPC; repeat for several endpoints sharing the work (env POLYGON_RPC_URL, POLYGON_RPC_URLS comma-separated)`,
@@ -28,22 +28,22 @@ export const maxPauseOption = () =>
 export const fromBlockOption = () =>
   new Option(
     '--from-block <n>',
-    'chain, transfers and owners steps: first block (default: the V1 exchange deployment 33605403 for fills, ConditionalTokens deployment 4023686 for transfers, the proxy wallet factory deployment 4022827 for owners)',
+    'chain-reading steps: first block (default: the V1 exchange deployment 33605403 for fills, ConditionalTokens deployment 4023686 for transfers and activity, the FPMM factory deployment 4023693 for amm, the proxy wallet factory deployment 4022827 for owners)',
   )
 export const toBlockOption = () =>
   new Option(
     '--to-block <n>',
-    'chain and transfers steps: last block (default: the tip minus --confirmations)',
+    'chain, transfers and amm steps: last block (default: the tip minus --confirmations)',
   )
 export const confirmationsOption = () =>
   new Option(
     '--confirmations <n>',
-    'chain and transfers steps: blocks below the tip left unread (default 32; 0 for a local node)',
+    'chain, transfers and amm steps: blocks below the tip left unread (default 32; 0 for a local node)',
   )
 export const shardOption = () =>
   new Option(
     '--shard <i/n>',
-    'chain and transfers steps: take shard i of n of the block space (100,000-block chunks dealt round-robin; several processes need a ClickHouse server)',
+    'chain, transfers and amm steps: take shard i of n of the block space (100,000-block chunks dealt round-robin; several processes need a ClickHouse server)',
   )
 
 /** The wallets step. */

@@ -50,6 +50,7 @@ export function formatPipelineStatus(status: PipelineStatus): string {
   )
   lines.push(
     ...chainLines('activity', status.steps.activity, `${n(rows('chain_activity'))} rows in chain_activity`),
+    ...chainLines('amm', status.steps.amm, `${n(rows('amm_events'))} AMM-era logs in amm_events`),
     ...chainLines(
       'owners',
       status.steps.owners,
@@ -149,7 +150,7 @@ function runLine(run: RunSummary): string {
 }
 
 function chainLines(
-  step: 'chain' | 'transfers' | 'activity' | 'owners',
+  step: 'chain' | 'transfers' | 'activity' | 'amm' | 'owners',
   chain: ChainStatus,
   rows: string,
 ): string[] {

@@ -29,6 +29,7 @@ import { Truth } from './world/truth.ts'
 
 export type { RpcEndpointOptions, SimulatorOptions } from './options.ts'
 export type { StatsSnapshot } from './stats.ts'
+export type { AmmLiquidityTruth, AmmTradeTruth } from './world/amm-truth.ts'
 export type { FillTotals, MarketTruth, PositionTruth, TruthSummary } from './world/truth.ts'
 
 export interface Simulator {

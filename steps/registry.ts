@@ -10,6 +10,7 @@ import { createHttpClient, type HttpClient } from '../extract/http/client.ts'
 import { type HttpConfig, type HttpConfigFlags, resolveHttpConfig } from '../extract/http/config.ts'
 import { describePause } from '../extract/http/endpoint.ts'
 import { createActivityStep, resolveActivityOptions } from './activity/index.ts'
+import { createAmmStep, resolveAmmOptions } from './amm/index.ts'
 import { type ChainOptions, checkBlockFlags, createChainStep, resolveChainOptions } from './chain/index.ts'
 import { createMarketsStep } from './markets/index.ts'
 import { createOwnersStep, resolveOwnersOptions } from './owners/index.ts'
@@ -31,7 +32,7 @@ export interface StepFlags extends HttpConfigFlags {
   maxWallets?: string
   /** --wallet-order activity|recent|address */
   walletOrder?: string
-  /** Chain, transfers and activity steps: --rpc-url (repeatable), --from-block, --to-block, --confirmations, --shard i/n. */
+  /** Chain-reading steps (chain, transfers, activity, amm, owners): --rpc-url (repeatable), --from-block, --to-block, --confirmations, --shard i/n. */
   rpcUrl?: string | string[]
   fromBlock?: string
   toBlock?: string
@@ -58,6 +59,8 @@ export interface StepConfig {
   transfers?: ChainOptions
   /** Present when the activity step runs. */
   activity?: ChainOptions
+  /** Present when the amm step runs. */
+  amm?: ChainOptions
   /** Present when the owners step runs. */
   owners?: ChainOptions
   wallets: WalletSettings
@@ -91,6 +94,7 @@ const FACTORIES: { name: StepName; create: (shared: Shared) => Step }[] = [
   { name: 'chain', create: ({ config }) => createChainStep(required(config.chain, 'chain')) },
   { name: 'transfers', create: ({ config }) => createTransfersStep(required(config.transfers, 'transfers')) },
   { name: 'activity', create: ({ config }) => createActivityStep(required(config.activity, 'activity')) },
+  { name: 'amm', create: ({ config }) => createAmmStep(required(config.amm, 'amm')) },
   { name: 'owners', create: ({ config }) => createOwnersStep(required(config.owners, 'owners')) },
   {
     name: 'wallets',
@@ -137,7 +141,7 @@ const HTTP_STEPS: readonly StepName[] = ['markets', 'wallets']
 /**
  * Checks the flags and the environment of a run of `names`; a UsageError names the first problem.
  * Environment variables are read only for the steps that use them (POLYGON_RPC_URL for the chain,
- * transfers and activity steps, GAMMA_URL and DATA_API_URL for markets and wallets): one a run never reads
+ * transfers, activity and amm steps, GAMMA_URL and DATA_API_URL for markets and wallets): one a run never reads
  * cannot be wrong for it.
  */
 export function resolveStepConfig(
@@ -153,14 +157,16 @@ export function resolveStepConfig(
   const chain = names.includes('chain') ? resolveChainOptions(blockFlags, env) : undefined
   const transfers = names.includes('transfers') ? resolveTransfersOptions(blockFlags, env) : undefined
   const activity = names.includes('activity') ? resolveActivityOptions(blockFlags, env) : undefined
+  const amm = names.includes('amm') ? resolveAmmOptions(blockFlags, env) : undefined
   const owners = names.includes('owners') ? resolveOwnersOptions(blockFlags, env) : undefined
-  if (!chain && !transfers && !activity && !owners) checkBlockFlags(blockFlags, env)
+  if (!chain && !transfers && !activity && !amm && !owners) checkBlockFlags(blockFlags, env)
   return {
     names: [...names],
     http,
     ...(chain ? { chain } : {}),
     ...(transfers ? { transfers } : {}),
     ...(activity ? { activity } : {}),
+    ...(amm ? { amm } : {}),
     ...(owners ? { owners } : {}),
     wallets: resolveWalletSettings(flags),
     dirs: {

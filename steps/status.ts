@@ -20,6 +20,7 @@ import {
 import { collectStatus, type WarehouseStatus } from '../load/status.ts'
 import type { Warehouse } from '../load/warehouse.ts'
 import { activityCoverage } from './activity/index.ts'
+import { ammCoverage } from './amm/index.ts'
 import { fillsCoverage } from './chain/index.ts'
 import {
   type ClosingOnly,
@@ -92,6 +93,8 @@ export interface PipelineStatus extends WarehouseStatus {
     transfers: ChainStatus
     /** The activity step's coverage (lifecycle logs), from ConditionalTokens' deployment. */
     activity: ChainStatus
+    /** The AMM step's coverage, from the FPMM factory's deployment. */
+    amm: ChainStatus
     /** The owners step's coverage, from the proxy wallet factory's deployment. */
     owners: ChainStatus
     wallets: WalletsStatus
@@ -154,6 +157,7 @@ export async function collectPipelineStatus(
       chain: await chainStatus(checkpoints, options.tip),
       transfers: await chainStatus(checkpoints, options.tip, transfersCoverage),
       activity: await chainStatus(checkpoints, options.tip, activityCoverage),
+      amm: await chainStatus(checkpoints, options.tip, ammCoverage),
       owners: await chainStatus(checkpoints, options.tip, ownersCoverage),
       wallets: await walletsStatus(warehouse, options, now),
       views: {

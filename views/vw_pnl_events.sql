@@ -1,9 +1,9 @@
 -- vw_pnl_events: every event that moves a wallet's PnL in an outcome token, by the pnl-subgraph's
 -- rules (Polymarket/polymarket-subgraph pnl-subgraph/src), one row per (wallet, token, log):
---   kind 0 buy  (price, quantity)      a fill whose maker pays collateral (ExchangeMapping.ts: every
+--   kind 0 buy  (price, quantity)      an AMM-era FPMMBuy (FixedProductMarketMakerMapping.ts); a fill whose maker pays collateral (ExchangeMapping.ts: every
 --                                      OrderFilled is its maker's trade, of the gross shares); a split,
 --                                      for every outcome of the condition at 1 ÷ outcome count
---   kind 1 sell (price, quantity)      a fill whose maker gives shares; a merge, every outcome at
+--   kind 1 sell (price, quantity)      an FPMMSell; a fill whose maker gives shares; a merge, every outcome at
 --                                      1 ÷ outcome count
 --   kind 2 redemption of all held      ConditionalTokens' PayoutRedemption: each outcome, what the
 --                                      wallet holds, at numerator ÷ Σ numerators (ConditionalTokensMapping.ts)
@@ -68,6 +68,30 @@ FROM
         FROM chain_fills_by_wallet FINAL
     )
     WHERE shares > 0
+
+    UNION ALL
+
+    -- AMM-era trades count like fills (pnl-subgraph FixedProductMarketMakerMapping.ts handleBuy /
+    -- handleSell: price = investmentAmount or returnAmount × 10^6 ÷ outcome tokens, quantity the
+    -- outcome tokens), of Polymarket's market makers only (amm_markets, sql/061).
+    SELECT
+        e.actor AS wallet,
+        e.token_id AS token_id,
+        e.block_number AS block_number,
+        e.log_index AS log_index,
+        toUInt8(if(e.event = 'FPMMBuy', 0, 1)) AS kind,
+        toInt256(intDiv(e.collateral_amount * 1000000, e.outcome_tokens)) AS price,
+        toInt256(e.outcome_tokens) AS quantity,
+        toInt256(e.fee_amount) AS fee,
+        'amm' AS source
+    FROM
+    (
+        SELECT actor, block_number, log_index, event, collateral_amount, outcome_tokens, fee_amount,
+               arrayElement(dictGet('amm_markets', 'position_ids', tuple(contract)), outcome_index + 1) AS token_id
+        FROM amm_events FINAL
+        WHERE event IN ('FPMMBuy', 'FPMMSell') AND dictHas('amm_markets', tuple(contract))
+    ) AS e
+    WHERE e.outcome_tokens > 0 AND e.token_id != 0
 
     UNION ALL
 

@@ -60,6 +60,23 @@ export const NO_TOKEN_BURN_ADDRESS: Address = '0xa5ef39c3d3e10d0b270233af41cac69
  */
 export const CTF_DEPLOYMENT_BLOCK = 4_023_686
 
+/**
+ * Polymarket's FixedProductMarketMakerFactory on Polygon: the AMM-era factory whose
+ * FixedProductMarketMakerCreation events name every Fixed Product Market Maker (FPMM) Polymarket
+ * traded against from 2020 until the CTF exchanges (Polymarket/polymarket-subgraph networks.yaml,
+ * `matic.FixedProductMarketMakerFactory`, tx 0x1af1b88e…e7c6; fpmm-subgraph/subgraph.template.yaml
+ * indexes its creations and the FPMMs' events). Seven blocks after ConditionalTokens.
+ */
+export const FPMM_FACTORY: Address = '0x8b9805a2f595b6705e74f7310829f2d299d21522'
+/** First block of the AMM step: the factory's deployment (networks.yaml `startBlock: 4023693`). */
+export const FPMM_FACTORY_DEPLOYMENT_BLOCK = 4_023_693
+/**
+ * USDC (PoS bridged) on Polygon, the AMMs' collateral (networks.yaml `matic.USDC`): an outcome
+ * token's id is ConditionalTokens' position id of (this collateral, the condition, the outcome's
+ * index set), extract/chain/ctf-positions.ts.
+ */
+export const USDC_POLYGON: Address = '0x2791bca1f2de4661ed88a30c99a7a9449aa84174'
+
 /** Polygon PoS mainnet (eth_chainId 0x89). */
 export const POLYGON_CHAIN_ID = 137
 
@@ -133,6 +150,15 @@ export const EVENT_SIGNATURES = Object.freeze({
   orderFilledV2: 'OrderFilled(bytes32,address,address,uint8,uint256,uint256,uint256,uint256,bytes32,bytes32)',
   transferSingle: 'TransferSingle(address,address,address,uint256,uint256)',
   transferBatch: 'TransferBatch(address,address,address,uint256[],uint256[])',
+  // The AMM era: the factory's creation and the four FPMM events, as declared in
+  // Polymarket/polymarket-subgraph abis/FixedProductMarketMakerFactory.json and
+  // abis/FixedProductMarketMaker.json (the ABIs its fpmm-subgraph and pnl-subgraph index; the
+  // contracts are gnosis/conditional-tokens-market-makers FixedProductMarketMaker(Factory).sol).
+  fpmmCreation: 'FixedProductMarketMakerCreation(address,address,address,address,bytes32[],uint256)',
+  fpmmBuy: 'FPMMBuy(address,uint256,uint256,uint256,uint256)',
+  fpmmSell: 'FPMMSell(address,uint256,uint256,uint256,uint256)',
+  fpmmFundingAdded: 'FPMMFundingAdded(address,uint256[],uint256)',
+  fpmmFundingRemoved: 'FPMMFundingRemoved(address,uint256[],uint256,uint256)',
 } as const)
 
 type Hash = `0x${string}`
@@ -143,6 +169,11 @@ export const TOPIC0: Readonly<Record<keyof typeof EVENT_SIGNATURES, Hash>> = Obj
   orderFilledV2: toEventSelector(EVENT_SIGNATURES.orderFilledV2),
   transferSingle: toEventSelector(EVENT_SIGNATURES.transferSingle),
   transferBatch: toEventSelector(EVENT_SIGNATURES.transferBatch),
+  fpmmCreation: toEventSelector(EVENT_SIGNATURES.fpmmCreation),
+  fpmmBuy: toEventSelector(EVENT_SIGNATURES.fpmmBuy),
+  fpmmSell: toEventSelector(EVENT_SIGNATURES.fpmmSell),
+  fpmmFundingAdded: toEventSelector(EVENT_SIGNATURES.fpmmFundingAdded),
+  fpmmFundingRemoved: toEventSelector(EVENT_SIGNATURES.fpmmFundingRemoved),
 })
 
 /** The eth_getLogs filter for every fill: four addresses, either OrderFilled topic. */
@@ -155,6 +186,26 @@ export const FILLS_FILTER = Object.freeze({
 export const TRANSFERS_FILTER = Object.freeze({
   address: [CONDITIONAL_TOKENS] as const,
   topics: [[TOPIC0.transferSingle, TOPIC0.transferBatch]] as const,
+})
+
+/**
+ * The eth_getLogs filter of the AMM era: the five events by topic0 alone, from any emitter. The
+ * FPMMs are clones the factory creates over time, so no address list known before the scan can
+ * name them; a log is the AMM step's only if its emitter is a market maker that FPMM_FACTORY
+ * created, which the views decide (amm_markets, sql/061), not the filter. Creations by other
+ * factories and look-alike events stay in amm_events, unused.
+ */
+export const AMM_FILTER = Object.freeze({
+  address: [] as readonly Address[],
+  topics: [
+    [
+      TOPIC0.fpmmCreation,
+      TOPIC0.fpmmBuy,
+      TOPIC0.fpmmSell,
+      TOPIC0.fpmmFundingAdded,
+      TOPIC0.fpmmFundingRemoved,
+    ],
+  ] as const,
 })
 
 // Event ABI fragments, copied as data from test/fixtures/polymarket/chain/abi/
@@ -319,3 +370,65 @@ export const WALLET_OWNERS_FILTER = Object.freeze({
   address: [SAFE_PROXY_FACTORY, GSN_RELAY_HUB] as const,
   topics: [[WALLET_TOPIC0.proxyCreation, WALLET_TOPIC0.transactionRelayed]] as const,
 })
+// From Polymarket/polymarket-subgraph abis/FixedProductMarketMakerFactory.json and
+// abis/FixedProductMarketMaker.json (names, types and `indexed` as declared there).
+export const FPMM_ABI = [
+  {
+    type: 'event',
+    name: 'FixedProductMarketMakerCreation',
+    anonymous: false,
+    inputs: [
+      { indexed: true, name: 'creator', type: 'address' },
+      { indexed: false, name: 'fixedProductMarketMaker', type: 'address' },
+      { indexed: true, name: 'conditionalTokens', type: 'address' },
+      { indexed: true, name: 'collateralToken', type: 'address' },
+      { indexed: false, name: 'conditionIds', type: 'bytes32[]' },
+      { indexed: false, name: 'fee', type: 'uint256' },
+    ],
+  },
+  {
+    type: 'event',
+    name: 'FPMMBuy',
+    anonymous: false,
+    inputs: [
+      { indexed: true, name: 'buyer', type: 'address' },
+      { indexed: false, name: 'investmentAmount', type: 'uint256' },
+      { indexed: false, name: 'feeAmount', type: 'uint256' },
+      { indexed: true, name: 'outcomeIndex', type: 'uint256' },
+      { indexed: false, name: 'outcomeTokensBought', type: 'uint256' },
+    ],
+  },
+  {
+    type: 'event',
+    name: 'FPMMSell',
+    anonymous: false,
+    inputs: [
+      { indexed: true, name: 'seller', type: 'address' },
+      { indexed: false, name: 'returnAmount', type: 'uint256' },
+      { indexed: false, name: 'feeAmount', type: 'uint256' },
+      { indexed: true, name: 'outcomeIndex', type: 'uint256' },
+      { indexed: false, name: 'outcomeTokensSold', type: 'uint256' },
+    ],
+  },
+  {
+    type: 'event',
+    name: 'FPMMFundingAdded',
+    anonymous: false,
+    inputs: [
+      { indexed: true, name: 'funder', type: 'address' },
+      { indexed: false, name: 'amountsAdded', type: 'uint256[]' },
+      { indexed: false, name: 'sharesMinted', type: 'uint256' },
+    ],
+  },
+  {
+    type: 'event',
+    name: 'FPMMFundingRemoved',
+    anonymous: false,
+    inputs: [
+      { indexed: true, name: 'funder', type: 'address' },
+      { indexed: false, name: 'amountsRemoved', type: 'uint256[]' },
+      { indexed: false, name: 'collateralRemovedFromFeePool', type: 'uint256' },
+      { indexed: false, name: 'sharesBurnt', type: 'uint256' },
+    ],
+  },
+] as const

@@ -5,6 +5,8 @@
 import { ACTIVITY_FILTER } from '../../extract/chain/activity-events.ts'
 import { GSN_RELAY_HUB, SAFE_PROXY_FACTORY, TOPIC0 } from '../../extract/chain/contracts.ts'
 import { PROVIDER_LIMITS, type ProviderName, type RpcError, rangeError, resultsError } from '../limits.ts'
+import type { AmmEvent } from '../world/amm.ts'
+import { ammEmitter, ammTopics, writeAmmLog } from '../world/amm-logs.ts'
 import { CHAIN_ID } from '../world/chain.ts'
 import { LOG_SLOTS_PER_FILL } from '../world/fills.ts'
 import type { World } from '../world/index.ts'
@@ -297,6 +299,16 @@ export class RpcService {
       count++
       return undefined
     }
+    // The AMM era lies below the first fill's block (world/amm.ts), so its logs come first.
+    const matchAmm = ammMatcher(f.address, f.topics)
+    if (matchAmm) {
+      for (const event of this.world.amm.eventsInBlocks(from, to)) {
+        if (!matchAmm(event)) continue
+        const refused = admit(event.blockNumber)
+        if (refused) return refused
+        writeAmmLog(out, event, this.world.catalog, parts)
+      }
+    }
     // Market-level logs (resolutions, preparations) follow the fills of their block.
     const marketBlocks = matchActivity ? this.world.lifecycle.marketBlocksServedIn(from, to) : []
     let nextMarketBlock = 0
@@ -489,4 +501,31 @@ function logMatcher(
     (!t1 || t1.has(orderHash)) &&
     (!t2 || t2.has(padTopic(maker))) &&
     (!t3 || t3.has(padTopic(taker)))
+}
+
+/** The filter as it applies to the AMM era's logs; undefined when it can select none of them. */
+function ammMatcher(address: unknown, topics: unknown): ((event: AmmEvent) => boolean) | undefined {
+  const addresses =
+    address === undefined || address === null
+      ? undefined
+      : new Set((Array.isArray(address) ? address : [address]).map((a) => String(a).toLowerCase()))
+  const positions = (Array.isArray(topics) ? topics : []).map((t) =>
+    t === null || t === undefined
+      ? undefined
+      : new Set((Array.isArray(t) ? t : [t]).map((v) => String(v).toLowerCase())),
+  )
+  const amm = [
+    TOPIC0.fpmmCreation,
+    TOPIC0.fpmmBuy,
+    TOPIC0.fpmmSell,
+    TOPIC0.fpmmFundingAdded,
+    TOPIC0.fpmmFundingRemoved,
+  ]
+  const t0 = positions[0]
+  if (t0 && !amm.some((topic) => t0.has(topic))) return undefined
+  return (event) => {
+    if (addresses && addresses.size > 0 && !addresses.has(ammEmitter(event))) return false
+    const eventTopics = ammTopics(event)
+    return positions.every((wanted, i) => !wanted || wanted.has(eventTopics[i] ?? ''))
+  }
 }

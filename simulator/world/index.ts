@@ -2,6 +2,7 @@
 // and its fills. Built from the seed and scale knobs in memory proportional to markets, wallets
 // and positions — never to fills, which are generated on demand per block range or per wallet.
 import { seedFrom } from '../random.ts'
+import { AmmEra } from './amm.ts'
 import { Catalog, MarketFlag } from './catalog.ts'
 import { ChainLayout } from './chain.ts'
 import { FillGenerator } from './fills.ts'
@@ -38,6 +39,8 @@ export class World {
   readonly lifecycleLogs: LifecycleLogs
   /** The ERC-1155 transfers each fill implies (world/transfers.ts). */
   readonly transfers: TransferGenerator
+  /** The AMM era before the exchanges: market makers, their trades and funding (world/amm.ts). */
+  readonly amm: AmmEra
   /** The factories' logs that say who owns each proxy wallet and Safe (world/owners.ts). */
   readonly owners: OwnerLogs
   private readonly cache = new Map<number, PositionView[]>()
@@ -62,6 +65,7 @@ export class World {
     this.lifecycle = new Lifecycle(this.seed, this.fills, shape.driftRate)
     this.lifecycleLogs = new LifecycleLogs(this.catalog, this.lifecycle)
     this.transfers = new TransferGenerator(this.catalog, this.lifecycleLogs)
+    this.amm = new AmmEra(this.catalog, this.chain)
     const ledger = this.ledger
     this.owners = new OwnerLogs(
       this.seed,

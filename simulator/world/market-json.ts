@@ -3,7 +3,9 @@
 // JSON-string `outcomes`/`outcomePrices`/`clobTokenIds`, string `volume` beside numeric
 // `volumeNum`, non-ISO `closedTime`, junk `umaEndDate`, missing `endDate`, `conditionId: ""`
 // without `clobTokenIds`, 3+ outcomes, events embedded without a title (orphans).
+
 import { hash, pareto, unit } from '../random.ts'
+import { marketMakerAddress } from './amm.ts'
 import { type Catalog, EventKind, MarketFlag } from './catalog.ts'
 import { eventFacts, eventSummaryJson } from './event-json.ts'
 import { dateOnly, isoMicros, isoSeconds, microsToDecimal, postgresTime } from './format.ts'
@@ -104,7 +106,7 @@ export function marketJson(catalog: Catalog, m: number, options: MarketJsonOptio
     volume: microsToDecimal(volume),
     active: true,
     closed,
-    marketMakerAddress: '',
+    marketMakerAddress: marketMakerAddress(catalog, m),
     createdAt: isoMicros(created, micros(2)),
     updatedAt: isoMicros(closed ? end + 7_200 : catalog.now - 600, micros(3)),
     closedTime: closed

@@ -1,7 +1,7 @@
 // Ground truth: what a loss-free, duplicate-free backfill of the simulator must end up with.
 // Catalog and ledger facts are immediate; fill totals need one pass over every fill, computed on
 // first request and kept (a few seconds per million fills, memory per position).
-
+import { type AmmLiquidityTruth, type AmmTradeTruth, ammLiquidity, ammTrades } from './amm-truth.ts'
 import { EventKind, MarketFlag } from './catalog.ts'
 import { eventFacts } from './event-json.ts'
 import type { Fill } from './fills.ts'
@@ -269,6 +269,16 @@ export class Truth {
       tradedUnits: view.state.traded,
       drifted: view.drifted,
     }))
+  }
+
+  /** Every AMM-era trade (world/amm.ts), in chain order. */
+  ammTrades(): AmmTradeTruth[] {
+    return ammTrades(this.world)
+  }
+
+  /** Every AMM-era funding add and removal, in chain order. */
+  ammLiquidity(): AmmLiquidityTruth[] {
+    return ammLiquidity(this.world)
   }
 
   /** The fills served in blocks [fromBlock, toBlock] of the current fork, in chain order. */

@@ -865,6 +865,96 @@ CREATE TABLE IF NOT EXISTS pnl_snapshots ON CLUSTER 'analytics'
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/pnl_snapshots', '{replica}')
 ORDER BY snapshot;
 
+-- would apply sql/060_amm_events.sql (2 statements)
+-- amm_events: the AMM era (2020–2022, before the CTF exchanges): every FixedProductMarketMakerCreation
+-- and every FPMMBuy, FPMMSell, FPMMFundingAdded and FPMMFundingRemoved log on Polygon, one row per
+-- log, whatever its emitter. Which emitters are Polymarket's market makers is decided by the views
+-- (amm_markets, sql/061: market makers the Polymarket factory created); look-alike logs of other
+-- contracts are kept here and used nowhere. Key: (block_number, log_index), unique on chain; a
+-- re-fetched range replaces rather than doubles. Amounts are the on-chain integers (USDC and outcome
+-- tokens have 6 decimals; `fee` is the creation's fee rate, 10^18 = 100 %).
+CREATE TABLE IF NOT EXISTS amm_events ON CLUSTER 'analytics'
+(
+    block_number       UInt64,
+    log_index          UInt32,
+    tx_hash            String,
+    block_hash         String,
+    block_time         DateTime('UTC'),
+    event              Enum8('FixedProductMarketMakerCreation' = 0, 'FPMMBuy' = 1, 'FPMMSell' = 2,
+                             'FPMMFundingAdded' = 3, 'FPMMFundingRemoved' = 4),
+    contract           String COMMENT 'emitter: the factory for a creation, else the market maker',
+    actor              String COMMENT 'creator, buyer, seller or funder',
+    outcome_index      UInt8 COMMENT 'FPMMBuy/FPMMSell: the outcome traded',
+    collateral_amount  UInt256 COMMENT 'buy: investmentAmount (fee included); sell: returnAmount (fee excluded); funding removed: collateralRemovedFromFeePool',
+    fee_amount         UInt256 COMMENT 'buy/sell: feeAmount, USDC',
+    outcome_tokens     UInt256 COMMENT 'buy: outcomeTokensBought; sell: outcomeTokensSold',
+    amounts            Array(UInt256) COMMENT 'funding: amountsAdded / amountsRemoved, per outcome',
+    shares             UInt256 COMMENT 'funding: liquidity shares minted / burnt',
+    market_maker       String COMMENT 'creation: the new market maker',
+    conditional_tokens String COMMENT 'creation',
+    collateral_token   String COMMENT 'creation',
+    condition_ids      Array(String) COMMENT 'creation',
+    fee                UInt256 COMMENT 'creation: fee rate, 1e18 = 100 %',
+    position_ids       Array(UInt256) COMMENT 'creation: token id of outcome 0, 1, … (single-condition market makers)',
+    _run_id            String,
+    _ingested_at       DateTime64(3, 'UTC') DEFAULT now64(3),
+    -- A wallet's AMM trades are a filter on actor: granules without it are skipped.
+    INDEX actor_bloom actor TYPE bloom_filter GRANULARITY 4
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/amm_events', '{replica}', _ingested_at)
+ORDER BY (block_number, log_index)
+SETTINGS replicated_deduplication_window = 10000;
+
+-- amm_blocks: hash and time of the blocks the AMM step processed (chain_blocks' shape and role, for
+-- this stream alone).
+CREATE TABLE IF NOT EXISTS amm_blocks ON CLUSTER 'analytics'
+(
+    block_number UInt64,
+    block_hash   String,
+    parent_hash  String,
+    block_time   DateTime('UTC'),
+    _run_id      String,
+    _ingested_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/amm_blocks', '{replica}', _ingested_at)
+ORDER BY block_number
+SETTINGS replicated_deduplication_window = 10000;
+
+-- would apply sql/061_amm_markets_dictionary.sql (1 statement)
+-- amm_markets: every market maker Polymarket's FixedProductMarketMakerFactory created
+-- (0x8b9805a2f595b6705e74f7310829f2d299d21522, extract/chain/contracts.ts FPMM_FACTORY), keyed by
+-- its address, with what its creation says (condition, collateral, fee, the outcomes' token ids)
+-- and the Gamma market whose `marketMakerAddress` names it with its metadata, tags and category as
+-- token_markets has them (sql/031) (market_id 0 and empty metadata when Gamma lists none). `known` is 1 for every market maker here, 0 (the default) for any other
+-- emitter: the trade and liquidity views keep only known ones. An in-memory dictionary for the
+-- reason token_markets is one (sql/021): the views look each AMM event's emitter up with dictGet.
+-- Gamma prints the address checksummed; it is compared lower-cased.
+CREATE DICTIONARY IF NOT EXISTS amm_markets ON CLUSTER 'analytics'
+(
+    market_maker   String,
+    condition_id   String,
+    collateral     String,
+    fee            UInt256,
+    position_ids   Array(UInt256),
+    creator        String,
+    created_block  UInt64,
+    market_id      UInt64,
+    outcomes       Array(String),
+    question       String,
+    slug           String,
+    event_title    String,
+    tags           Array(String),
+    category       String,
+    known          UInt8 DEFAULT 0
+)
+PRIMARY KEY market_maker
+SOURCE(CLICKHOUSE(
+    QUERY 'SELECT c.market_maker AS market_maker, c.condition_ids[1] AS condition_id, c.collateral_token AS collateral, c.fee AS fee, c.position_ids AS position_ids, c.actor AS creator, c.block_number AS created_block, m.market_id AS market_id, m.outcomes AS outcomes, m.question AS question, m.slug AS slug, m.event_title AS event_title, arrayDistinct(arrayConcat(m.tags, e.tags)) AS tags, if(e.category != '''', e.category, m.category) AS category, toUInt8(1) AS known FROM (SELECT * FROM amm_events FINAL WHERE event = ''FixedProductMarketMakerCreation'' AND contract = ''0x8b9805a2f595b6705e74f7310829f2d299d21522'') AS c LEFT JOIN (SELECT lower(JSONExtractString(raw, ''marketMakerAddress'')) AS maker, market_id, outcomes, question, slug, event_title, event_id, tags, category FROM markets FINAL WHERE maker != '''') AS m ON m.maker = c.market_maker LEFT JOIN (SELECT event_id, tags, category FROM events FINAL) AS e ON e.event_id = m.event_id'
+    INVALIDATE_QUERY 'SELECT (SELECT max(_ingested_at) FROM amm_events), (SELECT max(_ingested_at) FROM markets), (SELECT count() FROM amm_events), (SELECT max(_ingested_at) FROM events)'
+))
+LAYOUT(COMPLEX_KEY_HASHED())
+LIFETIME(MIN 5 MAX 10);
+
 -- would apply sql/070_wallet_owners.sql (2 statements)
 -- wallet_owners: who is behind each contract wallet Polymarket users trade through — the proxy
 -- wallet (email / Magic users) or Gnosis Safe (browser-wallet users) → the EOA that controls it, the
@@ -1022,6 +1112,130 @@ LEFT JOIN
     )
     GROUP BY block_number, tx_hash, adapter
 ) AS u ON u.block_number = a.block_number AND u.tx_hash = a.tx_hash AND u.adapter = a.party
+;
+
+-- would apply view vw_amm_liquidity
+-- vw_amm_liquidity: every liquidity add and removal on one of Polymarket's AMM-era market makers
+-- (FPMMFundingAdded, FPMMFundingRemoved of a market maker in amm_markets, sql/061), one row per log:
+--   kind            'add' or 'remove'.
+--   amounts         per outcome, shares: what the pool took in (add: amountsAdded) or paid out
+--                   (remove: amountsRemoved, as outcome tokens).
+--   collateral      USDC: on an add the funds put in, the largest of amountsAdded (FixedProductMarket
+--                   Maker.addFunding splits them all and sends back the difference per outcome; the
+--                   pnl-subgraph reads it the same way); on a removal the fees paid out of the pool
+--                   (collateralRemovedFromFeePool).
+--   lp_shares       liquidity shares minted (add) or burnt (remove).
+-- with the market maker's condition and its Gamma market (market_id 0 when Gamma names none).
+CREATE OR REPLACE VIEW vw_amm_liquidity ON CLUSTER 'analytics' AS
+SELECT
+    e.actor AS wallet,
+    e.contract AS market_maker,
+    tupleElement(k, 1) AS condition_id,
+    tupleElement(k, 2) AS market_id,
+    tupleElement(k, 3) AS question,
+    if(e.event = 'FPMMFundingAdded', 'add', 'remove') AS kind,
+    arrayMap((x) -> CAST(toDecimal128(x, 6) / 1000000 AS Decimal(18, 6)), e.amounts) AS amounts,
+    CAST(
+        toDecimal128(if(e.event = 'FPMMFundingAdded', arrayMax(e.amounts), e.collateral_amount), 6) / 1000000
+        AS Decimal(18, 6)
+    ) AS collateral,
+    CAST(toDecimal128(e.shares, 6) / 1000000 AS Decimal(18, 6)) AS lp_shares,
+    e.block_number AS block_number,
+    e.block_time AS block_time,
+    e.tx_hash AS tx_hash,
+    e.log_index AS log_index
+FROM
+(
+    SELECT *, dictGet('amm_markets', ('condition_id', 'market_id', 'question'), tuple(contract)) AS k
+    FROM amm_events FINAL
+    WHERE event IN ('FPMMFundingAdded', 'FPMMFundingRemoved')
+        AND dictHas('amm_markets', tuple(contract))
+) AS e
+;
+
+-- would apply view vw_amm_markets
+-- vw_amm_markets: every market maker Polymarket's FPMM factory created, with its creation (block,
+-- creator, condition, collateral, fee rate as a fraction) and the Gamma market whose
+-- marketMakerAddress names it; listed 0 when Gamma names none (its trades keep the condition id
+-- and token ids, without a market id or question).
+CREATE OR REPLACE VIEW vw_amm_markets ON CLUSTER 'analytics' AS
+SELECT
+    market_maker,
+    condition_id,
+    collateral,
+    CAST(toDecimal128(fee, 18) / toDecimal128(1000000000000000000, 0) AS Decimal(38, 18)) AS fee_rate,
+    position_ids,
+    creator,
+    created_block,
+    market_id,
+    question,
+    slug,
+    toUInt8(market_id != 0) AS listed
+FROM dictionary('amm_markets')
+;
+
+-- would apply view vw_amm_trades
+-- vw_amm_trades: one row per trade against one of Polymarket's AMM-era market makers (FPMMBuy,
+-- FPMMSell of a market maker the Polymarket factory created: amm_markets, sql/061), from the point
+-- of view of the wallet that traded, in vw_trades_canonical's columns (which takes every row):
+--   side        BUY for FPMMBuy, SELL for FPMMSell.
+--   token_id    the outcome's token: the position id of outcome_index in the creation (amm_events
+--               position_ids, computed by extract/chain/ctf-positions.ts); 0 when unknown.
+--   market      from token_markets when Gamma lists the token, else from the Gamma market whose
+--               marketMakerAddress is this market maker (amm_markets); market_known 0 when neither.
+--   shares      outcome tokens bought or sold; collateral  USDC paid (investmentAmount, fee included)
+--               or received (returnAmount, fee excluded): the pnl-subgraph's price, collateral ÷
+--               shares (Polymarket/polymarket-subgraph pnl-subgraph FixedProductMarketMakerMapping.ts).
+--   fee         feeAmount, USDC, in its own column (fee_asset 'usdc'); the market maker keeps it.
+--   exchange    the market maker's address, exchange_version 0, venue 'amm'.
+--   is_taker_leg 1: a trade against the pool has no other leg, so volume counts each once.
+CREATE OR REPLACE VIEW vw_amm_trades ON CLUSTER 'analytics' AS
+SELECT
+    a.actor AS wallet,
+    CAST(if(a.event = 'FPMMBuy', 'BUY', 'SELL') AS Enum8('BUY' = 0, 'SELL' = 1)) AS side,
+    a.token_id AS token_id,
+    if(tupleElement(t, 5) = 1, tupleElement(t, 1), tupleElement(k, 1)) AS condition_id,
+    if(tupleElement(t, 5) = 1, tupleElement(t, 2), tupleElement(k, 2)) AS market_id,
+    if(tupleElement(t, 5) = 1, tupleElement(t, 3), arrayElement(tupleElement(k, 3), a.outcome_index + 1)) AS outcome,
+    a.outcome_index AS outcome_index,
+    CAST(toDecimal128(a.outcome_tokens, 6) / 1000000 AS Decimal(18, 6)) AS shares,
+    CAST(toDecimal128(a.collateral_amount, 6) / 1000000 AS Decimal(18, 6)) AS collateral,
+    if(
+        a.outcome_tokens = 0,
+        NULL,
+        toDecimal128(a.collateral_amount, 18) / toDecimal128(a.outcome_tokens, 0)
+    ) AS price,
+    CAST(toDecimal128(a.fee_amount, 6) / 1000000 AS Decimal(18, 6)) AS fee,
+    'usdc' AS fee_asset,
+    CAST(
+        if(a.event = 'FPMMBuy', toDecimal128(a.outcome_tokens, 6), -toDecimal128(a.outcome_tokens, 6))
+            / 1000000 AS Decimal(18, 6)
+    ) AS shares_delta,
+    a.contract AS exchange,
+    toUInt8(0) AS exchange_version,
+    a.block_number AS block_number,
+    a.block_time AS block_time,
+    a.tx_hash AS tx_hash,
+    a.log_index AS log_index,
+    '' AS order_hash,
+    a.contract AS taker,
+    true AS is_taker_leg,
+    toUInt8(tupleElement(t, 5) = 1 OR tupleElement(k, 2) != 0) AS market_known,
+    'amm' AS venue
+FROM
+(
+    SELECT
+        *,
+        dictGet('amm_markets', ('condition_id', 'market_id', 'outcomes', 'position_ids'), tuple(e.contract)) AS k,
+        arrayElementOrNull(tupleElement(k, 4), e.outcome_index + 1) AS position,
+        if(position IS NULL, toUInt256(0), assumeNotNull(position)) AS token_id,
+        dictGet('token_markets', ('condition_id', 'market_id', 'outcome', 'outcome_index', 'known'), tuple(token_id)) AS t
+    FROM amm_events AS e FINAL
+    WHERE e.event IN ('FPMMBuy', 'FPMMSell')
+        -- dictHas, not dictGet(…, 'known', …) = 1: ClickHouse 26 rewrites an equality on a complex-key
+        -- dictGet into a key lookup that fails on a String key ("expected '(' … to Tuple(String)").
+        AND dictHas('amm_markets', tuple(e.contract))
+) AS a
 ;
 
 -- would apply view vw_candles_1d
@@ -1464,10 +1678,10 @@ SETTINGS join_use_nulls = 0
 -- would apply view vw_pnl_events
 -- vw_pnl_events: every event that moves a wallet's PnL in an outcome token, by the pnl-subgraph's
 -- rules (Polymarket/polymarket-subgraph pnl-subgraph/src), one row per (wallet, token, log):
---   kind 0 buy  (price, quantity)      a fill whose maker pays collateral (ExchangeMapping.ts: every
+--   kind 0 buy  (price, quantity)      an AMM-era FPMMBuy (FixedProductMarketMakerMapping.ts); a fill whose maker pays collateral (ExchangeMapping.ts: every
 --                                      OrderFilled is its maker's trade, of the gross shares); a split,
 --                                      for every outcome of the condition at 1 ÷ outcome count
---   kind 1 sell (price, quantity)      a fill whose maker gives shares; a merge, every outcome at
+--   kind 1 sell (price, quantity)      an FPMMSell; a fill whose maker gives shares; a merge, every outcome at
 --                                      1 ÷ outcome count
 --   kind 2 redemption of all held      ConditionalTokens' PayoutRedemption: each outcome, what the
 --                                      wallet holds, at numerator ÷ Σ numerators (ConditionalTokensMapping.ts)
@@ -1532,6 +1746,30 @@ FROM
         FROM chain_fills_by_wallet FINAL
     )
     WHERE shares > 0
+
+    UNION ALL
+
+    -- AMM-era trades count like fills (pnl-subgraph FixedProductMarketMakerMapping.ts handleBuy /
+    -- handleSell: price = investmentAmount or returnAmount × 10^6 ÷ outcome tokens, quantity the
+    -- outcome tokens), of Polymarket's market makers only (amm_markets, sql/061).
+    SELECT
+        e.actor AS wallet,
+        e.token_id AS token_id,
+        e.block_number AS block_number,
+        e.log_index AS log_index,
+        toUInt8(if(e.event = 'FPMMBuy', 0, 1)) AS kind,
+        toInt256(intDiv(e.collateral_amount * 1000000, e.outcome_tokens)) AS price,
+        toInt256(e.outcome_tokens) AS quantity,
+        toInt256(e.fee_amount) AS fee,
+        'amm' AS source
+    FROM
+    (
+        SELECT actor, block_number, log_index, event, collateral_amount, outcome_tokens, fee_amount,
+               arrayElement(dictGet('amm_markets', 'position_ids', tuple(contract)), outcome_index + 1) AS token_id
+        FROM amm_events FINAL
+        WHERE event IN ('FPMMBuy', 'FPMMSell') AND dictHas('amm_markets', tuple(contract))
+    ) AS e
+    WHERE e.outcome_tokens > 0 AND e.token_id != 0
 
     UNION ALL
 
@@ -1855,8 +2093,10 @@ CROSS JOIN
 ;
 
 -- would apply view vw_trades_canonical
--- vw_trades_canonical: one row per OrderFilled, from the point of view of its maker (the wallet
--- whose order was filled), with the token's market and outcome from market_tokens.
+-- vw_trades_canonical: every on-chain trade: one row per OrderFilled, from the point of view of its
+-- maker (the wallet whose order was filled), with the token's market and outcome from market_tokens
+-- (venue 'order_book'), and one row per AMM-era trade against a Polymarket market maker (venue
+-- 'amm', from vw_amm_trades, which says how its columns are read).
 --   side        BUY when the maker pays collateral (V1: makerAssetId = 0; V2: side = 0).
 --   shares      outcome tokens traded, collateral USDC traded: exact Decimal(18, 6) made from the raw
 --               6-decimal integers as toDecimal128(x, 6) / 1000000 (a Decimal divided by an integer
@@ -1915,7 +2155,8 @@ SELECT
         '0xe111180000d2663c0091e4f400237545b87b996b',
         '0xe2222d279d744050d28e00520010520000310f59'
     ) AS is_taker_leg,
-    tupleElement(t, 5) AS market_known
+    tupleElement(t, 5) AS market_known,
+    'order_book' AS venue
 FROM
 (
     SELECT
@@ -1923,6 +2164,12 @@ FROM
         dictGet('token_markets', ('condition_id', 'market_id', 'outcome', 'outcome_index', 'known'), tuple(token_id)) AS t
     FROM chain_fills_by_wallet FINAL
 ) AS f
+UNION ALL
+SELECT
+    wallet, side, token_id, condition_id, market_id, outcome, outcome_index, shares, collateral, price, fee,
+    fee_asset, shares_delta, exchange, exchange_version, block_number, block_time, tx_hash, log_index,
+    order_hash, taker, is_taker_leg, market_known, venue
+FROM vw_amm_trades
 ;
 
 -- would apply view vw_wallet_balances
@@ -2133,16 +2380,19 @@ LEFT JOIN vw_reconciliation_window AS w ON w.wallet = r.wallet
 -- would apply view vw_trades_unified
 -- vw_trades_unified: what a wallet did, from both sources, in common columns —
 --   source 'blockchain': every trade of vw_trades_canonical (one row per OrderFilled of the wallet as
---     maker; shares and price of the fill, time of its block, side BUY/SELL);
+--     maker, venue 'order_book', and one per AMM-era trade against a Polymarket market maker, venue
+--     'amm'; shares and price of the trade, its fee, time of its block, side BUY/SELL);
 --   source 'clob_api': the wallet's current Data API positions (size as shares, avgPrice as price,
 --     the snapshot's time, side ''), current meaning from the wallet's newest complete snapshot:
---     a position whose snapshot_at is older than wallets.positions_snapshot_at was gone by then.
+--     a position whose snapshot_at is older than wallets.positions_snapshot_at was gone by then;
+--     venue '' and fee NULL: a position is no trade.
 -- joined to market metadata (question, slug, event title, tags, category) through the token_markets
 -- dictionary (sql/021, sql/031): `tags` are the tag slugs of the market and of its event (Gamma's
 -- /tags labels are in the tags table), `category` Gamma's category of the event or market where it
 -- gives one ('' otherwise) — so `WHERE has(tags, 'politics')` filters trades by topic without a join.
--- A row whose token is not in market_tokens is kept with empty metadata and market_known = 0, so
--- `status` can count them.
+-- An AMM trade whose token Gamma does not list takes them from its market maker's Gamma market
+-- (amm_markets, sql/061). A row whose token is not in market_tokens is kept with empty metadata and
+-- market_known = 0, so `status` can count them.
 -- `WHERE wallet = …` reaches chain_fills_by_wallet, positions and wallets as primary-key ranges
 -- (each is ordered by wallet first) and the metadata is a lookup per row, so one wallet costs what
 -- its own rows cost: see bench/chain-wallet-query.ts for the latency on 10,000,000 fills.
@@ -2166,12 +2416,20 @@ SELECT
     u.tx_hash AS tx_hash,
     u.log_index AS log_index,
     tupleElement(m, 4) AS tags,
-    tupleElement(m, 5) AS category
+    tupleElement(m, 5) AS category,
+    u.venue AS venue,
+    u.fee AS fee
 FROM
 (
     SELECT
         *,
-        dictGet('token_markets', ('question', 'slug', 'event_title', 'tags', 'category'), tuple(token_id)) AS m
+        -- An AMM trade whose token Gamma does not list takes its market maker's market
+        -- (amm_markets: Gamma's marketMakerAddress).
+        if(
+            amm_market_maker != '' AND dictGet('token_markets', 'known', tuple(token_id)) = 0,
+            dictGet('amm_markets', ('question', 'slug', 'event_title', 'tags', 'category'), tuple(amm_market_maker)),
+            dictGet('token_markets', ('question', 'slug', 'event_title', 'tags', 'category'), tuple(token_id))
+        ) AS m
     FROM
     (
         SELECT
@@ -2188,7 +2446,10 @@ FROM
             toDateTime64(block_time, 3, 'UTC') AS time,
             market_known,
             tx_hash,
-            log_index
+            log_index,
+            venue,
+            CAST(fee AS Nullable(Decimal(18, 6))) AS fee,
+            if(venue = 'amm', exchange, '') AS amm_market_maker
         FROM vw_trades_canonical
         UNION ALL
         SELECT
@@ -2205,7 +2466,10 @@ FROM
             p.snapshot_at AS time,
             dictGet('token_markets', 'known', tuple(p.token_id)) AS market_known,
             '' AS tx_hash,
-            toUInt32(0) AS log_index
+            toUInt32(0) AS log_index,
+            '' AS venue,
+            CAST(NULL AS Nullable(Decimal(18, 6))) AS fee,
+            '' AS amm_market_maker
         FROM positions AS p FINAL
         INNER JOIN wallets AS w FINAL ON w.wallet = p.wallet
         WHERE p.snapshot_at >= w.positions_snapshot_at
