@@ -18,11 +18,9 @@
 // `--commit-rows N`: rows per insert instead of the committer's COMMIT_ROWS (to compare sizes).
 //
 // Each scale runs in its own process, so peak RSS (getrusage maxrss) is that scale's alone.
-import { type ChildProcess, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { CheckpointStore } from '../checkpoints/store.ts'
 import { migrate } from '../load/migrate.ts'
@@ -31,6 +29,7 @@ import { openWarehouse } from '../load/warehouse.ts'
 import { createActivityStep } from '../steps/activity/index.ts'
 import { createChainStep } from '../steps/chain/index.ts'
 import { createTransfersStep } from '../steps/transfers/index.ts'
+import { startChainSource } from './shared/chain-source-process.ts'
 
 const { values } = parseArgs({
   options: {
@@ -53,29 +52,12 @@ if (!Object.hasOwn(STREAMS, values.stream)) throw new Error('--stream: fills, tr
 const { table: TABLE, createStep } = STREAMS[values.stream as keyof typeof STREAMS]
 const fills = Number(values.fills)
 
-interface Source {
-  rpcUrl: string
-  statsUrl: string
-  startBlock: number
-  tip: number
-}
-
-async function startSource(): Promise<{ source: Source; child: ChildProcess }> {
-  const args = [
-    '--import',
-    'tsx',
-    path.join(import.meta.dirname, 'chain-source.ts'),
-    '--fills',
-    String(fills),
-  ]
+/** Arguments of bench/chain-source.ts for this run's world and stream. */
+function sourceArgs(): string[] {
+  const args = ['--fills', String(fills)]
   if (values.blocks) args.push('--blocks', values.blocks)
   if (replaySpan !== undefined) args.push('--replay-span', String(replaySpan), '--stream', values.stream)
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
-  for await (const line of lines) {
-    if (line.startsWith('{')) return { source: JSON.parse(line) as Source, child }
-  }
-  throw new Error('the simulator process exited before it was ready')
+  return args
 }
 
 /** User and system CPU seconds of a /proc stat file (Linux), or undefined when it cannot be read. */
@@ -133,7 +115,7 @@ const sampler = setInterval(() => {
   }
 }, 100)
 
-const { source, child } = await startSource()
+const { source, child } = await startChainSource(sourceArgs())
 const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'polyhouse-chain-bench-')), 'warehouse')
 const warehouse = await openWarehouse({ kind: 'embedded', dataDir })
 const migrated = await migrate(warehouse)
