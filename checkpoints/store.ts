@@ -20,12 +20,19 @@ export interface RangeCheckpoint extends BlockRange {
    * counts exactly; then the range is `counted` and `gaps --verify` can count it again.
    */
   blocks?: number | undefined
+  /**
+   * The engine's digest of the range's rows right after their insert (steps/block-ranges/digest.ts),
+   * a UInt64 in decimal; then `gaps --verify` can tell rows changed in place.
+   */
+  digest?: string | undefined
 }
 
 /** A recorded range as read back: `counted` when rows and blocks describe exactly this range. */
 export interface RecordedRange extends RangeCheckpoint {
   blocks: number
   counted: boolean
+  /** Undefined for a range recorded before digests were kept, or cut short by a reorg: counted only. */
+  digest: string | undefined
 }
 
 export class CheckpointStore {
@@ -92,9 +99,10 @@ export class CheckpointStore {
       rows: string
       blocks: string
       counted: number
+      content_digest: string | null
     }>(
       `SELECT toString(from_block) AS from_block, toString(to_block) AS to_block, block_hash, toString(rows) AS rows,
-              toString(blocks) AS blocks, counted
+              toString(blocks) AS blocks, counted, toString(content_digest) AS content_digest
        FROM etl_checkpoints FINAL WHERE stream = {stream:String} AND kind = 'range' ORDER BY from_block, to_block`,
       { stream },
     )
@@ -105,6 +113,7 @@ export class CheckpointStore {
       rows: Number(row.rows),
       blocks: Number(row.blocks),
       counted: Number(row.counted) === 1,
+      digest: row.content_digest ?? undefined,
     }))
   }
 
@@ -121,6 +130,7 @@ export class CheckpointStore {
         rows: range.rows,
         blocks: range.blocks ?? 0,
         counted: range.blocks === undefined ? 0 : 1,
+        content_digest: range.digest ?? null,
       },
     ])
   }
