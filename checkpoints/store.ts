@@ -20,18 +20,16 @@ export interface RangeCheckpoint extends BlockRange {
    * counts exactly; then the range is `counted` and `gaps --verify` can count it again.
    */
   blocks?: number | undefined
-  /**
-   * The engine's digest of the range's rows right after their insert (steps/block-ranges/digest.ts),
-   * a UInt64 in decimal; then `gaps --verify` can tell rows changed in place.
-   */
-  digest?: string | undefined
 }
 
 /** A recorded range as read back: `counted` when rows and blocks describe exactly this range. */
 export interface RecordedRange extends RangeCheckpoint {
   blocks: number
   counted: boolean
-  /** Undefined for a range recorded before digests were kept, or cut short by a reorg: counted only. */
+  /**
+   * The engine's digest of the range's rows (steps/block-ranges/digest.ts), a UInt64 in decimal;
+   * undefined until a `gaps --verify` found the range whole and recorded it: counted only.
+   */
   digest: string | undefined
 }
 
@@ -130,9 +128,30 @@ export class CheckpointStore {
         rows: range.rows,
         blocks: range.blocks ?? 0,
         counted: range.blocks === undefined ? 0 : 1,
-        content_digest: range.digest ?? null,
       },
     ])
+  }
+
+  /**
+   * Records the content digest of recorded ranges that have none yet. An update of the rows that
+   * exist, not a new row: a range forgotten meanwhile (a repair, a reorg) must not come back as done.
+   */
+  async recordDigests(
+    stream: string,
+    digests: readonly { range: BlockRange; digest: string }[],
+  ): Promise<void> {
+    if (digests.length === 0) return
+    await this.warehouse.command(
+      `ALTER TABLE etl_checkpoints
+       UPDATE content_digest = toUInt64(transform(unit, {units:Array(String)}, {digests:Array(String)}, '0'))
+       WHERE stream = {stream:String} AND kind = 'range' AND content_digest IS NULL AND unit IN {units:Array(String)}
+       SETTINGS mutations_sync = 2`,
+      {
+        stream,
+        units: digests.map(({ range }) => `${range.from}-${range.to}`),
+        digests: digests.map(({ digest }) => digest),
+      },
+    )
   }
 
   /**

@@ -18,7 +18,7 @@ export function registerGaps(program: Command): void {
     .option('--json', 'print every gap as one JSON document')
     .option(
       '--verify',
-      'also check what every done unit holds against what was recorded when it was committed: counts, and the content digest of each block range (reads every chain row)',
+      'also check what every done unit holds against what was recorded when it was committed: counts, and the content digest of each block range, recorded by the first --verify (reads every chain row)',
     )
     .option('--rpc-url <url>', 'Polygon JSON-RPC, to count blocks up to the tip (env POLYGON_RPC_URL)')
     .action(async (flags: { json?: boolean; verify?: boolean; rpcUrl?: string }, command: Command) => {
@@ -88,9 +88,9 @@ function formatVerification(lines: string[], verification: Verification): void {
     const unchecked = stream.unchecked
       ? ` (${n(stream.unchecked)} not counted: recorded before counts were kept, cut by a reorg, or overlapping)`
       : ''
-    // Ranges committed before digests were kept: a row changed in place there goes unseen.
+    // Ranges committed since the last --verify: a row changed in place there went unseen this time.
     const countedOnly = stream.countedOnly
-      ? `; ${n(stream.countedOnly)} of them counted only (committed before content digests were kept)`
+      ? `; ${n(stream.countedOnly)} of them counted only (no content digest yet: those found whole have one now)`
       : ''
     lines.push(
       `done block ranges of ${stream.stream} that no longer hold what was committed: ${

@@ -1,8 +1,7 @@
 // Steps 1 and 2 of the checkpoint protocol for block ranges, on load/committer.ts: the rows of many
 // fetched ranges go in as one insert (chDB makes one part per insert; one per small range would bury
 // the engine in merges), then chain_blocks, then — only after both were acknowledged — one
-// checkpoint row per contiguous run of ranges, carrying the hash of its last block, its counts, and
-// the engine's digest of the rows it now holds there (digest.ts) for `gaps --verify`.
+// checkpoint row per contiguous run of ranges, carrying the hash of its last block.
 import { type BlockRange, RangeSet } from '../../checkpoints/range-set.ts'
 import type { CheckpointStore } from '../../checkpoints/store.ts'
 import { insertBatch, RowBatch } from '../../load/commit.ts'
@@ -10,7 +9,6 @@ import { Committer } from '../../load/committer.ts'
 import type { RowBuffers } from '../../load/row-buffers.ts'
 import type { RunLog } from '../../load/run-log.ts'
 import type { Warehouse } from '../../load/warehouse.ts'
-import { digestRanges } from './digest.ts'
 import type { RangeResult } from './fetch.ts'
 import type { LogStream } from './types.ts'
 
@@ -33,12 +31,8 @@ export interface CommitTotals {
   blocks: number
   ranges: number
   commits: number
-  /**
-   * Wall time spent inserting rows, digesting them, and recording checkpoints (quarantine
-   * included), in ms.
-   */
+  /** Wall time spent inserting rows, and recording checkpoints (quarantine included), in ms. */
   insertMs: number
-  digestMs: number
   checkpointMs: number
 }
 
@@ -58,15 +52,7 @@ export interface RangeCommitOptions {
 
 /** A committer of fetched ranges; `add` them as they come, `flush` at the end. */
 export function createRangeCommitter(options: RangeCommitOptions): Committer<RangeResult> {
-  const totals: CommitTotals = {
-    rows: 0,
-    blocks: 0,
-    ranges: 0,
-    commits: 0,
-    insertMs: 0,
-    digestMs: 0,
-    checkpointMs: 0,
-  }
+  const totals: CommitTotals = { rows: 0, blocks: 0, ranges: 0, commits: 0, insertMs: 0, checkpointMs: 0 }
   return new Committer<RangeResult>({
     batchRows: options.commitRows ?? COMMIT_ROWS,
     delayMs: COMMIT_INTERVAL_MS,
@@ -100,12 +86,9 @@ async function writeRanges(
   // The engine has read them; nothing else holds them (a later failure fetches the ranges anew).
   for (const result of results) options.rowBuffers?.give(result.rows.payload)
 
-  // Acknowledged: digest what the engine holds in each contiguous run of ranges (one read of the
-  // blocks just written), then record each run as one checkpoint row.
-  const pieces = RangeSet.of(...results.map((result) => result.range)).ranges()
-  const digests = await digestRanges(warehouse, stream, pieces)
-  const digested = performance.now()
-  for (const [index, piece] of pieces.entries()) {
+  // Acknowledged: record each contiguous run of ranges as one checkpoint row.
+  const covered = RangeSet.of(...results.map((result) => result.range))
+  for (const piece of covered.ranges()) {
     const inside = results.filter((result) => result.range.from >= piece.from && result.range.to <= piece.to)
     const last = inside.find((result) => result.range.to === piece.to)
     await checkpoints.recordRange(stream.stream, {
@@ -115,12 +98,10 @@ async function writeRanges(
       rows: inside.reduce((sum, result) => sum + result.rows.rows, 0),
       // With the rows, what `gaps --verify` counts again (checkpoints/store.ts).
       blocks: inside.reduce((sum, result) => sum + result.blocks.rows, 0),
-      digest: digests[index],
     })
   }
   totals.insertMs += inserted - started
-  totals.digestMs += digested - inserted
-  totals.checkpointMs += performance.now() - digested
+  totals.checkpointMs += performance.now() - inserted
   totals.rows += rows.rows
   totals.blocks += blocks.rows
   totals.ranges += results.length

@@ -68,7 +68,7 @@ export interface BlockRangeRun {
 
 export interface BlockRangeOutcome extends StepOutcome {
   /** Where the time went (ms): waiting on RPC answers and decoding them, summed over ranges; committing. */
-  timings: { fetchMs: number; insertMs: number; digestMs: number; checkpointMs: number; commits: number }
+  timings: { fetchMs: number; insertMs: number; checkpointMs: number; commits: number }
   /** Blocks of the shard's span recorded done at the end. */
   coveredBlocks: number
   targetBlocks: number
@@ -101,7 +101,7 @@ export async function runBlockRanges(context: StepContext, run: BlockRangeRun): 
     targetBlocks,
     rewinds: [],
     quarantined: 0,
-    timings: { fetchMs: 0, insertMs: 0, digestMs: 0, checkpointMs: 0, commits: 0 },
+    timings: { fetchMs: 0, insertMs: 0, checkpointMs: 0, commits: 0 },
   }
   const adaptive = new AdaptiveRange(run.adaptive)
   const headers = new HeaderCache()
@@ -144,12 +144,7 @@ async function fetchGaps(
   const pool = new RangePool(gaps)
   let covered = shared.target.covered() - gaps.covered()
   const rowsBefore = outcome.rows
-  const {
-    insertMs: insertBefore,
-    digestMs: digestBefore,
-    checkpointMs: checkpointBefore,
-    commits: commitsBefore,
-  } = outcome.timings
+  const { insertMs: insertBefore, checkpointMs: checkpointBefore, commits: commitsBefore } = outcome.timings
   // Row buffers go from the fetchers to the committer and, once inserted, back.
   const rowBuffers = new RowBuffers()
   const committer = createRangeCommitter({
@@ -164,7 +159,6 @@ async function fetchGaps(
       covered += ranges.reduce((sum, range) => sum + blockCount(range), 0)
       outcome.rows = rowsBefore + totals.rows
       outcome.timings.insertMs = insertBefore + totals.insertMs
-      outcome.timings.digestMs = digestBefore + totals.digestMs
       outcome.timings.checkpointMs = checkpointBefore + totals.checkpointMs
       outcome.timings.commits = commitsBefore + totals.commits
       reporter.update({ done: covered, rows: outcome.rows, errors: outcome.failures.length })
