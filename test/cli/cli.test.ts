@@ -124,17 +124,25 @@ describe('polyhouse CLI', () => {
 
   it('fails a second process on a held data directory with the clear message and exit code 1', async () => {
     const env = home()
-    // The first process: a polyhouse query that keeps the warehouse open for a while.
-    const first = spawn(process.execPath, ['bin/polyhouse.js', 'query', 'SELECT sleep(3) AS s'], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: 'ignore',
-    })
+    // The first process: a polyhouse query that keeps the warehouse open for ~20 s, long enough for
+    // the second to start even on a loaded machine. Its exit is awaited from the start, so an early
+    // exit is seen rather than waited for forever.
+    const first = spawn(
+      process.execPath,
+      [
+        'bin/polyhouse.js',
+        'query',
+        // Blocks of 65,505 rows at 40 µs a row: ~2.6 s a block (under the engine's 3 s cap), 7 blocks.
+        'SELECT sum(sleepEachRow(0.00004)) AS s FROM numbers(458535)',
+      ],
+      { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'ignore' },
+    )
+    const firstExited = new Promise((resolve) => first.on('exit', resolve))
     const statusFile = path.join(env.POLYHOUSE_HOME, 'warehouse', 'status')
-    for (let i = 0; i < 200 && !fs.existsSync(statusFile); i++)
+    for (let i = 0; i < 1200 && !fs.existsSync(statusFile); i++)
       await new Promise((resolve) => setTimeout(resolve, 25))
     const second = await runCli(['status'], env)
-    const firstExit = await new Promise((resolve) => first.on('exit', resolve))
+    const firstExit = await firstExited
     expect(firstExit).toBe(0)
     expect(second.code).toBe(1)
     expect(second.stderr).toContain(
@@ -143,7 +151,7 @@ describe('polyhouse CLI', () => {
     expect(second.stderr).toContain('polyhouse serve')
     // Once the first is done, the directory is free.
     expect((await runCli(['status'], env)).code).toBe(0)
-  })
+  }, 120_000)
 
   it('stops at a broken sql file, names it, and status shows where', async () => {
     const env = home()
