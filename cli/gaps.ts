@@ -103,7 +103,9 @@ function formatVerification(lines: string[], verification: Verification): void {
       (range) =>
         `${n(range.from)}–${n(range.to)}  ${range.tables
           .map((table) => `${table.table} ${n(table.stored)} of ${n(table.recorded)} rows`)
-          .join(', ')}${contentChanged(range) ? `, ${stream.stream} rows changed since their commit` : ''}`,
+          .join(
+            ', ',
+          )}${contentChanged(range) ? `, ${stream.stream} rows changed (content digest differs)` : ''}`,
     )
   }
   for (const keyset of verification.keyset) {

@@ -42,7 +42,7 @@ export interface TableCount {
   stored: number
 }
 
-/** The digest of the stream table's rows of a range: at commit, and computed again now. */
+/** The digest of the stream table's rows of a range: as first recorded (a --verify found it whole), and now. */
 export interface ContentDigest {
   recorded: string
   stored: string

@@ -274,7 +274,7 @@ describe('polyhouse gaps --verify and repair --verify', () => {
     const changed = damaged.changed.fills
     expect(text.stdout).toMatch(
       new RegExp(
-        `\n  ${changed.from.toLocaleString('en-US')}–${changed.to.toLocaleString('en-US')}  chain_fills ([\\d,]+) of \\1 rows, .*, chain_fills rows changed since their commit\n`,
+        `\n  ${changed.from.toLocaleString('en-US')}–${changed.to.toLocaleString('en-US')}  chain_fills ([\\d,]+) of \\1 rows, .*, chain_fills rows changed \\(content digest differs\\)\n`,
       ),
     )
     expect(text.stdout).toContain(
