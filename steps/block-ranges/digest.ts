@@ -9,9 +9,11 @@
 //                                       rows — and the merge that collapses them into one — leave the
 //                                       digest as it was. (Plain XOR would cancel a pair of duplicates;
 //                                       FINAL would have to merge whatever it reads.)
-// When it is recorded: not at commit. Reading back each commit's rows to digest them cost 20 % of the
-// chain step's end-to-end time and 38 % of its insert time (bench/chain-ingest.ts, 1,000,000 fills,
-// one run), far above what ingestion can spare. `gaps --verify` reads every chain row anyway: it
+// When it is recorded: not at commit. Reading back each commit's rows to digest them, before its
+// checkpoint, cost 20–25 % of the chain step's end-to-end time (bench/chain-ingest.ts, 1,000,000
+// fills: 52 s of 255 s grouping a commit's ranges in one query, 35 s of 144 s with one query per
+// range), far above the 3 % ingestion can spare, while the same digests over the whole table after
+// the load take 4–5 s. `gaps --verify` reads every chain row anyway: it
 // records the digest of each counted range it finds whole and has none for (steps/verify.ts), and
 // compares it from then on.
 import type { LogStream } from './types.ts'
