@@ -7,9 +7,12 @@ import {
   DEFAULT_HOST,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_CONCURRENT_QUERIES,
+  DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_EXECUTION_TIME_S,
   DEFAULT_MAX_RESULT_ROWS,
+  DEFAULT_MAX_RUNNING_QUERIES,
   DEFAULT_PORT,
+  DEFAULT_QUEUE_WAIT_S,
   type QueryLogEntry,
   resolveServeOptions,
   type ServeOptions,
@@ -28,6 +31,11 @@ interface ServeFlags {
   maxResultRows: string
   maxBodyBytes: string
   maxConcurrentQueries: string
+  maxRunningQueries?: string
+  queueWait: string
+  maxMemoryUsage?: string
+  maxThreads?: string
+  maxConnections: string
   quiet?: boolean
 }
 
@@ -58,6 +66,28 @@ export function registerServe(program: Command): void {
       'queries at once (503 past it)',
       String(DEFAULT_MAX_CONCURRENT_QUERIES),
     )
+    .option(
+      '--max-running-queries <n>',
+      `analyst queries in the engine at once; more wait (default ${DEFAULT_MAX_RUNNING_QUERIES}, fewer on a small UV_THREADPOOL_SIZE or with fewer cores than 5)`,
+    )
+    .option(
+      '--queue-wait <seconds>',
+      'longest a query waits to run (503 past it)',
+      String(DEFAULT_QUEUE_WAIT_S),
+    )
+    .option(
+      '--max-memory-usage <bytes>',
+      'memory one analyst query may use (default: ¼ of RAM over the running queries)',
+    )
+    .option(
+      '--max-threads <n>',
+      'threads one analyst query may use (default: all cores but one, over the running queries)',
+    )
+    .option(
+      '--max-connections <n>',
+      'open client connections (more are closed)',
+      String(DEFAULT_MAX_CONNECTIONS),
+    )
     .option('--quiet', 'no line per query on stderr')
     .action(async (flags: ServeFlags, command: Command) => {
       const users = serveUsers(flags)
@@ -79,6 +109,13 @@ export function registerServe(program: Command): void {
         maxResultRows: Number(flags.maxResultRows),
         maxBodyBytes: Number(flags.maxBodyBytes),
         maxConcurrentQueries: Number(flags.maxConcurrentQueries),
+        ...(flags.maxRunningQueries === undefined
+          ? {}
+          : { maxRunningQueries: Number(flags.maxRunningQueries) }),
+        queueWaitS: Number(flags.queueWait),
+        ...(flags.maxMemoryUsage === undefined ? {} : { maxMemoryUsage: Number(flags.maxMemoryUsage) }),
+        ...(flags.maxThreads === undefined ? {} : { maxThreads: Number(flags.maxThreads) }),
+        maxConnections: Number(flags.maxConnections),
         ...(flags.quiet ? {} : { onQuery: logQuery }),
       }
       resolveServeOptions(options) // bad flags fail here, before the warehouse is opened or created

@@ -45,6 +45,9 @@ export function formatPipelineStatus(status: PipelineStatus): string {
     ),
   )
   lines.push(
+    ...chainLines('activity', status.steps.activity, `${n(rows('chain_activity'))} rows in chain_activity`),
+  )
+  lines.push(
     `${label('wallets')}${n(wallets.fetched)}/${n(wallets.known + wallets.unseenOnChain)} fetched` +
       ` · ${n(wallets.neverFetched)} never fetched, ${n(wallets.unseenOnChain)} seen on chain and not queued` +
       ` · ${n(wallets.stale)} older than ${formatDuration(wallets.staleAfterMs)}`,
@@ -135,7 +138,7 @@ function runLine(run: RunSummary): string {
   }`
 }
 
-function chainLines(step: 'chain' | 'transfers', chain: ChainStatus, rows: string): string[] {
+function chainLines(step: 'chain' | 'transfers' | 'activity', chain: ChainStatus, rows: string): string[] {
   const tip = chain.tip.known
     ? `to the tip ${n(chain.tip.tip)} − ${chain.tip.confirmations} confirmations`
     : `to the highest block done; blocks above it are not counted (tip unknown: ${chain.tip.reason})`

@@ -9,6 +9,7 @@ import { readWalletList } from '../extract/data-api/wallet-list.ts'
 import { createHttpClient, type HttpClient } from '../extract/http/client.ts'
 import { type HttpConfig, type HttpConfigFlags, resolveHttpConfig } from '../extract/http/config.ts'
 import { describePause } from '../extract/http/endpoint.ts'
+import { createActivityStep, resolveActivityOptions } from './activity/index.ts'
 import { type ChainOptions, checkBlockFlags, createChainStep, resolveChainOptions } from './chain/index.ts'
 import { createMarketsStep } from './markets/index.ts'
 import type { Step, StepName } from './step.ts'
@@ -29,7 +30,7 @@ export interface StepFlags extends HttpConfigFlags {
   maxWallets?: string
   /** --wallet-order activity|recent|address */
   walletOrder?: string
-  /** Chain and transfers steps: --rpc-url, --from-block, --to-block, --confirmations, --shard i/n. */
+  /** Chain, transfers and activity steps: --rpc-url, --from-block, --to-block, --confirmations, --shard i/n. */
   rpcUrl?: string
   fromBlock?: string
   toBlock?: string
@@ -54,6 +55,8 @@ export interface StepConfig {
   chain?: ChainOptions
   /** Present when the transfers step runs. */
   transfers?: ChainOptions
+  /** Present when the activity step runs. */
+  activity?: ChainOptions
   wallets: WalletSettings
   dirs: { sqlDir?: string; viewsDir?: string }
 }
@@ -84,6 +87,7 @@ const FACTORIES: { name: StepName; create: (shared: Shared) => Step }[] = [
   },
   { name: 'chain', create: ({ config }) => createChainStep(required(config.chain, 'chain')) },
   { name: 'transfers', create: ({ config }) => createTransfersStep(required(config.transfers, 'transfers')) },
+  { name: 'activity', create: ({ config }) => createActivityStep(required(config.activity, 'activity')) },
   {
     name: 'wallets',
     create: ({ config, client }) => {
@@ -128,8 +132,8 @@ const HTTP_STEPS: readonly StepName[] = ['markets', 'wallets']
 
 /**
  * Checks the flags and the environment of a run of `names`; a UsageError names the first problem.
- * Environment variables are read only for the steps that use them (POLYGON_RPC_URL for the chain
- * and transfers steps, GAMMA_URL and DATA_API_URL for markets and wallets): one a run never reads
+ * Environment variables are read only for the steps that use them (POLYGON_RPC_URL for the chain,
+ * transfers and activity steps, GAMMA_URL and DATA_API_URL for markets and wallets): one a run never reads
  * cannot be wrong for it.
  */
 export function resolveStepConfig(
@@ -144,12 +148,14 @@ export function resolveStepConfig(
   const blockFlags = { rpcUrl, fromBlock, toBlock, confirmations, shard, rate, maxPause }
   const chain = names.includes('chain') ? resolveChainOptions(blockFlags, env) : undefined
   const transfers = names.includes('transfers') ? resolveTransfersOptions(blockFlags, env) : undefined
-  if (!chain && !transfers) checkBlockFlags(blockFlags, env)
+  const activity = names.includes('activity') ? resolveActivityOptions(blockFlags, env) : undefined
+  if (!chain && !transfers && !activity) checkBlockFlags(blockFlags, env)
   return {
     names: [...names],
     http,
     ...(chain ? { chain } : {}),
     ...(transfers ? { transfers } : {}),
+    ...(activity ? { activity } : {}),
     wallets: resolveWalletSettings(flags),
     dirs: {
       ...(flags.sqlDir ? { sqlDir: flags.sqlDir } : {}),

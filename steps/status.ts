@@ -17,6 +17,7 @@ import {
 } from '../load/run-status.ts'
 import { collectStatus, type WarehouseStatus } from '../load/status.ts'
 import type { Warehouse } from '../load/warehouse.ts'
+import { activityCoverage } from './activity/index.ts'
 import { fillsCoverage } from './chain/index.ts'
 import { MISSING_TOKENS_SQL, UNSEEN_WALLETS_SQL } from './gaps.ts'
 import { ORPHANS_SQL } from './markets/orphans.ts'
@@ -76,6 +77,8 @@ export interface PipelineStatus extends WarehouseStatus {
     chain: ChainStatus
     /** The transfers step's coverage, from ConditionalTokens' deployment. */
     transfers: ChainStatus
+    /** The activity step's coverage (lifecycle logs), from ConditionalTokens' deployment. */
+    activity: ChainStatus
     wallets: WalletsStatus
     views: { applied: number; total: number }
   }
@@ -131,6 +134,7 @@ export async function collectPipelineStatus(
       },
       chain: await chainStatus(checkpoints, options.tip),
       transfers: await chainStatus(checkpoints, options.tip, transfersCoverage),
+      activity: await chainStatus(checkpoints, options.tip, activityCoverage),
       wallets: await walletsStatus(warehouse, options, now),
       views: {
         applied: base.views.filter((view) => view.state === 'applied').length,

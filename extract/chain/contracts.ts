@@ -24,6 +24,35 @@ export const CONDITIONAL_TOKENS: Address = '0x4d97dcd97ec945f40cf65f87097ace5ea0
 export const NEG_RISK_ADAPTER: Address = '0xd91e80cf2e7be2e162c6513ced06f1dd0da35296'
 
 /**
+ * The 2026 V2 collateral adapters: since the V2 exchanges, users split, merge, redeem and convert
+ * through them, so ConditionalTokens and the NegRiskAdapter see the adapter as stakeholder/redeemer.
+ * Source: docs.polymarket.com "Manage positions" (trading/positions/manage, the collateral adapter
+ * table: `CtfCollateralAdapter`, `NegRiskCtfCollateralAdapter`), the same pair in
+ * Polymarket's ts-sdk and many V2 clients; the fixture vike_negrisk_positionsconverted_log.json is a
+ * real conversion whose stakeholder (topic 1) is NEG_RISK_CTF_COLLATERAL_ADAPTER.
+ */
+export const CTF_COLLATERAL_ADAPTER: Address = '0xada100db00ca00073811820692005400218fce1f'
+export const NEG_RISK_CTF_COLLATERAL_ADAPTER: Address = '0xada2005600dec949baf300f4c6120000bdb6eaab'
+export const COLLATERAL_ADAPTERS: readonly Address[] = Object.freeze([
+  CTF_COLLATERAL_ADAPTER,
+  NEG_RISK_CTF_COLLATERAL_ADAPTER,
+])
+/**
+ * The NegRiskAdapter's WrappedCollateral: the collateral of every neg-risk condition on
+ * ConditionalTokens (Polymarket/polymarket-subgraph networks.yaml `matic.NegRiskWrappedCollateral`;
+ * Polymarket/neg-risk-ctf-adapter addresses.json `negRiskWrappedCollateral`).
+ */
+export const NEG_RISK_WRAPPED_COLLATERAL: Address = '0x3a3bd7bb9528e159577f7c2e685cc81a765002e2'
+/** USDC.e, the collateral of every other condition (polymarket-subgraph networks.yaml `matic.USDC`). */
+export const USDC_E: Address = '0x2791bca1f2de4661ed88a30c99a7a9449aa84174'
+/**
+ * Where NegRiskAdapter.convertPositions sends the NO tokens it takes: `address(bytes20(bytes32(
+ * keccak256("NO_TOKEN_BURN_ADDRESS"))))` (Polymarket/neg-risk-ctf-adapter src/NegRiskAdapter.sol).
+ * test/extract/chain/activity-events.test.ts recomputes it.
+ */
+export const NO_TOKEN_BURN_ADDRESS: Address = '0xa5ef39c3d3e10d0b270233af41cac69796b12966'
+
+/**
  * First block of the transfers step: ConditionalTokens' deployment on Polygon (Polymarket's own
  * subgraph, Polymarket/polymarket-subgraph networks.yaml, `matic.ConditionalTokens.startBlock`,
  * tx 0xf822536a…3389). Outcome tokens were minted from here on, years before the CLOB exchanges
@@ -87,6 +116,10 @@ export const NON_WALLET_CONTRACTS: ReadonlySet<string> = new Set<string>([
   ...EXCHANGE_ADDRESSES,
   NEG_RISK_ADAPTER,
   CONDITIONAL_TOKENS,
+  // The V2 collateral adapters hold users' tokens only within a transaction; NO tokens a conversion
+  // takes are parked at the burn address for good.
+  ...COLLATERAL_ADAPTERS,
+  NO_TOKEN_BURN_ADDRESS,
 ])
 
 export const ZERO_ADDRESS: Address = '0x0000000000000000000000000000000000000000'

@@ -2,15 +2,19 @@
 // eth_getBlockByNumber (latest / safe / finalized / earliest / hex), eth_getLogs over the four
 // exchanges with the provider's caps, and a one-time reorg at the tip when the fault asks.
 
+import { ACTIVITY_FILTER } from '../../extract/chain/activity-events.ts'
 import { TOPIC0 } from '../../extract/chain/contracts.ts'
 import { PROVIDER_LIMITS, type ProviderName, type RpcError, rangeError, resultsError } from '../limits.ts'
 import { CHAIN_ID } from '../world/chain.ts'
+import { LOG_SLOTS_PER_FILL } from '../world/fills.ts'
 import type { World } from '../world/index.ts'
+import { type ActivityLog, marketLogsOf } from '../world/lifecycle-logs.ts'
 import {
   type BlockParts,
   blockParts,
   JsonBuffer,
   LOG_BYTES_ESTIMATE,
+  writeActivityLog,
   writeLog,
   writeTransferLog,
 } from '../world/log-writer.ts'
@@ -236,7 +240,9 @@ export class RpcService {
     if (spanError) return { error: spanError, providerLimit: true }
     const match = logMatcher(f.address, f.topics)
     const matchTransfer = transferMatcher(f.address, f.topics)
+    const matchActivity = activityMatcher(f.address, f.topics)
     const transfers = this.world.transfers
+    const lifecycleLogs = this.world.lifecycleLogs
     const tokenIdHex = (token: number) => this.world.catalog.tokenIdHex(token)
     const limits = PROVIDER_LIMITS[this.options.provider]
     const capped = to - from + 1 > limits.uncappedRange
@@ -267,21 +273,62 @@ export class RpcService {
       count++
       return undefined
     }
-    // Logs in (block, log index) order: a fill's transfers precede its OrderFilled (world/transfers.ts).
-    for (const fill of fills.fillsInBlocks(from, to)) {
-      if (matchTransfer) {
-        for (const transfer of transfers.transfersOf(fill)) {
-          if (!matchTransfer(transfer)) continue
-          const refused = admit(fill.blockNumber)
+    // Market-level logs (resolutions, preparations) follow the fills of their block.
+    const marketBlocks = matchActivity ? this.world.lifecycle.marketBlocksServedIn(from, to) : []
+    let nextMarketBlock = 0
+    const marketLogsBefore = (block: number) => {
+      for (; nextMarketBlock < marketBlocks.length; nextMarketBlock++) {
+        const served = marketBlocks[nextMarketBlock] as number
+        if (served >= block) return undefined
+        const content = chain.contentBlockOf(served)
+        const first =
+          (chain.firstFillOfContentBlock(content + 1) - chain.firstFillOfContentBlock(content)) *
+          LOG_SLOTS_PER_FILL
+        for (const log of marketLogsOf(this.world.catalog, this.world.lifecycle, content, served, first)) {
+          if (!matchActivity?.(log)) continue
+          const refused = admit(served)
           if (refused) return refused
-          writeTransferLog(out, fill, transfer, tokenIdHex, parts)
+          writeActivityLog(out, log, log.logIndex, parts)
         }
       }
-      if (!match(fill.exchange, fill.version, fill.orderHash, fill.maker, fill.taker)) continue
-      const refused = admit(fill.blockNumber)
-      if (refused) return refused
-      writeLog(out, fill, parts, this.options.encoder)
+      return undefined
     }
+    // Logs in (block, log index) order: a fill's trade transfers, its OrderFilled, then its lifecycle
+    // logs (world/transfers.ts, world/lifecycle-logs.ts).
+    for (const fill of fills.fillsInBlocks(from, to)) {
+      const before = marketLogsBefore(fill.blockNumber)
+      if (before) return before
+      if (!matchTransfer && !matchActivity) {
+        // Fills only (the chain step's filter): nothing else to interleave.
+        if (!match(fill.exchange, fill.version, fill.orderHash, fill.maker, fill.taker)) continue
+        const refused = admit(fill.blockNumber)
+        if (refused) return refused
+        writeLog(out, fill, parts, this.options.encoder)
+        continue
+      }
+      const lifecycle = lifecycleLogs.logsOf(fill)
+      const ordered: { slot: number; transfer?: OutcomeTransfer; activity?: ActivityLog }[] = []
+      if (matchTransfer) {
+        for (const transfer of [...transfers.tradeTransfersOf(fill), ...lifecycle.transfers])
+          if (matchTransfer(transfer)) ordered.push({ slot: transfer.slot, transfer })
+      }
+      if (matchActivity)
+        for (const activity of lifecycle.activity)
+          if (matchActivity(activity)) ordered.push({ slot: activity.slot, activity })
+      if (match(fill.exchange, fill.version, fill.orderHash, fill.maker, fill.taker))
+        ordered.push({ slot: ORDER_FILLED_SLOT })
+      ordered.sort((a, b) => a.slot - b.slot)
+      for (const entry of ordered) {
+        const refused = admit(fill.blockNumber)
+        if (refused) return refused
+        if (entry.transfer) writeTransferLog(out, fill, entry.transfer, tokenIdHex, parts)
+        else if (entry.activity)
+          writeActivityLog(out, entry.activity, fill.logIndex - ORDER_FILLED_SLOT + entry.slot, parts)
+        else writeLog(out, fill, parts, this.options.encoder)
+      }
+    }
+    const after = marketLogsBefore(Number.POSITIVE_INFINITY)
+    if (after) return after
     out.write(']')
     if (this.options.reorgDepth > 0 && !this.reorgTriggered && to > chain.tip - this.options.reorgDepth)
       this.reorgPending = true
@@ -300,6 +347,10 @@ function reply(call: Call, outcome: Outcome): SimResponse {
 }
 
 const padTopic = (address: string) => `0x000000000000000000000000${address.slice(2)}`
+/** Where a fill's OrderFilled sits among its log slots (world/fills.ts). */
+const ORDER_FILLED_SLOT = 3
+const ACTIVITY_ADDRESSES: readonly string[] = ACTIVITY_FILTER.address
+const ACTIVITY_TOPICS: readonly string[] = ACTIVITY_FILTER.topics[0]
 
 /** The filter as it applies to ConditionalTokens' transfers; undefined when it selects none of them. */
 function transferMatcher(
@@ -323,6 +374,24 @@ function transferMatcher(
     (!t1 || t1.has(padTopic(transfer.operator))) &&
     (!t2 || t2.has(padTopic(transfer.from))) &&
     (!t3 || t3.has(padTopic(transfer.to)))
+}
+
+/** The filter as it applies to lifecycle logs; undefined when it selects none of them. */
+function activityMatcher(address: unknown, topics: unknown): ((log: ActivityLog) => boolean) | undefined {
+  const addresses =
+    address === undefined || address === null
+      ? undefined
+      : new Set((Array.isArray(address) ? address : [address]).map((a) => String(a).toLowerCase()))
+  if (addresses && !ACTIVITY_ADDRESSES.some((a) => addresses.has(a))) return undefined
+  const positions = (Array.isArray(topics) ? topics : []).map((t) =>
+    t === null || t === undefined
+      ? undefined
+      : new Set((Array.isArray(t) ? t : [t]).map((v) => String(v).toLowerCase())),
+  )
+  if (positions[0] && !ACTIVITY_TOPICS.some((t) => positions[0]?.has(t))) return undefined
+  return (log) =>
+    (!addresses || addresses.has(log.address)) &&
+    positions.every((set, i) => !set || set.has(log.topics[i] as string))
 }
 
 /** The address and topic filter of eth_getLogs (each topic position: null, one value, or a list). */

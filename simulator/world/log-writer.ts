@@ -5,6 +5,7 @@
 import { TOPIC0 } from '../../extract/chain/contracts.ts'
 import { uint256Word } from '../random.ts'
 import type { Fill } from './fills.ts'
+import type { ActivityLog } from './lifecycle-logs.ts'
 import { dataViem, TOPIC0_V1, TOPIC0_V2, topicsViem } from './logs.ts'
 import { CTF_ADDRESS, type OutcomeTransfer } from './transfers.ts'
 
@@ -180,11 +181,35 @@ export function writeTransferLog(
   out.write('"],"data":"0x')
   out.write(transferData(transfer, tokenIdHex))
   out.write(block.beforeTx)
-  out.write(fill.transactionHash)
+  out.write(transfer.transactionHash)
   out.write('","transactionIndex":"')
-  out.write(quantity(fill.transactionIndex))
+  out.write(quantity(transfer.transactionIndex))
   out.write(block.afterTxIndex)
   out.write(quantity(fill.logIndex - 3 + transfer.slot))
+  out.write('","removed":false}')
+}
+
+// --- Lifecycle events: ConditionalTokens, the NegRiskAdapter, the exchanges' fees (lifecycle-logs.ts) ---
+
+/** One lifecycle log at `logIndex` of its block. */
+export function writeActivityLog(
+  out: JsonBuffer,
+  log: ActivityLog,
+  logIndex: number,
+  block: BlockParts,
+): void {
+  out.write('{"address":"')
+  out.write(log.address)
+  out.write('","topics":["')
+  out.write(log.topics.join('","'))
+  out.write('"],"data":"')
+  out.write(log.data)
+  out.write(block.beforeTx)
+  out.write(log.transactionHash)
+  out.write('","transactionIndex":"')
+  out.write(quantity(log.transactionIndex))
+  out.write(block.afterTxIndex)
+  out.write(quantity(logIndex))
   out.write('","removed":false}')
 }
 

@@ -7,6 +7,9 @@ import type { Fill } from './fills.ts'
 import type { World } from './index.ts'
 import { clobTokenIds } from './market-json.ts'
 import { positionDrifted } from './positions.ts'
+import { AnalyticsTruth, type MarketStatsTruth, type PnlTruth } from './truth-analytics.ts'
+
+export type { MarketStatsTruth, PnlTruth } from './truth-analytics.ts'
 
 export interface FillTotals {
   count: number
@@ -19,9 +22,9 @@ export interface FillTotals {
   feeUnits: string
   /** Wallets that are the maker of at least one fill (every wallet, by construction). */
   makers: number
-  /** Positions with size ≥ 1 share: what `/positions` shows with its default sizeThreshold=1. */
+  /** Positions whose trades alone leave ≥ 1 share (the lifecycle may add or take more, positions.ts). */
   positionsAtDefaultThreshold: number
-  /** Σ position sizes over all wallets, shares. */
+  /** Σ of what the trades leave every position, shares (before the lifecycle, positions.ts). */
   totalShares: string
 }
 
@@ -73,13 +76,31 @@ export interface PositionTruth {
   /** Exact size in shares, 6 decimals (it is always a multiple of 1e-4). */
   size: string
   sizeUnits: number
+  /** What the wallet's fills of this token alone add up to (Σ positionDelta), 1e-6 units. */
+  tradedUnits: number
   drifted: boolean
 }
 
 export class Truth {
   private totals: FillTotals | undefined
+  private readonly analytics: AnalyticsTruth
 
-  constructor(private readonly world: World) {}
+  constructor(private readonly world: World) {
+    this.analytics = new AnalyticsTruth(world)
+  }
+
+  /**
+   * Every token the wallet's PnL touched (fills, splits, merges, redemptions, conversions), by the
+   * pnl-subgraph's rules: what vw_position_pnl must hold for it once the whole chain is loaded.
+   */
+  pnl(address: string): PnlTruth[] {
+    return this.analytics.pnl(address)
+  }
+
+  /** Volume, trades, traders, open interest and winner of every market with activity. */
+  marketStats(): MarketStatsTruth[] {
+    return this.analytics.marketStats()
+  }
 
   summary(): TruthSummary {
     const { catalog, ledger, chain, shape } = this.world
@@ -205,6 +226,7 @@ export class Truth {
       outcomeIndex: view.outcomeIndex,
       size: unitsToDecimal(BigInt(view.state.size)),
       sizeUnits: view.state.size,
+      tradedUnits: view.state.traded,
       drifted: view.drifted,
     }))
   }

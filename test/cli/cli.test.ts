@@ -58,6 +58,7 @@ describe('polyhouse CLI', () => {
       '  markets   ',
       '  chain     ',
       '  transfers ',
+      '  activity  ',
       '  wallets   ',
       '  views     ',
     ])
