@@ -632,6 +632,20 @@ SOURCE(CLICKHOUSE(
 LAYOUT(COMPLEX_KEY_HASHED())
 LIFETIME(MIN 5 MAX 10);
 
+-- would apply sql/032_etl_checkpoints_digest.sql (1 statement)
+-- etl_checkpoints: with a block range's counts (sql/030), a digest of what its rows held, so that
+-- `polyhouse gaps --verify` also names the ranges whose rows were changed in place (an ALTER TABLE …
+-- UPDATE, a hand-made "fix"), which counting cannot see.
+--   content_digest  the engine's groupBitXorDistinct(cityHash64(<the stream's columns>)) over the
+--                   stream table's rows of the range (steps/block-ranges/digest.ts): the run column
+--                   left out, each distinct row once, so duplicates (a retried insert, a later run's
+--                   identical rows) and the merge collapsing them do not move it. Recorded by the
+--                   first `gaps --verify` that finds the range's counts intact (computing it at
+--                   commit cost too much ingestion time); NULL until then: such a range is "counted
+--                   only".
+ALTER TABLE etl_checkpoints ON CLUSTER 'analytics'
+    ADD COLUMN IF NOT EXISTS content_digest Nullable(UInt64) DEFAULT NULL COMMENT 'kind range: digest of the stream table''s rows of the range, recorded by gaps --verify' AFTER counted;
+
 -- would apply sql/040_chain_activity.sql (2 statements)
 -- chain_activity: the lifecycle logs of outcome tokens and the exchanges' fee logs, one row per log —
 -- ConditionalTokens' ConditionResolution, PositionSplit, PositionsMerge and PayoutRedemption; the
