@@ -1,5 +1,5 @@
 // startSimulator: a deterministic, seeded stand-in for Gamma, the Data API and Polygon JSON-RPC
-// (issue 3), for tests, the bench harness and `polyhouse simulate`.
+// for tests, the bench harness and `polyhouse simulate`.
 //
 //   const sim = await startSimulator({ seed: 1, markets: 500, faults: '429=0.1' })
 //   process.env.GAMMA_URL = sim.gammaUrl   // also sim.dataApiUrl, sim.rpcUrl, or sim.env

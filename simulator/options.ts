@@ -7,7 +7,7 @@ import { type FaultSpec, NO_FAULTS, parseFaultSpec } from './faults.ts'
 import { type BucketName, DEFAULT_RATE_RULES, type ProviderName, type RateRule } from './limits.ts'
 import type { LatencyModel } from './server/http.ts'
 
-// Scale limits from issue 3: markets up to 200,000, wallets up to 100,000, fills up to 10,000,000
+// Scale limits: markets up to 200,000, wallets up to 100,000, fills up to 10,000,000
 // (50M accepted for headroom); defaults 2,000 / 1,000 / 50,000.
 export const DEFAULTS = {
   seed: 'polyhouse',

@@ -1,21 +1,21 @@
 // The Polymarket contracts on Polygon PoS that the chain steps read, and the event topics
-// that select their logs. Facts only: addresses are lower-case (DESIGN.md "Addresses and
-// hashes lower-cased"); topic0 values are computed from the event signatures here and
+// that select their logs. Facts only: addresses are lower-case (as every address and hash is in
+// the warehouse); topic0 values are computed from the event signatures here and
 // checked against the real logs in test/fixtures/polymarket/chain/ by the tests.
 import { toEventSelector } from 'viem'
 
 export type Address = `0x${string}`
 export type ExchangeVersion = 1 | 2
 
-/** CTF Exchange V1 (DESIGN.md "Sources"; fixture vike_orderfilled_v1_log.json is one of its logs). */
+/** CTF Exchange V1 (Polymarket's documentation, docs.polymarket.com; fixture vike_orderfilled_v1_log.json is one of its logs). */
 export const CTF_EXCHANGE_V1: Address = '0x4bfb41d5b3570defd03c39a9a4d8de6bd8b8982e'
-/** NegRisk CTF Exchange V1 (DESIGN.md "Sources"); same ABI as V1. */
+/** NegRisk CTF Exchange V1 (Polymarket's documentation, docs.polymarket.com); same ABI as V1. */
 export const NEG_RISK_CTF_EXCHANGE_V1: Address = '0xc5d563a36ae78145c45a50134d48a1215220f80a'
-/** CTF Exchange V2 (DESIGN.md "Sources"; fixture vike_orderfilled_v2_log.json is one of its logs). */
+/** CTF Exchange V2 (Polymarket's documentation, docs.polymarket.com; fixture vike_orderfilled_v2_log.json is one of its logs). */
 export const CTF_EXCHANGE_V2: Address = '0xe111180000d2663c0091e4f400237545b87b996b'
-/** NegRisk CTF Exchange V2 (DESIGN.md "Sources"); same ABI as V2. */
+/** NegRisk CTF Exchange V2 (Polymarket's documentation, docs.polymarket.com); same ABI as V2. */
 export const NEG_RISK_CTF_EXCHANGE_V2: Address = '0xe2222d279d744050d28e00520010520000310f59'
-/** Gnosis ConditionalTokens, the ERC-1155 that holds every outcome token (issue 8). */
+/** Gnosis ConditionalTokens, the ERC-1155 that holds every outcome token */
 export const CONDITIONAL_TOKENS: Address = '0x4d97dcd97ec945f40cf65f87097ace5ea0476045'
 /**
  * NegRiskAdapter: the emitter of fixture vike_negrisk_positionsconverted_log.json, and the
@@ -81,7 +81,7 @@ export const USDC_POLYGON: Address = '0x2791bca1f2de4661ed88a30c99a7a9449aa84174
 export const POLYGON_CHAIN_ID = 137
 
 /**
- * First block worth scanning: CTF Exchange V1's deployment block (issue 5, DESIGN.md). No
+ * First block worth scanning: CTF Exchange V1's deployment block (Polymarket's documentation). No
  * OrderFilled of any of the four exchanges can be older, since V1 is the oldest of them.
  */
 export const V1_DEPLOYMENT_BLOCK = 33_605_403
@@ -97,7 +97,7 @@ export const V1_DEPLOYMENT_BLOCK = 33_605_403
  * example says "confirmed after 16 blocks". We take 32 blocks (~64 s): twice the old milestone
  * depth and an order of magnitude past v2 finality, which also absorbs load-balanced providers
  * whose backends lag the tip by a few blocks. It costs a backfill nothing, and the reorg check
- * (issue 5) still guards the rare deeper case. `--confirmations 0` is for local nodes (anvil).
+ * still guards the rare deeper case. `--confirmations 0` is for local nodes (anvil).
  */
 export const DEFAULT_CONFIRMATIONS_POLYGON = 32
 
@@ -108,7 +108,7 @@ export interface Exchange {
   name: string
 }
 
-/** The four exchanges whose OrderFilled logs make up `chain_fills` (issue 5). */
+/** The four exchanges whose OrderFilled logs make up `chain_fills`. */
 export const EXCHANGES: readonly Exchange[] = Object.freeze([
   { address: CTF_EXCHANGE_V1, version: 1, negRisk: false, name: 'CTF Exchange V1' },
   { address: NEG_RISK_CTF_EXCHANGE_V1, version: 1, negRisk: true, name: 'NegRisk CTF Exchange V1' },
@@ -126,8 +126,8 @@ export function exchangeAt(address: string): Exchange | undefined {
 
 /**
  * Contracts that move outcome tokens on behalf of users and are therefore not wallets: mints
- * and burns pass through the adapter, fills through the exchanges (issue 8: "exchange and
- * adapter contracts are not wallets"). The zero address (mint source / burn sink) is separate.
+ * and burns pass through the adapter, fills through the exchanges (exchange and
+ * adapter contracts are not wallets). The zero address (mint source / burn sink) is separate.
  */
 export const NON_WALLET_CONTRACTS: ReadonlySet<string> = new Set<string>([
   ...EXCHANGE_ADDRESSES,

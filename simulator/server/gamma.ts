@@ -20,13 +20,13 @@ import {
   type SimResponse,
 } from './route.ts'
 
-/** `/markets/keyset` pages hold at most 100 markets; larger limits are clamped silently (DESIGN.md, nautilus docs). */
+/** `/markets/keyset` pages hold at most 100 markets; larger limits are clamped silently (Polymarket's documentation, nautilus docs). */
 export const MARKETS_KEYSET_MAX = 100
 /** `/events/keyset` pages hold at most 500 events, clamped silently likewise. */
 export const EVENTS_KEYSET_MAX = 500
 /** Page size when `limit` is absent: not documented; 20 is Gamma's legacy list default (assumption). */
 export const DEFAULT_PAGE = 20
-/** Legacy offset lists refuse offsets past ~2,000 with 422 (DESIGN.md "Sources", issue 3). */
+/** Legacy offset lists refuse offsets past ~2,000 with 422 (Polymarket's documentation, docs.polymarket.com). */
 export const LEGACY_OFFSET_MAX = 2_000
 /** Largest legacy page (assumption; the real cap is undocumented). */
 export const LEGACY_LIMIT_MAX = 500

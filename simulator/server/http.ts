@@ -36,7 +36,7 @@ export type InternalRouter = (req: SimRequest) => SimResponse | undefined
 
 /** Body size cap for JSON-RPC posts (a batch of 1,000 eth_getLogs is well under it). */
 const MAX_BODY_BYTES = 10 * 1024 * 1024
-/** Every third rate-limit 429 gives Retry-After as an HTTP date instead of seconds (DESIGN.md "Sources"). */
+/** Every third rate-limit 429 gives Retry-After as an HTTP date instead of seconds (Polymarket's documentation, docs.polymarket.com). */
 const HTTP_DATE_EVERY = 3
 const SERVICES: readonly Service[] = ['gamma', 'data', 'rpc']
 const D = { fault: 0xfa17, latency: 0x1a7e, detail: 0xde7a } as const

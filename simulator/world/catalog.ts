@@ -14,7 +14,7 @@ const CREATION_SPAN_DAYS = 400
 const SHARE_STANDALONE = 0.15
 const SHARE_SINGLE_EVENT = 0.45
 const SHARE_LADDER = 0.2
-// Per-market quirk rates (SOURCES.md quirks; issue 3 "Shapes follow the real payloads").
+// Per-market quirk rates (test/fixtures/polymarket/SOURCES.md quirks: shapes follow the real payloads).
 const RATE_UNDEPLOYED = 0.01
 const RATE_MULTI_OUTCOME = 0.02
 const RATE_MISSING_END_DATE = 0.01

@@ -11,7 +11,7 @@ import { ownerOf, proxyAddressOf, safeAddressOf, type WalletKind, walletKind } f
 const POSITIONS_MIN = 2
 const POSITIONS_ALPHA = 1.2
 const POSITIONS_CAP = 400
-/** Whales hold more than 500 positions, so `/positions?limit=500` must paginate (issue 3). */
+/** Whales hold more than 500 positions, so `/positions?limit=500` must paginate. */
 const WHALE_POSITIONS_MIN = 520
 const WHALE_POSITIONS_SPREAD = 700
 const WHALE_RATE = 0.004

@@ -1,4 +1,4 @@
-// The ERC-1155 traffic of ConditionalTokens that the simulated world implies (issue 8), generated
+// The ERC-1155 traffic of ConditionalTokens that the simulated world implies, generated
 // per fill from the fill alone. Each fill owns LOG_SLOTS_PER_FILL log indices of its block
 // (fills.ts): its trade's transfers take slots 0–2, its OrderFilled slot 3, and the lifecycle logs
 // (lifecycle-logs.ts: the exchange's split, fees, the maker's extras and redemption) follow from 4.

@@ -27,12 +27,12 @@ import {
 import { count, type Poller, type PollOutcome } from './poller.ts'
 
 /**
- * Open events re-fetched by the hot poll. The original poller took the top 500 events every 30 s
- * (seed 001); their pages embed every market in full (~16 KB an event), so 500 is 8 MB a poll.
+ * Open events re-fetched by the hot poll. A poller of the top 500 events every 30 s would fetch
+ * pages that embed every market in full (~16 KB an event), so 500 is 8 MB a poll.
  * 100 events (a few hundred markets, ~6 requests) keep the 30 s cadence light; raise with --hot-events.
  */
 export const DEFAULT_HOT_EVENTS = 100
-/** "Short-lived markets (under 1 h)" (issue 6; seed 001: "durée < 1 heure", 15-minute BTC up/down). */
+/** "Short-lived markets (under 1 h)" (e.g. 15-minute BTC up/down). */
 export const SHORT_WINDOW_MS = 3_600_000
 
 export interface GammaPollerOptions extends GammaSource {
