@@ -150,6 +150,12 @@ export async function fetchGaps(
     }
   }
 
+  /** True when an endpoint other than `endpoint`, still in the run, has not tried `claim` and reaches its end. */
+  const canTakeOver = (claim: Claim, endpoint: ChainEndpoint) =>
+    usable().some(
+      (other) => other !== endpoint && !claim.triedBy.has(other.name) && claim.range.to <= other.head,
+    )
+
   /** The endpoint failed `claim` after its retries: another endpoint takes it, or it is recorded failed. */
   const failedOn = async (endpoint: ChainEndpoint, claim: Claim, error: unknown) => {
     endpoint.figures.failedRanges++
@@ -157,7 +163,7 @@ export async function fetchGaps(
     claim.triedBy.add(endpoint.name)
     claim.lastFailure = { endpoint: endpoint.name, error }
     const others = usable().filter((other) => other !== endpoint)
-    if (others.some((other) => !claim.triedBy.has(other.name) && claim.range.to <= other.head)) {
+    if (canTakeOver(claim, endpoint)) {
       endpoint.figures.handedOff++
       pool.handOff(claim)
     } else {
@@ -202,7 +208,9 @@ export async function fetchGaps(
         }
         continue
       }
-      const attempts = usable().length > 1 ? HANDOFF_ATTEMPTS : MAX_ATTEMPTS
+      // Few attempts only where another endpoint could still take the range: the last one able to
+      // fetch it gives it every attempt, as a single endpoint would.
+      const attempts = canTakeOver(claim, endpoint) ? HANDOFF_ATTEMPTS : MAX_ATTEMPTS
       try {
         for (;;) {
           try {
