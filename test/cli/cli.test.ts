@@ -29,6 +29,21 @@ describe('polyhouse CLI', () => {
     expect(fs.existsSync(env.POLYHOUSE_HOME)).toBe(false)
   })
 
+  it('rejects a --memory-limit that is not a size with one line and exit code 2, touching nothing', async () => {
+    const env = home()
+    for (const size of ['lots', '12']) {
+      const result = await runCli(['--memory-limit', size, 'status'], env)
+      expect(result.code).toBe(2)
+      expect(result.stderr).toBe(
+        `polyhouse: --memory-limit must be a size of at least 400M, like 600M or 2G: got '${size}'\n`,
+      )
+    }
+    expect(fs.existsSync(env.POLYHOUSE_HOME)).toBe(false)
+    const accepted = await runCli(['--memory-limit', '600M', 'query', 'SELECT 1 AS one'], env)
+    expect(accepted.stderr).toBe('')
+    expect(accepted.code).toBe(0)
+  })
+
   it('migrates on first use, and the second migrate changes nothing', async () => {
     const env = home()
     const first = await runCli(['migrate'], env)
