@@ -6,11 +6,15 @@
 // another machine would not; they still share the machine's cores with the backfill, as they would
 // on a one-box install.
 //
-//   npx tsx bench/analyst-crowd.ts --url http://127.0.0.1:8123 --wallets-file wallets.json [--analysts 20]
+// --hostile: N readers that try to hurt the serving process instead (hostile-readers.ts): the
+// reported answers are then counted by kind and HTTP status.
+//
+//   npx tsx bench/analyst-crowd.ts --url http://127.0.0.1:8123 --wallets-file wallets.json [--analysts 20] [--hostile [--kinds burner,hog]]
 //   (started by bench/serve-under-backfill.ts; close its stdin to stop it)
 import fs from 'node:fs'
 import { parseArgs } from 'node:util'
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client'
+import { type HostileResult, hostileReader, readerKinds } from './shared/hostile-readers.ts'
 
 const { values: flags } = parseArgs({
   options: {
@@ -20,13 +24,18 @@ const { values: flags } = parseArgs({
     view: { type: 'string', default: 'vw_trades_unified' },
     user: { type: 'string', default: 'default' },
     password: { type: 'string', default: '' },
+    hostile: { type: 'boolean', default: false },
+    kinds: { type: 'string' },
   },
 })
-if (!flags.url || !flags['wallets-file']) throw new Error('--url and --wallets-file are required')
+if (!flags.url || (!flags['wallets-file'] && !flags.hostile))
+  throw new Error('--url and --wallets-file (or --hostile) are required')
 const url = flags.url
 const view = flags.view
-const wallets: string[] = JSON.parse(fs.readFileSync(flags['wallets-file'], 'utf8'))
-if (wallets.length === 0) throw new Error(`${flags['wallets-file']} lists no wallets`)
+const wallets: string[] = flags['wallets-file']
+  ? JSON.parse(fs.readFileSync(flags['wallets-file'], 'utf8'))
+  : []
+if (wallets.length === 0 && !flags.hostile) throw new Error(`${flags['wallets-file']} lists no wallets`)
 
 /** The lookups of bench/serve-analysts.ts: a wallet's trades by source, then its latest trades. */
 const LOOKUPS = [
@@ -41,6 +50,8 @@ export interface CrowdResult {
   samples: Sample[]
   errors: { at: number; message: string }[]
   cpuSeconds: number
+  /** --hostile: answers by reader kind and HTTP status (0: the connection was cut). */
+  outcomes?: Record<string, Record<string, number>>
 }
 
 let stopping = false
@@ -81,11 +92,24 @@ async function analyst(): Promise<Pick<CrowdResult, 'samples' | 'errors'>> {
   return { samples, errors }
 }
 
-const crowd = await Promise.all(Array.from({ length: Number(flags.analysts) }, analyst))
+const readers = Array.from({ length: Number(flags.analysts) }, (_, i) =>
+  flags.hostile ? hostileReader(i, url, () => stopping, readerKinds(flags.kinds)) : analyst(),
+)
+const crowd = await Promise.all(readers)
 const cpu = process.cpuUsage()
+const outcomes: Record<string, Record<string, number>> = {}
+for (const one of crowd) {
+  const counted = (one as Partial<HostileResult>).outcomes ?? {}
+  for (const [kind, statuses] of Object.entries(counted)) {
+    const into = outcomes[kind] ?? {}
+    for (const [status, count] of Object.entries(statuses)) into[status] = (into[status] ?? 0) + count
+    outcomes[kind] = into
+  }
+}
 const result: CrowdResult = {
   samples: crowd.flatMap((one) => one.samples),
   errors: crowd.flatMap((one) => one.errors),
   cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  ...(flags.hostile ? { outcomes } : {}),
 }
 process.stdout.write(`${JSON.stringify(result)}\n`)

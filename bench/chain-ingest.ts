@@ -27,7 +27,7 @@ import { resolveWarehouseConfig } from '../core/config.ts'
 import { migrate } from '../load/migrate.ts'
 import { RunLog } from '../load/run-log.ts'
 import { openWarehouse } from '../load/warehouse.ts'
-import { createChainStep } from '../steps/chain.ts'
+import { createChainStep } from '../steps/chain/index.ts'
 import { createTransfersStep } from '../steps/transfers/index.ts'
 
 const { values } = parseArgs({

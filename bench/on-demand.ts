@@ -54,8 +54,10 @@ async function timed(label: string, items: string[], call: (item: string) => Pro
   console.log(`${label}: ${times.length} calls, p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, max ${at(1)} ms`)
 }
 
-await timed('polyhouse market <id> (fetch, validate, upsert with tokens and tags)', markets, (id) =>
-  fetchMarketNow(context, { http, gammaUrl: sim.gammaUrl }, { kind: 'id', id }),
+await timed(
+  'polyhouse market <id> (fetch, validate, change test, upsert with tokens and tags)',
+  markets,
+  (id) => fetchMarketNow(context, { http, gammaUrl: sim.gammaUrl }, { kind: 'id', id }),
 )
 await timed('polyhouse wallet <address> (every page, snapshot and checkpoint)', wallets, (wallet) =>
   fetchWalletNow(context, { http, dataApiUrl: sim.dataApiUrl }, wallet),

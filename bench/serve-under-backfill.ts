@@ -9,8 +9,15 @@
 // with/without the analysts. Never fails on timing: exits 1 only if an analyst query failed or a
 // backfill exited non-zero.
 //
+// --readers hostile: the crowd tries to hurt the serving process instead (bench/shared/hostile-
+// readers.ts: slow sleeping queries, CPU scans to the time limit, memory hogs, limit lifters, readers
+// that stop reading, SYSTEM STOP MERGES); their answers are counted by kind and status, and the ratio
+// is the backfill's throughput with them ÷ without them. In the mix a sleeper tends to hold the one
+// analyst slot of a small box for its whole time limit; --kinds burner,hog keeps the slot on the CPU.
+//
 //   npx tsx bench/serve-under-backfill.ts [--markets 5000 --wallets 2000 --fills 200000 --blocks 1000000]
-//        [--latency 20±10] [--analysts 20] [--rate rpc=50/s] [--steps markets,chain,wallets,views] [--first with]
+//        [--latency 20±10] [--analysts 20] [--readers analysts|hostile [--kinds burner,hog]] [--rate rpc=50/s]
+//        [--steps markets,chain,wallets,views] [--first with]
 //
 // The steps are whatever `backfill` runs (today markets, chain, transfers, wallets, views); --steps
 // picks some. Every wallet of the truth has fills, so an empty answer means its rows had not
@@ -56,9 +63,15 @@ const { values: flags } = parseArgs({
     rate: { type: 'string' },
     steps: { type: 'string' },
     first: { type: 'string', default: 'without' },
+    readers: { type: 'string', default: 'analysts' },
+    kinds: { type: 'string' },
   },
 })
 const ANALYSTS = Number(flags.analysts)
+if (flags.readers !== 'analysts' && flags.readers !== 'hostile')
+  throw new Error(`--readers ${flags.readers}: use analysts or hostile`)
+const HOSTILE = flags.readers === 'hostile'
+const READERS = HOSTILE ? `${ANALYSTS} hostile readers` : `${ANALYSTS} analysts`
 
 /** A step as the progress lines tell it: `<ISO> STEP: started` … `<ISO> STEP: done: N rows`. */
 interface StepTiming {
@@ -107,7 +120,7 @@ console.log(
   `simulator: ${flags.markets} markets, ${flags.wallets} wallets, ${flags.fills} fills, ${flags.blocks} blocks, latency ${flags.latency}, documented rate limits on, no faults (ready in ${((Date.now() - benchStarted) / 1000).toFixed(1)} s)`,
 )
 console.log(
-  `polyhouse rate limits: ${flags.rate ? `defaults with ${flags.rate}` : 'defaults (rpc 10/s, /positions 150/10s, …)'}; analysts: ${ANALYSTS} on ${flags.view}, random wallets of the truth`,
+  `polyhouse rate limits: ${flags.rate ? `defaults with ${flags.rate}` : 'defaults (rpc 10/s, /positions 150/10s, …)'}; readers: ${HOSTILE ? `${READERS} (${flags.kinds ?? 'sleepers, CPU scans, memory hogs, limit lifters, stalled readers, SYSTEM'})` : `${READERS} on ${flags.view}, random wallets of the truth`}`,
 )
 
 const order = flags.first === 'with' ? [true, false] : [false, true]
@@ -124,14 +137,15 @@ const [alone, loaded] = [results.find((r) => !r.withAnalysts), results.find((r) 
 printComparison(alone, loaded)
 console.log(`\ntotal bench time ${((Date.now() - benchStarted) / 1000).toFixed(0)} s`)
 
-const failedQueries = loaded.crowd?.errors.length ?? 1
+// Hostile readers fail by design; their answers are counted, not errors.
+const failedQueries = HOSTILE ? 0 : (loaded.crowd?.errors.length ?? 1)
 const failed = results.some((r) => r.code !== 0) || failedQueries > 0 || loaded.crowdCode !== 0
 if (failed) console.log('FAILED: a backfill exited non-zero or analyst queries failed')
 process.exitCode = failed ? 1 : 0
 
 /** One `backfill --serve 0` into a fresh home; with analysts, the crowd runs while it does. */
 async function run(withAnalysts: boolean): Promise<RunResult> {
-  const label = withAnalysts ? `with ${ANALYSTS} analysts` : 'without analysts'
+  const label = withAnalysts ? `with ${READERS}` : `without ${HOSTILE ? 'hostile readers' : 'analysts'}`
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'polyhouse-serve-bench-'))
   const env = {
     ...process.env,
@@ -237,6 +251,7 @@ function startCrowd(url: string) {
       String(ANALYSTS),
       '--view',
       flags.view,
+      ...(HOSTILE ? ['--hostile', ...(flags.kinds ? ['--kinds', flags.kinds] : [])] : []),
     ],
     { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] },
   )
@@ -319,7 +334,15 @@ function printRun(r: RunResult): void {
     )
     return
   }
-  const { samples, errors, cpuSeconds } = r.crowd
+  const { samples, errors, cpuSeconds, outcomes } = r.crowd
+  if (outcomes) {
+    console.log(`hostile readers: crowd process CPU ${cpuSeconds.toFixed(0)} s; answers by kind and status:`)
+    for (const [kind, statuses] of Object.entries(outcomes)) {
+      const counted = Object.entries(statuses).map(([status, count]) => `${status} ×${count}`)
+      console.log(`  ${kind.padEnd(8)} ${counted.join(', ')}`)
+    }
+    return
+  }
   const first = samples.reduce((min, [at]) => Math.min(min, at), Number.POSITIVE_INFINITY)
   const last = samples.reduce((max, [at, latency]) => Math.max(max, at + latency), first)
   const spanSeconds = samples.length ? (last - first) / 1000 : 0
@@ -338,10 +361,11 @@ function printRun(r: RunResult): void {
 }
 
 function printComparison(alone: RunResult, loaded: RunResult): void {
-  console.log('\n== throughput with analysts ÷ without (1.00 = unaffected; < 1 = slower under load)')
-  const overall = rowsTotal(loaded) / loaded.wallSeconds / (rowsTotal(alone) / alone.wallSeconds)
+  console.log(`\n== throughput with ${READERS} ÷ without (1.00 = unaffected; < 1 = slower under load)`)
+  const aloneRate = rowsTotal(alone) / alone.wallSeconds
+  const loadedRate = rowsTotal(loaded) / loaded.wallSeconds
   console.log(
-    `  overall rows/s over the wall: ${overall.toFixed(2)} (wall ${alone.wallSeconds.toFixed(1)} s → ${loaded.wallSeconds.toFixed(1)} s)`,
+    `  overall rows/s over the wall: ${fmt(loadedRate)} with ÷ ${fmt(aloneRate)} without = ${(loadedRate / aloneRate).toFixed(2)} (wall ${alone.wallSeconds.toFixed(1)} s → ${loaded.wallSeconds.toFixed(1)} s)`,
   )
   for (const s of alone.steps) {
     const other = loaded.steps.find((o) => o.step === s.step)

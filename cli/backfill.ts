@@ -2,22 +2,46 @@
 import readline from 'node:readline/promises'
 import type { Command } from 'commander'
 import { InterruptedError, UsageError } from '../core/errors.ts'
-import { runQuery } from '../load/query.ts'
 import { RunLog } from '../load/run-log.ts'
-import { sha256Hex } from '../load/serve/auth.ts'
-import { DEFAULT_PORT } from '../load/serve/options.ts'
-import { startServer } from '../load/serve/server.ts'
 import type { Warehouse } from '../load/warehouse.ts'
 import { planBackfill, runBackfill } from '../steps/backfill.ts'
-import { type LogFormat, ProgressBoard } from '../steps/progress.ts'
-import { createSteps, STEP_ORDER, type StepOptions } from '../steps/registry.ts'
+import {
+  createSteps,
+  resolveStepConfig,
+  STEP_ORDER,
+  type StepConfig,
+  type StepFlags,
+} from '../steps/registry.ts'
 import type { Step, StepName } from '../steps/step.ts'
-import { sqlDirs, withWarehouse } from './context.ts'
+import { type WarehouseTarget, warehouseTarget, withWarehouse } from './context.ts'
+import { type DemoScale, demoScale, printSample, SIMULATED_SOURCES, startDemoSimulator } from './demo.ts'
+import { checkServable, serveWhileRunning, watchSignals } from './long-run.ts'
+import {
+  collect,
+  confirmationsOption,
+  dataApiOption,
+  dataApiUrlOption,
+  fromBlockOption,
+  gammaUrlOption,
+  logFormatOption,
+  maxPauseOption,
+  maxWalletsOption,
+  parseLogFormat,
+  parseServePort,
+  rateOption,
+  rpcUrlOption,
+  serveOption,
+  shardOption,
+  toBlockOption,
+  walletOrderOption,
+  walletsFileOption,
+} from './options.ts'
+import { type LogFormat, ProgressBoard } from './progress.ts'
 
 /** Failed units listed at the end of a run; the rest are in etl_errors. */
 const FAILURES_LISTED = 10
 
-interface BackfillFlags extends StepOptions {
+interface BackfillFlags extends StepFlags {
   steps?: string
   skip?: string
   fresh: string[]
@@ -30,6 +54,15 @@ interface BackfillFlags extends StepOptions {
   simulate?: string | boolean
 }
 
+/** A backfill's flags, all checked before it touches anything. */
+interface BackfillRun {
+  format: LogFormat
+  target: WarehouseTarget
+  config: StepConfig
+  servePort?: number
+  demo?: DemoScale
+}
+
 export function registerBackfill(program: Command): void {
   program
     .command('backfill')
@@ -39,60 +72,44 @@ export function registerBackfill(program: Command): void {
     .option('--fresh <step>', "discard a step's progress first (repeatable; asks, or --yes)", collect, [])
     .option('-y, --yes', 'do not ask before --fresh')
     .option('--dry-run', 'change nothing: print what is done, what remains, and its cost at the rate limits')
-    .option('--log-format <format>', 'text | json', 'text')
-    .option('--serve [port]', 'serve the warehouse read-only to ClickHouse clients while it runs (port 8123)')
+    .addOption(logFormatOption())
+    .addOption(serveOption())
     .option(
       '--simulate [size]',
       'run against the bundled Polymarket simulator (small | medium) and print a sample',
     )
-    .option('--gamma-url <url>', 'Gamma API (env GAMMA_URL)')
-    .option('--data-api-url <url>', 'Data API (env DATA_API_URL)')
-    .option('--rpc-url <url>', 'chain and transfers steps: Polygon JSON-RPC (env POLYGON_RPC_URL)')
-    .option(
-      '--from-block <n>',
-      'chain and transfers steps: first block (default: the V1 exchange deployment 33605403 for fills, ConditionalTokens deployment 4023686 for transfers)',
-    )
-    .option(
-      '--to-block <n>',
-      'chain and transfers steps: last block (default: the tip minus --confirmations)',
-    )
-    .option(
-      '--confirmations <n>',
-      'chain and transfers steps: blocks below the tip left unread (default 32; 0 for a local node)',
-    )
-    .option(
-      '--shard <i/n>',
-      'chain and transfers steps: this process takes shard i of n of the block space (with a ClickHouse server)',
-    )
-    .option('--wallets <file>', 'wallets step: also fetch these wallets (one 0x address a line)')
-    .option('--data-api <version>', 'wallets step: v1 (offset pages) or v2 (cursor pages)', 'v1')
-    .option('--max-wallets <n>', 'wallets step: fetch at most N wallets this run; the rest stay queued')
-    .option(
-      '--wallet-order <order>',
-      'wallets step: activity (most chain rows first, default), recent (newest activity first) or address',
-    )
-    .option('--rate <spec>', 'rate limits, e.g. data-api=10/s,gamma=300/10s,rpc=25/s (env POLYHOUSE_RATE)')
-    .option(
-      '--max-pause <duration>',
-      "longest wait a server's Retry-After may impose, e.g. 2m (default 1m; env POLYHOUSE_MAX_PAUSE)",
-    )
+    .addOption(gammaUrlOption())
+    .addOption(dataApiUrlOption())
+    .addOption(rpcUrlOption())
+    .addOption(fromBlockOption())
+    .addOption(toBlockOption())
+    .addOption(confirmationsOption())
+    .addOption(shardOption())
+    .addOption(walletsFileOption())
+    .addOption(dataApiOption())
+    .addOption(maxWalletsOption())
+    .addOption(walletOrderOption())
+    .addOption(rateOption())
+    .addOption(maxPauseOption())
     .action(async (flags: BackfillFlags, command: Command) => {
-      const format = parseLogFormat(flags.logFormat)
-      const selected = selectSteps(flags.steps, flags.skip)
-      for (const step of flags.fresh) if (!STEP_ORDER.includes(step as StepName)) throw unknownStep(step)
+      const run = checkBackfill(flags, command)
+      if (!flags.dryRun) await confirmFresh(flags)
       // --simulate: the bundled simulator stands in for Polymarket and Polygon (the demo, and any
       // machine that cannot reach them); the steps find it through the usual URL variables.
-      const sim = flags.simulate ? await startDemoSimulator(flags.simulate) : undefined
+      const sim = run.demo ? await startDemoSimulator(run.demo) : undefined
       try {
-        await withWarehouse(command, async (warehouse) => {
-          const { steps, close } = createSteps(selected, { ...flags, ...sqlDirs(command) })
+        const config = sim
+          ? resolveStepConfig(run.config.names, { ...flags, ...run.target.dirs })
+          : run.config
+        await withWarehouse(run.target, async (warehouse) => {
+          const { steps, close } = createSteps(config)
           try {
             if (flags.dryRun) return await printPlans(warehouse, steps)
-            await discardProgress(warehouse, steps, flags)
+            await discardProgress(warehouse, steps, flags.fresh)
             const server =
-              flags.serve === undefined ? undefined : await serveWhileRunning(warehouse, flags.serve)
+              run.servePort === undefined ? undefined : await serveWhileRunning(warehouse, run.servePort)
             try {
-              process.exitCode = await backfill(warehouse, steps, format, process.argv.slice(2))
+              process.exitCode = await backfill(warehouse, steps, run.format, process.argv.slice(2))
             } finally {
               await server?.close()
             }
@@ -107,43 +124,33 @@ export function registerBackfill(program: Command): void {
     })
 }
 
-/** Sizes of the demo world: large enough to show every step at work, small enough for minutes. */
-const DEMO_SCALES = {
-  small: { markets: 2_000, wallets: 200, fills: 20_000, blocks: 200_000 },
-  medium: { markets: 20_000, wallets: 2_000, fills: 200_000, blocks: 2_000_000 },
-} as const
-
-async function startDemoSimulator(scale: string | boolean) {
-  const name = scale === true ? 'small' : scale
-  const size = DEMO_SCALES[name as keyof typeof DEMO_SCALES]
-  if (!size)
-    throw new UsageError(`--simulate ${name} is not a demo size`, {
-      hint: `use ${Object.keys(DEMO_SCALES).join(' or ')}`,
+/**
+ * Every flag and the environment the run reads, checked; nothing is opened, created or fetched.
+ * With --simulate the source URLs are the simulator's, known once it listens: the flags are checked
+ * against stand-ins here and the configuration resolved again when it runs.
+ */
+function checkBackfill(flags: BackfillFlags, command: Command): BackfillRun {
+  const format = parseLogFormat(flags.logFormat)
+  const names = selectSteps(flags.steps, flags.skip)
+  for (const step of flags.fresh) if (!STEP_ORDER.includes(step as StepName)) throw unknownStep(step)
+  if (flags.fresh.length > 0 && !flags.yes && !flags.dryRun && !process.stdin.isTTY) {
+    throw new UsageError(`--fresh ${flags.fresh.join(',')} discards progress and needs confirmation`, {
+      hint: 'add --yes when not on a terminal',
     })
-  const { startSimulator } = await import('../simulator/index.ts')
-  const sim = await startSimulator({ seed: 'demo', ...size, latency: { baseMs: 20, jitterMs: 10 } })
-  for (const [name, value] of Object.entries(sim.env)) process.env[name] = value
-  process.stderr.write(
-    `polyhouse: simulating Polymarket (${size.markets.toLocaleString('en-US')} markets, ${size.wallets.toLocaleString('en-US')} wallets, ${size.fills.toLocaleString('en-US')} fills) at ${sim.gammaUrl}, ${sim.dataApiUrl}, ${sim.rpcUrl}\n`,
-  )
-  return sim
-}
-
-/** After a demo: what an analyst would look at first. */
-async function printSample(warehouse: Warehouse): Promise<void> {
-  const views = await warehouse.query<{ name: string }>(
-    "SELECT name FROM system.tables WHERE database = currentDatabase() AND name = 'vw_trades_unified'",
-  )
-  const sql = views.length
-    ? `SELECT source, side, shares, price, substring(question, 1, 40) AS question, outcome, time
-       FROM vw_trades_unified
-       WHERE wallet = (SELECT wallet FROM vw_trades_unified WHERE source = 'blockchain' GROUP BY wallet ORDER BY count() DESC LIMIT 1)
-       ORDER BY source, time DESC LIMIT 5 BY source`
-    : 'SELECT market_id, substring(question, 1, 50) AS question, event_title, volume FROM vw_markets ORDER BY volume DESC LIMIT 10'
-  process.stdout.write(
-    `\n${views.length ? 'vw_trades_unified for the most active wallet, both sources' : 'vw_markets'}, a sample:\n`,
-  )
-  process.stdout.write(await runQuery(warehouse, sql, [], 'table'))
+  }
+  const servePort = flags.serve === undefined ? undefined : parseServePort(flags.serve)
+  const demo = flags.simulate ? demoScale(flags.simulate) : undefined
+  const target = warehouseTarget(command)
+  if (servePort !== undefined) checkServable(target)
+  const env = demo ? { ...process.env, ...SIMULATED_SOURCES } : process.env
+  const config = resolveStepConfig(names, { ...flags, ...target.dirs }, env)
+  return {
+    format,
+    target,
+    config,
+    ...(servePort !== undefined ? { servePort } : {}),
+    ...(demo ? { demo } : {}),
+  }
 }
 
 async function backfill(
@@ -195,50 +202,6 @@ async function backfill(
   }
 }
 
-/** `--serve`: analysts query the warehouse over ClickHouse's HTTP interface while the backfill writes. */
-export async function serveWhileRunning(warehouse: Warehouse, serve: string | boolean) {
-  if (warehouse.config.kind !== 'embedded') {
-    throw new UsageError('--serve shares an embedded warehouse, and CLICKHOUSE_URL points at a server', {
-      hint: 'connect ClickHouse clients to that server directly, or leave out --serve',
-    })
-  }
-  const port = serve === true ? DEFAULT_PORT : Number(serve)
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new UsageError(`--serve ${serve} is not a port`, { hint: `e.g. --serve ${DEFAULT_PORT}` })
-  }
-  const password = process.env.POLYHOUSE_SERVE_PASSWORD
-  const server = await startServer(warehouse, {
-    port,
-    ...(password ? { users: [{ name: 'default', passwordSha256Hex: sha256Hex(password) }] } : {}),
-  })
-  process.stderr.write(`polyhouse: serving ${warehouse.location} read-only at ${server.url}\n`)
-  return server
-}
-
-/** SIGHUP is ignored (nohup); the first SIGINT/SIGTERM stops taking units, a second exits at once. */
-export function watchSignals(controller: AbortController, board: ProgressBoard): () => void {
-  const ignore = () => {}
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) {
-      // Still safe: nothing is recorded done before ClickHouse acknowledged it.
-      process.exit(130)
-    }
-    board.log(
-      'warn',
-      `${signal}: finishing in-flight units and committing checkpoints (send again to exit now)`,
-    )
-    controller.abort(new InterruptedError(signal))
-  }
-  process.on('SIGHUP', ignore)
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
-  return () => {
-    process.off('SIGHUP', ignore)
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
-  }
-}
-
 async function printPlans(warehouse: Warehouse, steps: Step[]): Promise<void> {
   const plans = await planBackfill(warehouse, steps)
   for (const { step, plan } of plans) {
@@ -256,25 +219,23 @@ async function printPlans(warehouse: Warehouse, steps: Step[]): Promise<void> {
   }
 }
 
-async function discardProgress(warehouse: Warehouse, steps: Step[], flags: BackfillFlags): Promise<void> {
-  if (flags.fresh.length === 0) return
-  if (!flags.yes) {
-    if (!process.stdin.isTTY) {
-      throw new UsageError(`--fresh ${flags.fresh.join(',')} discards progress and needs confirmation`, {
-        hint: 'add --yes when not on a terminal',
-      })
-    }
-    const prompt = readline.createInterface({ input: process.stdin, output: process.stdout })
-    const answer = await prompt.question(`Discard the progress of ${flags.fresh.join(', ')}? [y/N] `)
-    prompt.close()
-    if (!/^y(es)?$/i.test(answer.trim()))
-      throw new UsageError('nothing discarded', { hint: 'answer y, or leave out --fresh' })
-  }
+/** `--fresh` on a terminal without --yes: asks before anything is opened (checkBackfill refused it elsewhere). */
+async function confirmFresh(flags: BackfillFlags): Promise<void> {
+  if (flags.fresh.length === 0 || flags.yes) return
+  const prompt = readline.createInterface({ input: process.stdin, output: process.stdout })
+  const answer = await prompt.question(`Discard the progress of ${flags.fresh.join(', ')}? [y/N] `)
+  prompt.close()
+  if (!/^y(es)?$/i.test(answer.trim()))
+    throw new UsageError('nothing discarded', { hint: 'answer y, or leave out --fresh' })
+}
+
+async function discardProgress(warehouse: Warehouse, steps: Step[], fresh: string[]): Promise<void> {
+  if (fresh.length === 0) return
   const { CheckpointStore } = await import('../checkpoints/store.ts')
   const checkpoints = new CheckpointStore(warehouse, 'fresh')
   const signal = new AbortController().signal
   for (const step of steps)
-    if (flags.fresh.includes(step.name)) await step.reset({ warehouse, checkpoints, signal })
+    if (fresh.includes(step.name)) await step.reset({ warehouse, checkpoints, signal })
 }
 
 export function selectSteps(only: string | undefined, skip: string | undefined): StepName[] {
@@ -299,13 +260,4 @@ export function selectSteps(only: string | undefined, skip: string | undefined):
 
 function unknownStep(name: string): UsageError {
   return new UsageError(`unknown step '${name}'`, { hint: `steps are ${STEP_ORDER.join(', ')}` })
-}
-
-export function parseLogFormat(value: string): LogFormat {
-  if (value === 'text' || value === 'json') return value
-  throw new UsageError(`--log-format ${value} is not supported`, { hint: 'use text or json' })
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value]
 }

@@ -1,7 +1,12 @@
 // What every command shares: resolving the warehouse from flags and environment, migrating
 // before work, closing afterwards, and turning errors into one line and an exit code.
 import type { Command } from 'commander'
-import { resolveWarehouseConfig, type WarehouseOptions } from '../core/config.ts'
+import {
+  checkFolder,
+  resolveWarehouseConfig,
+  type WarehouseConfig,
+  type WarehouseOptions,
+} from '../core/config.ts'
 import { PolyhouseError } from '../core/errors.ts'
 import { redactUrls } from '../core/redact.ts'
 import { migrate } from '../load/migrate.ts'
@@ -18,6 +23,12 @@ export interface SqlDirs {
   viewsDir?: string
 }
 
+/** The warehouse a command works on and the folders it migrates from, checked. */
+export interface WarehouseTarget {
+  config: WarehouseConfig
+  dirs: SqlDirs
+}
+
 /** The sql/ and views/ folders: flags, else the ones shipped with polyhouse. */
 export function sqlDirs(command: Command): SqlDirs {
   const { sqlDir, viewsDir } = globalOptions(command)
@@ -28,17 +39,31 @@ export function globalOptions(command: Command): GlobalOptions {
   return command.optsWithGlobals() as GlobalOptions
 }
 
-/** Opens the warehouse, migrates it (a no-op when up to date), runs `work`, always closes. */
+/**
+ * Checks the global flags and the environment (CLICKHOUSE_URL, the data directory, --sql-dir,
+ * --views-dir) without touching anything: a command calls it before its first side effect.
+ */
+export function warehouseTarget(command: Command): WarehouseTarget {
+  const dirs = sqlDirs(command)
+  if (dirs.sqlDir !== undefined) checkFolder('--sql-dir', dirs.sqlDir)
+  if (dirs.viewsDir !== undefined) checkFolder('--views-dir', dirs.viewsDir)
+  return { config: resolveWarehouseConfig(globalOptions(command)), dirs }
+}
+
+/**
+ * Opens the warehouse, migrates it (a no-op when up to date), runs `work`, always closes. Given the
+ * command instead of a checked target, it checks the global flags first.
+ */
 export async function withWarehouse<T>(
-  command: Command,
+  target: WarehouseTarget | Command,
   work: (warehouse: Warehouse) => Promise<T>,
   options: { migrate?: boolean } = {},
 ): Promise<T> {
-  const config = resolveWarehouseConfig(globalOptions(command))
+  const { config, dirs } = 'config' in target ? target : warehouseTarget(target)
   const warehouse = await openWarehouse(config)
   try {
     if (options.migrate !== false) {
-      const result = await migrate(warehouse, sqlDirs(command))
+      const result = await migrate(warehouse, dirs)
       if (result.error) throw result.error
       for (const failure of result.viewErrors) {
         process.stderr.write(

@@ -40,7 +40,16 @@ export function buildProgram(): Command {
     .option('--sql-dir <dir>', 'migrations folder (default: the sql/ shipped with polyhouse)')
     .option('--views-dir <dir>', 'views folder (default: the views/ shipped with polyhouse)')
     .option('--verbose', 'print stack traces with errors')
-    .showHelpAfterError('(run with --help for usage)')
+    // Commander's own complaints (an unknown command or flag, a missing argument) as one line, like ours.
+    .configureOutput({
+      outputError: (message, write) =>
+        write(
+          `polyhouse: ${message
+            .replace(/^error: /, '')
+            .trim()
+            .replace(/\s*\n\s*/g, ' ')} (run with --help for usage)\n`,
+        ),
+    })
     .exitOverride()
   registerMigrate(program)
   registerBackfill(program)

@@ -7,20 +7,21 @@ import { RunLog } from '../load/run-log.ts'
 import type { Warehouse } from '../load/warehouse.ts'
 import { fetchMarketNow, parseMarketKey } from '../steps/on-demand.ts'
 import type { StepContext } from '../steps/step.ts'
-import { withWarehouse } from './context.ts'
+import { type WarehouseTarget, warehouseTarget, withWarehouse } from './context.ts'
+import { gammaUrlOption } from './options.ts'
 
 export function registerMarket(program: Command): void {
   program
     .command('market')
     .description('fetch one market from Gamma now, store it and print it')
     .argument('<market>', 'Gamma id, slug or condition id')
-    .option('--gamma-url <url>', 'Gamma API (env GAMMA_URL)')
+    .addOption(gammaUrlOption())
     .option('--json', 'print the stored row as JSON')
     .action(async (text: string, flags: { gammaUrl?: string; json?: boolean }, command: Command) => {
       const key = parseMarketKey(text)
       const http = resolveHttpConfig(flags)
-      await withOnDemand(command, 'market', http, async (context, client) => {
-        const market = await fetchMarketNow(context, { http: client, gammaUrl: http.gammaUrl }, key)
+      await withOnDemand(warehouseTarget(command), 'market', http, async (context, client) => {
+        const { market } = await fetchMarketNow(context, { http: client, gammaUrl: http.gammaUrl }, key)
         const [row] = await context.warehouse.query(
           `SELECT toString(market_id) AS id, condition_id, slug, question, outcomes, outcome_prices,
                   arrayMap(t -> toString(t), clob_token_ids) AS clob_token_ids, toString(event_id) AS event_id,
@@ -54,14 +55,14 @@ function describeMarket(row: Record<string, unknown>): string {
 
 /** A step context for a one-off fetch: a run row, the shared HTTP client, nothing to report. */
 export async function withOnDemand(
-  command: Command,
+  target: WarehouseTarget,
   name: string,
   http: HttpConfig,
   work: (context: StepContext, client: HttpClient) => Promise<void>,
 ): Promise<void> {
   const client = createHttpClient({ rateLimits: http.rateLimits, maxPauseMs: http.maxPauseMs })
   try {
-    await withWarehouse(command, async (warehouse: Warehouse) => {
+    await withWarehouse(target, async (warehouse: Warehouse) => {
       const runLog = new RunLog(warehouse, name, process.argv.slice(2))
       const context: StepContext = {
         warehouse,

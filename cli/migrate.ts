@@ -1,11 +1,11 @@
 // polyhouse migrate [--dry-run]: apply pending sql/ migrations, then changed views.
 import type { Command } from 'commander'
-import { resolveWarehouseConfig } from '../core/config.ts'
+import { checkFolder } from '../core/config.ts'
 import { ledgerDdl } from '../load/ledger.ts'
 import { type MigrateResult, migrate, type PlannedStep, plan } from '../load/migrate.ts'
 import { loadMigrations, loadViews } from '../load/migrations.ts'
 import { openWarehouse } from '../load/warehouse.ts'
-import { globalOptions, sqlDirs } from './context.ts'
+import { globalOptions, sqlDirs, warehouseTarget } from './context.ts'
 
 export function registerMigrate(program: Command): void {
   program
@@ -17,13 +17,16 @@ export function registerMigrate(program: Command): void {
       if (options.dryRun && flags.cluster && !flags.clickhouseUrl && !process.env.CLICKHOUSE_URL) {
         // No server to ask which files ran: render everything for the cluster.
         const dirs = sqlDirs(command)
+        if (dirs.sqlDir !== undefined) checkFolder('--sql-dir', dirs.sqlDir)
+        if (dirs.viewsDir !== undefined) checkFolder('--views-dir', dirs.viewsDir)
         process.stdout.write(`-- would create the ledger\n${ledgerDdl(flags.cluster)};\n\n`)
         printPlan(plan(loadMigrations(dirs.sqlDir), loadViews(dirs.viewsDir), new Map(), flags.cluster), true)
         return
       }
-      const warehouse = await openWarehouse(resolveWarehouseConfig(flags))
+      const target = warehouseTarget(command)
+      const warehouse = await openWarehouse(target.config)
       try {
-        const result = await migrate(warehouse, { ...sqlDirs(command), dryRun: options.dryRun === true })
+        const result = await migrate(warehouse, { ...target.dirs, dryRun: options.dryRun === true })
         if (options.dryRun) printPlan(result.planned, true)
         else if (!result.error || result.applied.length > 0) printResult(result)
         if (result.error) throw result.error

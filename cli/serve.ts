@@ -1,22 +1,24 @@
 // polyhouse serve: the embedded warehouse over ClickHouse's HTTP interface, read-only by default.
 // Prints the URL it listens on as the first line of stdout; one line per query goes to stderr.
 import type { Command } from 'commander'
-import { resolveWarehouseConfig } from '../core/config.ts'
 import { InterruptedError, UsageError } from '../core/errors.ts'
 import { readUsersFile, type ServeUser, sha256Hex } from '../load/serve/auth.ts'
 import {
   DEFAULT_HOST,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_CONCURRENT_QUERIES,
+  DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_EXECUTION_TIME_S,
   DEFAULT_MAX_RESULT_ROWS,
+  DEFAULT_MAX_RUNNING_QUERIES,
   DEFAULT_PORT,
+  DEFAULT_QUEUE_WAIT_S,
   type QueryLogEntry,
   resolveServeOptions,
   type ServeOptions,
 } from '../load/serve/options.ts'
 import { startServer } from '../load/serve/server.ts'
-import { globalOptions, withWarehouse } from './context.ts'
+import { warehouseTarget, withWarehouse } from './context.ts'
 
 interface ServeFlags {
   host: string
@@ -29,6 +31,11 @@ interface ServeFlags {
   maxResultRows: string
   maxBodyBytes: string
   maxConcurrentQueries: string
+  maxRunningQueries?: string
+  queueWait: string
+  maxMemoryUsage?: string
+  maxThreads?: string
+  maxConnections: string
   quiet?: boolean
 }
 
@@ -59,11 +66,33 @@ export function registerServe(program: Command): void {
       'queries at once (503 past it)',
       String(DEFAULT_MAX_CONCURRENT_QUERIES),
     )
+    .option(
+      '--max-running-queries <n>',
+      `analyst queries in the engine at once; more wait (default ${DEFAULT_MAX_RUNNING_QUERIES}, fewer on a small UV_THREADPOOL_SIZE or with fewer cores than 5)`,
+    )
+    .option(
+      '--queue-wait <seconds>',
+      'longest a query waits to run (503 past it)',
+      String(DEFAULT_QUEUE_WAIT_S),
+    )
+    .option(
+      '--max-memory-usage <bytes>',
+      'memory one analyst query may use (default: ¼ of RAM over the running queries)',
+    )
+    .option(
+      '--max-threads <n>',
+      'threads one analyst query may use (default: all cores but one, over the running queries)',
+    )
+    .option(
+      '--max-connections <n>',
+      'open client connections (more are closed)',
+      String(DEFAULT_MAX_CONNECTIONS),
+    )
     .option('--quiet', 'no line per query on stderr')
     .action(async (flags: ServeFlags, command: Command) => {
       const users = serveUsers(flags)
-      const config = resolveWarehouseConfig(globalOptions(command))
-      if (config.kind === 'server') {
+      const target = warehouseTarget(command)
+      if (target.config.kind === 'server') {
         throw new UsageError(
           'polyhouse serve shares an embedded warehouse, and CLICKHOUSE_URL points at a server',
           {
@@ -80,10 +109,17 @@ export function registerServe(program: Command): void {
         maxResultRows: Number(flags.maxResultRows),
         maxBodyBytes: Number(flags.maxBodyBytes),
         maxConcurrentQueries: Number(flags.maxConcurrentQueries),
+        ...(flags.maxRunningQueries === undefined
+          ? {}
+          : { maxRunningQueries: Number(flags.maxRunningQueries) }),
+        queueWaitS: Number(flags.queueWait),
+        ...(flags.maxMemoryUsage === undefined ? {} : { maxMemoryUsage: Number(flags.maxMemoryUsage) }),
+        ...(flags.maxThreads === undefined ? {} : { maxThreads: Number(flags.maxThreads) }),
+        maxConnections: Number(flags.maxConnections),
         ...(flags.quiet ? {} : { onQuery: logQuery }),
       }
       resolveServeOptions(options) // bad flags fail here, before the warehouse is opened or created
-      await withWarehouse(command, async (warehouse) => {
+      await withWarehouse(target, async (warehouse) => {
         const server = await startServer(warehouse, options)
         process.stdout.write(`${server.url}\n`)
         const access = `${flags.allowWrites ? 'writes allowed' : 'read-only'}, ${

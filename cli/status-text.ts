@@ -5,6 +5,11 @@ import { clickhouseTimeMs, type RunSummary } from '../load/run-status.ts'
 import type { ChainStatus, PipelineStatus } from '../steps/status.ts'
 
 const n = (value: number) => value.toLocaleString('en-US')
+/** Step names in a column as wide as the longest ("transfers") and a space: `  transfers 12.50% …`. */
+const STEP_COLUMN = 'transfers'.length + 1
+const label = (step: string) => `  ${step.padEnd(STEP_COLUMN)}`
+/** Lines continuing a step's, under its figures. */
+const MORE = ' '.repeat(2 + STEP_COLUMN)
 
 export function formatPipelineStatus(status: PipelineStatus): string {
   const lines = [
@@ -24,7 +29,7 @@ export function formatPipelineStatus(status: PipelineStatus): string {
   const { markets, chain, wallets, views } = status.steps
   lines.push('steps:')
   lines.push(
-    `  markets  ${markets.partitions.done}/${markets.partitions.total} keyset partitions walked` +
+    `${label('markets')}${markets.partitions.done}/${markets.partitions.total} keyset partitions walked` +
       `${markets.partitions.walking ? ` (${markets.partitions.walking} part-way)` : ''}` +
       ` · ${n(markets.markets)} markets, ${n(markets.events)} events, ${n(markets.tokens)} tokens` +
       ` · ${markets.orphans ? `${n(markets.orphans)} ORPHANS` : 'no orphans'}` +
@@ -40,19 +45,19 @@ export function formatPipelineStatus(status: PipelineStatus): string {
     ),
   )
   lines.push(
-    `  wallets  ${n(wallets.fetched)}/${n(wallets.known + wallets.unseenOnChain)} fetched` +
+    `${label('wallets')}${n(wallets.fetched)}/${n(wallets.known + wallets.unseenOnChain)} fetched` +
       ` · ${n(wallets.neverFetched)} never fetched, ${n(wallets.unseenOnChain)} seen on chain and not queued` +
       ` · ${n(wallets.stale)} older than ${formatDuration(wallets.staleAfterMs)}`,
   )
   if (wallets.oldestSnapshot) {
-    lines.push(`           snapshots from ${wallets.oldestSnapshot} to ${wallets.newestSnapshot} UTC`)
+    lines.push(`${MORE}snapshots from ${wallets.oldestSnapshot} to ${wallets.newestSnapshot} UTC`)
   }
   lines.push(
     wallets.remaining > 0
-      ? `           ${n(wallets.remaining)} to fetch: at least ${formatDuration(wallets.etaSeconds * 1000)} at ${wallets.requestsPerSecond}/s (one request a wallet, more for wallets with over 500 positions)`
-      : '           none left to fetch',
+      ? `${MORE}${n(wallets.remaining)} to fetch: at least ${formatDuration(wallets.etaSeconds * 1000)} at ${wallets.requestsPerSecond}/s (one request a wallet, more for wallets with over 500 positions)`
+      : `${MORE}none left to fetch`,
   )
-  lines.push(`  views    ${views.applied}/${views.total} applied`)
+  lines.push(`${label('views')}${views.applied}/${views.total} applied`)
 
   lines.push(`errors (${status.errors.scope}): ${status.errors.total ? n(status.errors.total) : 'none'}`)
   for (const group of status.errors.groups) {
@@ -131,23 +136,22 @@ function runLine(run: RunSummary): string {
 }
 
 function chainLines(step: 'chain' | 'transfers', chain: ChainStatus, rows: string): string[] {
-  const label = step.padEnd(9)
   const tip = chain.tip.known
     ? `to the tip ${n(chain.tip.tip)} − ${chain.tip.confirmations} confirmations`
     : `to the highest block done; blocks above it are not counted (tip unknown: ${chain.tip.reason})`
   if (!chain.started) {
     return [
-      `  ${label}not started: no block range recorded${chain.tip.known ? ` (${n(chain.blocks)} blocks to fetch)` : ''}`,
+      `${label(step)}not started: no block range recorded${chain.tip.known ? ` (${n(chain.blocks)} blocks to fetch)` : ''}`,
     ]
   }
   const lines = [
-    `  ${label}${(chain.fraction * 100).toFixed(2)}% of blocks ${n(chain.from)}–${n(chain.to)} done (${n(chain.covered)}/${n(chain.blocks)}), ${tip}`,
-    `           ${chain.gapCount ? `${plural(chain.gapCount, 'gap')}, ${n(chain.missingBlocks)} blocks missing` : 'no gaps'} · ${rows}`,
+    `${label(step)}${(chain.fraction * 100).toFixed(2)}% of blocks ${n(chain.from)}–${n(chain.to)} done (${n(chain.covered)}/${n(chain.blocks)}), ${tip}`,
+    `${MORE}${chain.gapCount ? `${plural(chain.gapCount, 'gap')}, ${n(chain.missingBlocks)} blocks missing` : 'no gaps'} · ${rows}`,
   ]
   for (const gap of chain.gaps)
-    lines.push(`           missing ${n(gap.from)}–${n(gap.to)} (${n(gap.to - gap.from + 1)} blocks)`)
+    lines.push(`${MORE}missing ${n(gap.from)}–${n(gap.to)} (${n(gap.to - gap.from + 1)} blocks)`)
   if (chain.gapCount > chain.gaps.length)
-    lines.push(`           … and ${n(chain.gapCount - chain.gaps.length)} more (polyhouse gaps)`)
+    lines.push(`${MORE}… and ${n(chain.gapCount - chain.gaps.length)} more (polyhouse gaps)`)
   return lines
 }
 

@@ -1,6 +1,5 @@
 // polyhouse status [--json] [--watch] [--stale 7d]: the morning read. The work is steps/status.ts.
 import type { Command } from 'commander'
-import { resolveWarehouseConfig } from '../core/config.ts'
 import { parseDuration } from '../core/duration.ts'
 import { UsageError, WarehouseLockedError } from '../core/errors.ts'
 import { sleep } from '../core/sleep.ts'
@@ -8,8 +7,8 @@ import { resolveHttpConfig } from '../extract/http/config.ts'
 import type { RateLimit } from '../extract/http/rates.ts'
 import { type OwnerReport, ownerReport } from '../load/owner/report.ts'
 import { collectPipelineStatus, type PipelineStatus } from '../steps/status.ts'
-import { readChainTip } from '../steps/tip.ts'
-import { globalOptions, reportFailure, sqlDirs, withWarehouse } from './context.ts'
+import { readChainTip, tipRpcUrl } from '../steps/tip.ts'
+import { reportFailure, warehouseTarget, withWarehouse } from './context.ts'
 import { formatOwner, withOwnerLine } from './status-owner.ts'
 import { formatPipelineStatus } from './status-text.ts'
 
@@ -62,17 +61,17 @@ export function registerStatus(program: Command): void {
       const positionsRate = resolveHttpConfig({ ...(flags.rate ? { rate: flags.rate } : {}) }).rateLimits[
         'data-api-positions'
       ] as RateLimit
-      const rpcUrl = flags.rpcUrl ?? process.env.POLYGON_RPC_URL
-      const warehouseConfig = resolveWarehouseConfig(globalOptions(command))
+      const rpcUrl = tipRpcUrl(flags.rpcUrl)
+      const target = warehouseTarget(command)
       const collect = async (): Promise<Collected> => {
-        const tip = await readChainTip(rpcUrl || undefined)
+        const tip = await readChainTip(rpcUrl)
         const now = Date.now()
         // Read before opening: once open, this process is the holder.
-        const owner = ownerReport(warehouseConfig)
+        const owner = ownerReport(target.config)
         try {
-          const status = await withWarehouse(command, (warehouse) =>
+          const status = await withWarehouse(target, (warehouse) =>
             collectPipelineStatus(warehouse, {
-              dirs: sqlDirs(command),
+              dirs: target.dirs,
               staleAfterMs,
               errorsSinceMs: sinceMs === undefined ? undefined : now - sinceMs,
               tip,

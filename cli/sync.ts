@@ -1,11 +1,10 @@
 // polyhouse sync [--once]: keep the warehouse current after the backfill. Flags are parsed here;
 // the pollers and their schedule are steps/sync/.
-import { Command, type Option } from 'commander'
+import type { Command } from 'commander'
 import { InterruptedError } from '../core/errors.ts'
 import { RunLog } from '../load/run-log.ts'
 import type { Warehouse } from '../load/warehouse.ts'
-import { type LogFormat, ProgressBoard } from '../steps/progress.ts'
-import type { StepOptions } from '../steps/registry.ts'
+import { resolveStepConfig, type StepFlags } from '../steps/registry.ts'
 import {
   createPollers,
   DEFAULT_INTERVALS,
@@ -14,26 +13,25 @@ import {
   runSync,
   type SyncFlags,
   type SyncOptions,
+  syncStepNames,
 } from '../steps/sync/index.ts'
 import type { Poller } from '../steps/sync/poller.ts'
-import { parseLogFormat, registerBackfill, serveWhileRunning, watchSignals } from './backfill.ts'
-import { withWarehouse } from './context.ts'
-
-/**
- * The backfill's flags for where the sources are, how fast to call them, and `--serve` (a looping
- * sync holds an embedded warehouse as a backfill does): sync takes them as defined there.
- */
-const BACKFILL_FLAGS = [
-  '--log-format',
-  '--serve',
-  '--gamma-url',
-  '--data-api-url',
-  '--rpc-url',
-  '--from-block',
-  '--confirmations',
-  '--data-api',
-  '--rate',
-]
+import { warehouseTarget, withWarehouse } from './context.ts'
+import { checkServable, serveWhileRunning, watchSignals } from './long-run.ts'
+import {
+  confirmationsOption,
+  dataApiOption,
+  dataApiUrlOption,
+  fromBlockOption,
+  gammaUrlOption,
+  logFormatOption,
+  parseLogFormat,
+  parseServePort,
+  rateOption,
+  rpcUrlOption,
+  serveOption,
+} from './options.ts'
+import { type LogFormat, ProgressBoard } from './progress.ts'
 
 /** What each poller keeps current, for --help: "how often to …". */
 const POLLER_HELP = {
@@ -45,7 +43,7 @@ const POLLER_HELP = {
   wallets: 're-fetch the positions of wallets with newer chain activity',
 } as const
 
-interface SyncCommandFlags extends SyncFlags, StepOptions {
+interface SyncCommandFlags extends SyncFlags, StepFlags {
   logFormat: string
   /** --serve [PORT]: true without a port. */
   serve?: string | boolean
@@ -70,14 +68,29 @@ export function registerSync(program: Command): void {
       '--wallets-per-poll <n>',
       'wallets: fetch at most N wallets a poll, freshest activity first (default 4500)',
     )
-  for (const option of backfillOptions(BACKFILL_FLAGS)) command.addOption(option)
+    // The source, rate and block flags as backfill defines them (cli/options.ts), and `--serve` (a
+    // looping sync holds an embedded warehouse as a backfill does).
+    .addOption(logFormatOption())
+    .addOption(serveOption())
+    .addOption(gammaUrlOption())
+    .addOption(dataApiUrlOption())
+    .addOption(rpcUrlOption('chain poller'))
+    .addOption(fromBlockOption())
+    .addOption(confirmationsOption())
+    .addOption(dataApiOption())
+    .addOption(rateOption())
   command.action(async (flags: SyncCommandFlags, command: Command) => {
+    // Everything is checked before the warehouse is opened or a poller built.
     const format = parseLogFormat(flags.logFormat)
     const options = resolveSyncOptions(flags)
-    const { pollers, close } = createPollers(options, flags)
+    const servePort = flags.serve === undefined ? undefined : parseServePort(flags.serve)
+    const target = warehouseTarget(command)
+    if (servePort !== undefined) checkServable(target)
+    const config = resolveStepConfig(syncStepNames(options.pollers), { ...flags, ...target.dirs })
+    const { pollers, close } = createPollers(options, config)
     try {
-      await withWarehouse(command, async (warehouse) => {
-        const server = flags.serve === undefined ? undefined : await serveWhileRunning(warehouse, flags.serve)
+      await withWarehouse(target, async (warehouse) => {
+        const server = servePort === undefined ? undefined : await serveWhileRunning(warehouse, servePort)
         try {
           process.exitCode = await sync(warehouse, pollers, options, format)
         } finally {
@@ -134,14 +147,6 @@ async function sync(
   } finally {
     stop()
   }
-}
-
-/** The backfill's own definitions of `flags`, so both commands say and accept the same. */
-function backfillOptions(flags: readonly string[]): Option[] {
-  const template = new Command()
-  registerBackfill(template)
-  const backfill = template.commands.find((command) => command.name() === 'backfill')
-  return (backfill?.options ?? []).filter((option) => option.long && flags.includes(option.long))
 }
 
 function every(ms: number): string {

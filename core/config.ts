@@ -1,5 +1,6 @@
 // Configuration: flags override environment variables, and one zod schema validates both.
 // Its messages are what the user reads, so each names the setting and shows a fix.
+import fs from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import { UsageError } from './errors.ts'
@@ -91,24 +92,35 @@ export const warehouseConfigSchema = z.discriminatedUnion('kind', [
 
 export type WarehouseConfig = z.infer<typeof warehouseConfigSchema>
 
-/** Flags first, then the environment, then defaults. */
+/**
+ * Flags first, then the environment, then defaults. An empty variable counts as unset; an empty
+ * flag is a mistake. The embedded data directory is checked here too (checkDataDir), so a command
+ * refuses a directory it could never use before it creates or migrates anything.
+ */
 export function resolveWarehouseConfig(
   flags: WarehouseOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): WarehouseConfig {
-  const url = flags.clickhouseUrl ?? env.CLICKHOUSE_URL
+  if (flags.dataDir !== undefined && flags.dataDir.trim() === '') {
+    throw new UsageError('--data-dir is empty', {
+      hint: `give a directory (polyhouse creates it), or leave the flag out for ${path.join(DEFAULT_HOME, 'warehouse')}`,
+    })
+  }
+  const url = flags.clickhouseUrl ?? nonEmpty(env.CLICKHOUSE_URL)
   const input = url
     ? {
         kind: 'server' as const,
         url,
-        user: flags.clickhouseUser ?? env.CLICKHOUSE_USER,
+        user: flags.clickhouseUser ?? nonEmpty(env.CLICKHOUSE_USER),
         password: flags.clickhousePassword ?? env.CLICKHOUSE_PASSWORD,
-        database: flags.clickhouseDatabase ?? env.CLICKHOUSE_DATABASE,
+        database: flags.clickhouseDatabase ?? nonEmpty(env.CLICKHOUSE_DATABASE),
         cluster: flags.cluster,
       }
     : {
         kind: 'embedded' as const,
-        dataDir: path.resolve(flags.dataDir ?? path.join(env.POLYHOUSE_HOME ?? DEFAULT_HOME, 'warehouse')),
+        dataDir: path.resolve(
+          flags.dataDir ?? path.join(nonEmpty(env.POLYHOUSE_HOME) ?? DEFAULT_HOME, 'warehouse'),
+        ),
         cluster: flags.cluster,
         memoryLimitBytes: flags.memoryLimit ?? env.POLYHOUSE_MEMORY_LIMIT,
       }
@@ -122,7 +134,108 @@ export function resolveWarehouseConfig(
       hint: 'set CLICKHOUSE_URL (or --clickhouse-url), or use --dry-run to print the cluster DDL',
     })
   }
-  return parseOrUsageError(warehouseConfigSchema, input)
+  const config = parseOrUsageError(warehouseConfigSchema, input)
+  if (config.kind === 'embedded') checkDataDir(config.dataDir)
+  return config
+}
+
+const DATA_DIR_HINT = 'choose another with --data-dir (or POLYHOUSE_HOME)'
+
+/**
+ * Refuses a data directory polyhouse could not use, without creating anything: an existing path
+ * must be a directory it may write; a new one needs its nearest existing parent to be a directory
+ * it may write. `access` sees a read-only mount (EROFS) and, for users other than root, missing
+ * permissions; what it cannot see (root in a folder the kernel still refuses, like /proc) fails
+ * when the directory is created, with the same kind of message (dataDirError).
+ */
+export function checkDataDir(dataDir: string): void {
+  const existing = statOrUndefined(dataDir)
+  if (existing) {
+    if (!existing.isDirectory()) {
+      throw new UsageError(
+        `the data directory ${dataDir} is ${existing.isFile() ? 'a file, not a directory' : 'not a directory'}`,
+        { hint: DATA_DIR_HINT },
+      )
+    }
+    const denied = writeDenied(dataDir)
+    if (denied)
+      throw new UsageError(`cannot write to the data directory ${dataDir} (${denied})`, {
+        hint: `${DATA_DIR_HINT}, or make it writable`,
+      })
+    return
+  }
+  let parent = path.dirname(dataDir)
+  let stat = statOrUndefined(parent)
+  while (!stat && path.dirname(parent) !== parent) {
+    parent = path.dirname(parent)
+    stat = statOrUndefined(parent)
+  }
+  if (stat && !stat.isDirectory()) {
+    throw new UsageError(
+      `cannot create the data directory ${dataDir}: ${parent} is ${stat.isFile() ? 'a file, not a directory' : 'not a directory'}`,
+      { hint: DATA_DIR_HINT },
+    )
+  }
+  const denied = writeDenied(parent)
+  if (denied)
+    throw new UsageError(
+      `cannot create the data directory ${dataDir}: ${parent} is not writable (${denied})`,
+      {
+        hint: DATA_DIR_HINT,
+      },
+    )
+}
+
+/** The error of creating or opening a data directory, as the one line a user reads (exit code 2). */
+export function dataDirError(dataDir: string, error: unknown): UsageError {
+  const code = (error as NodeJS.ErrnoException).code
+  return new UsageError(
+    `cannot create the data directory ${dataDir} (${code ? (ERRNO_WORDS[code] ?? code) : String(error)})`,
+    { hint: DATA_DIR_HINT, cause: error },
+  )
+}
+
+/** Checks an existing folder given by a flag (`--sql-dir`, `--views-dir`). */
+export function checkFolder(flag: string, dir: string): void {
+  const stat = statOrUndefined(dir)
+  if (!stat)
+    throw new UsageError(`${flag} ${dir} does not exist`, {
+      hint: `give an existing folder, or leave ${flag} out for the one shipped with polyhouse`,
+    })
+  if (!stat.isDirectory())
+    throw new UsageError(`${flag} ${dir} is not a folder`, { hint: `give the folder that holds the files` })
+}
+
+const ERRNO_WORDS: Record<string, string> = {
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOENT: 'a parent folder cannot be created there',
+  ENOTDIR: 'a parent is not a directory',
+  EEXIST: 'a file is in the way',
+  ENOSPC: 'no space left on the device',
+}
+
+function writeDenied(dir: string): string | undefined {
+  try {
+    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK)
+    return undefined
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error'
+    return ERRNO_WORDS[code] ?? code
+  }
+}
+
+function statOrUndefined(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file)
+  } catch {
+    return undefined
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value
 }
 
 /** Validates with a schema and turns its first failure into one readable UsageError. */

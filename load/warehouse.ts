@@ -10,7 +10,7 @@ import {
   type ClickHouseSettings,
   createClient,
 } from '@clickhouse/client'
-import type { WarehouseConfig } from '../core/config.ts'
+import { dataDirError, type WarehouseConfig } from '../core/config.ts'
 import { WarehouseError, WarehouseLockedError } from '../core/errors.ts'
 import { redactUrl } from '../core/redact.ts'
 import { engineArguments } from './engine-memory.ts'
@@ -221,7 +221,11 @@ async function openEmbedded(
     if (server) return openServed(server, dataDir)
     throw new WarehouseLockedError(dataDir, holder)
   }
-  fs.mkdirSync(dataDir, { recursive: true })
+  try {
+    fs.mkdirSync(dataDir, { recursive: true })
+  } catch (error) {
+    throw dataDirError(dataDir, error)
+  }
   const [{ Session }, { createChdbConnection }] = await Promise.all([
     import('chdb'),
     import('chdb/connection'),

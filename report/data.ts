@@ -4,7 +4,7 @@
 import type { BlockRange } from '../checkpoints/range-set.ts'
 import { clickhouseTimeMs, lastRunOf, type RunSummary } from '../load/run-status.ts'
 import type { Warehouse } from '../load/warehouse.ts'
-import { FILLS_STREAM_NAME } from '../steps/chain.ts'
+import { FILLS_STREAM_NAME } from '../steps/chain/index.ts'
 import type { PipelineStatus } from '../steps/status.ts'
 
 /** Points of the throughput and coverage curves: enough for a smooth line, few enough to stay small. */

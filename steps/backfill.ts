@@ -3,8 +3,15 @@
 import { CheckpointStore } from '../checkpoints/store.ts'
 import type { RunLog } from '../load/run-log.ts'
 import type { Warehouse } from '../load/warehouse.ts'
-import type { ProgressBoard } from './progress.ts'
-import type { Step, StepName, StepOutcome, StepPlan } from './step.ts'
+import type { Step, StepName, StepOutcome, StepPlan, StepReporter } from './step.ts'
+
+/** Where a run says how it goes: the CLI's progress board (cli/progress.ts), lines or bars. */
+export interface RunBoard {
+  reporter(step: string): StepReporter
+  /** The step is over: its last figures are printed and it is not reported again. */
+  finish(step: string): void
+  log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void
+}
 
 export interface BackfillResult {
   outcomes: { step: StepName; outcome: StepOutcome }[]
@@ -15,7 +22,7 @@ export async function runBackfill(params: {
   warehouse: Warehouse
   steps: readonly Step[]
   runLog: RunLog
-  board: ProgressBoard
+  board: RunBoard
   signal: AbortSignal
 }): Promise<BackfillResult> {
   const { warehouse, runLog, board, signal } = params

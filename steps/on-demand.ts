@@ -1,13 +1,13 @@
 // On demand (the original pollers' "Get Prices"): one market or one wallet fetched now, upserted
 // through the same rows and checkpoint rules as the backfill, and returned for printing.
 import { HttpStatusError, PolyhouseError, UsageError } from '../core/errors.ts'
-import { isWalletAddress } from '../extract/data-api/wallet-list.ts'
+import { escapeForTerminal, isWalletAddress } from '../extract/data-api/wallet-list.ts'
 import type { Validated } from '../extract/gamma/keyset.ts'
 import { parseMarket } from '../extract/gamma/records.ts'
 import { type GammaMarket, gammaListSchema } from '../extract/gamma/schemas.ts'
 import type { HttpClient } from '../extract/http/client.ts'
-import { commitMarketsPage } from './markets/index.ts'
 import type { StepContext } from './step.ts'
+import { upsertChanged } from './sync/changes.ts'
 import { fetchWallet } from './wallets/index.ts'
 
 export type MarketKey =
@@ -20,24 +20,30 @@ export function parseMarketKey(text: string): MarketKey {
   if (/^\d+$/.test(key)) return { kind: 'id', id: key }
   if (/^0x[0-9a-fA-F]{64}$/.test(key)) return { kind: 'condition', conditionId: key.toLowerCase() }
   if (/^[a-z0-9][a-z0-9-]*$/i.test(key)) return { kind: 'slug', slug: key }
-  throw new UsageError(`'${text}' is not a market`, {
+  throw new UsageError(`'${escapeForTerminal(text)}' is not a market`, {
     hint: 'give a Gamma id (540816), a condition id (0x + 64 hex) or a slug (will-x-happen)',
   })
 }
 
-/** Fetches one market from Gamma, stores it (with its tokens, tags and event title) and returns it. */
+/**
+ * Fetches one market from Gamma and returns it, storing it (with its tokens, tags and event title)
+ * only when it differs from the version stored: sync's change test (sync/changes.ts), so asking
+ * about an unchanged market writes nothing.
+ */
 export async function fetchMarketNow(
   context: StepContext,
   options: { http: HttpClient; gammaUrl: string },
   key: MarketKey,
-): Promise<GammaMarket> {
+): Promise<{ market: GammaMarket; stored: boolean }> {
   const record = await fetchMarketRecord(options, key, context.signal)
-  await commitMarketsPage(context, `on-demand ${JSON.stringify(key)} @${Date.now()}`, [record])
+  const changes = await upsertChanged(context, 'markets', `on-demand ${JSON.stringify(key)} @${Date.now()}`, [
+    record,
+  ])
   if (!record.ok)
     throw new UsageError(`Gamma's answer for that market failed validation: ${record.reason}`, {
       hint: 'the raw record is in etl_quarantine (stream markets)',
     })
-  return record.value
+  return { market: record.value, stored: changes.upserted > 0 }
 }
 
 /** Fetches one market from Gamma and validates it, storing nothing (`repair` decides what to keep). */
@@ -67,18 +73,26 @@ export async function fetchMarketRecord(
   return parseMarket(raw)
 }
 
-/** Fetches every position of one wallet now, stores the snapshot and records the wallet fetched. */
+/** A wallet address as typed, lower-cased; a UsageError for anything else. */
+export function parseWalletAddress(text: string): string {
+  if (!isWalletAddress(text)) {
+    throw new UsageError(`'${escapeForTerminal(text)}' is not a wallet address`, {
+      hint: 'give 0x followed by 40 hex digits',
+    })
+  }
+  return text.toLowerCase()
+}
+
+/**
+ * Fetches every position of one wallet now, stores the snapshot and records the wallet fetched;
+ * returns how many positions the snapshot holds (0: the Data API lists none).
+ */
 export async function fetchWalletNow(
   context: StepContext,
   options: { http: HttpClient; dataApiUrl: string },
   address: string,
 ): Promise<number> {
-  if (!isWalletAddress(address)) {
-    throw new UsageError(`'${address}' is not a wallet address`, {
-      hint: 'give 0x followed by 40 hex digits',
-    })
-  }
-  const wallet = address.toLowerCase()
+  const wallet = parseWalletAddress(address)
   const [known] = await context.warehouse.query<{ source: string; first_seen_block: string }>(
     'SELECT source, toString(first_seen_block) AS first_seen_block FROM wallets FINAL WHERE wallet = {wallet:String}',
     { wallet },

@@ -1,10 +1,15 @@
-// The steps a backfill can run, in the order it runs them, built from the command's flags. The
-// steps share one HTTP client, so each endpoint family has one limiter for the whole run.
+// The steps a backfill can run, in the order it runs them. Two stages, so that bad input is refused
+// before anything is touched: resolveStepConfig checks every flag (those of steps not selected too:
+// a value given is a value meant) and the environment the selected steps read, and reads the
+// --wallets file; createSteps only builds. The steps share one HTTP client, so each endpoint family
+// has one limiter for the whole run.
 import { UsageError } from '../core/errors.ts'
+import type { DataApiVersion } from '../extract/data-api/positions.ts'
+import { readWalletList } from '../extract/data-api/wallet-list.ts'
 import { createHttpClient, type HttpClient } from '../extract/http/client.ts'
-import { type HttpConfigFlags, resolveHttpConfig } from '../extract/http/config.ts'
+import { type HttpConfig, type HttpConfigFlags, resolveHttpConfig } from '../extract/http/config.ts'
 import { describePause } from '../extract/http/endpoint.ts'
-import { createChainStep, resolveChainOptions } from './chain.ts'
+import { type ChainOptions, checkBlockFlags, createChainStep, resolveChainOptions } from './chain/index.ts'
 import { createMarketsStep } from './markets/index.ts'
 import type { Step, StepName } from './step.ts'
 import { createTransfersStep, resolveTransfersOptions } from './transfers/index.ts'
@@ -12,8 +17,8 @@ import { createViewsStep } from './views.ts'
 import { createWalletsStep } from './wallets/index.ts'
 import { WALLET_ORDERS, type WalletOrder } from './wallets/seen.ts'
 
-/** Options every step may read; each step validates its own part. */
-export interface StepOptions extends HttpConfigFlags {
+/** The flags of the steps, as commander hands them over (strings). */
+export interface StepFlags extends HttpConfigFlags {
   sqlDir?: string
   viewsDir?: string
   /** --wallets FILE: more wallets to fetch, one address a line. */
@@ -24,12 +29,33 @@ export interface StepOptions extends HttpConfigFlags {
   maxWallets?: string
   /** --wallet-order activity|recent|address */
   walletOrder?: string
-  /** Chain step: --rpc-url, --from-block, --to-block, --confirmations, --shard i/n. */
+  /** Chain and transfers steps: --rpc-url, --from-block, --to-block, --confirmations, --shard i/n. */
   rpcUrl?: string
   fromBlock?: string
   toBlock?: string
   confirmations?: string
   shard?: string
+}
+
+/** The wallets step's settings, checked. */
+export interface WalletSettings {
+  version?: DataApiVersion
+  maxWallets?: number
+  walletOrder?: WalletOrder
+  /** The addresses of --wallets FILE. */
+  listed?: string[]
+}
+
+/** Everything the selected steps need, checked: building them cannot fail on input. */
+export interface StepConfig {
+  names: StepName[]
+  http: HttpConfig
+  /** Present when the chain step runs. */
+  chain?: ChainOptions
+  /** Present when the transfers step runs. */
+  transfers?: ChainOptions
+  wallets: WalletSettings
+  dirs: { sqlDir?: string; viewsDir?: string }
 }
 
 export interface StepSet {
@@ -39,70 +65,42 @@ export interface StepSet {
 }
 
 interface Shared {
-  options: StepOptions
-  http(): { client: HttpClient; config: ReturnType<typeof resolveHttpConfig> }
+  config: StepConfig
+  client(): HttpClient
 }
 
 const FACTORIES: { name: StepName; create: (shared: Shared) => Step }[] = [
   {
     name: 'markets',
-    create: (shared) => {
-      const { client, config } = shared.http()
-      return notingPauses(
-        createMarketsStep({ http: client, gammaUrl: config.gammaUrl, rateLimits: config.rateLimits }),
-        client,
-      )
-    },
+    create: ({ config, client }) =>
+      notingPauses(
+        createMarketsStep({
+          http: client(),
+          gammaUrl: config.http.gammaUrl,
+          rateLimits: config.http.rateLimits,
+        }),
+        client(),
+      ),
   },
-  {
-    name: 'chain',
-    create: (shared) => {
-      const { rpcUrl, fromBlock, toBlock, confirmations, shard, rate, maxPause } = shared.options
-      return createChainStep(
-        resolveChainOptions({ rpcUrl, fromBlock, toBlock, confirmations, shard, rate, maxPause }),
-      )
-    },
-  },
-  {
-    name: 'transfers',
-    create: (shared) => {
-      const { rpcUrl, fromBlock, toBlock, confirmations, shard, rate, maxPause } = shared.options
-      return createTransfersStep(
-        resolveTransfersOptions({ rpcUrl, fromBlock, toBlock, confirmations, shard, rate, maxPause }),
-      )
-    },
-  },
+  { name: 'chain', create: ({ config }) => createChainStep(required(config.chain, 'chain')) },
+  { name: 'transfers', create: ({ config }) => createTransfersStep(required(config.transfers, 'transfers')) },
   {
     name: 'wallets',
-    create: (shared) => {
-      const { client, config } = shared.http()
-      const { dataApi, maxWallets, wallets, walletOrder } = shared.options
-      if (dataApi !== undefined && dataApi !== 'v1' && dataApi !== 'v2') {
-        throw new UsageError(`--data-api ${dataApi} is not a Data API version`, { hint: 'use v1 or v2' })
-      }
-      if (maxWallets !== undefined && !/^\d+$/.test(maxWallets)) {
-        throw new UsageError(`--max-wallets ${maxWallets} is not a whole number`, {
-          hint: 'e.g. --max-wallets 20000',
-        })
-      }
-      if (walletOrder !== undefined && !(WALLET_ORDERS as readonly string[]).includes(walletOrder)) {
-        throw new UsageError(`--wallet-order ${walletOrder} is not an order`, {
-          hint: `use ${WALLET_ORDERS.join(', ')} (activity: most chain rows first)`,
-        })
-      }
+    create: ({ config, client }) => {
+      const { version, maxWallets, walletOrder, listed } = config.wallets
       const step = createWalletsStep({
-        http: client,
-        dataApiUrl: config.dataApiUrl,
-        rateLimits: config.rateLimits,
-        ...(dataApi ? { version: dataApi } : {}),
-        ...(wallets ? { walletsFile: wallets } : {}),
-        ...(maxWallets ? { maxWallets: Number(maxWallets) } : {}),
-        ...(walletOrder ? { walletOrder: walletOrder as WalletOrder } : {}),
+        http: client(),
+        dataApiUrl: config.http.dataApiUrl,
+        rateLimits: config.http.rateLimits,
+        ...(version ? { version } : {}),
+        ...(listed ? { listedWallets: listed } : {}),
+        ...(maxWallets !== undefined ? { maxWallets } : {}),
+        ...(walletOrder ? { walletOrder } : {}),
       })
-      return notingPauses(step, client)
+      return notingPauses(step, client())
     },
   },
-  { name: 'views', create: (shared) => createViewsStep(shared.options) },
+  { name: 'views', create: ({ config }) => createViewsStep(config.dirs) },
 ]
 
 /**
@@ -125,26 +123,95 @@ function notingPauses(step: Step, client: HttpClient): Step {
 /** The order the overnight run takes: markets first (tokens for the trade views), views last. */
 export const STEP_ORDER: readonly StepName[] = FACTORIES.map((factory) => factory.name)
 
-export function createSteps(names: readonly StepName[], options: StepOptions): StepSet {
-  let http: ReturnType<Shared['http']> | undefined
+/** Steps that call the HTTP APIs; the others leave GAMMA_URL and DATA_API_URL unread. */
+const HTTP_STEPS: readonly StepName[] = ['markets', 'wallets']
+
+/**
+ * Checks the flags and the environment of a run of `names`; a UsageError names the first problem.
+ * Environment variables are read only for the steps that use them (POLYGON_RPC_URL for the chain
+ * and transfers steps, GAMMA_URL and DATA_API_URL for markets and wallets): one a run never reads
+ * cannot be wrong for it.
+ */
+export function resolveStepConfig(
+  names: readonly StepName[],
+  flags: StepFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): StepConfig {
+  const usesHttp = names.some((name) => HTTP_STEPS.includes(name))
+  const { POLYHOUSE_RATE, POLYHOUSE_MAX_PAUSE } = env
+  const http = resolveHttpConfig(flags, usesHttp ? env : { POLYHOUSE_RATE, POLYHOUSE_MAX_PAUSE })
+  const { rpcUrl, fromBlock, toBlock, confirmations, shard, rate, maxPause } = flags
+  const blockFlags = { rpcUrl, fromBlock, toBlock, confirmations, shard, rate, maxPause }
+  const chain = names.includes('chain') ? resolveChainOptions(blockFlags, env) : undefined
+  const transfers = names.includes('transfers') ? resolveTransfersOptions(blockFlags, env) : undefined
+  if (!chain && !transfers) checkBlockFlags(blockFlags, env)
+  return {
+    names: [...names],
+    http,
+    ...(chain ? { chain } : {}),
+    ...(transfers ? { transfers } : {}),
+    wallets: resolveWalletSettings(flags),
+    dirs: {
+      ...(flags.sqlDir ? { sqlDir: flags.sqlDir } : {}),
+      ...(flags.viewsDir ? { viewsDir: flags.viewsDir } : {}),
+    },
+  }
+}
+
+export function resolveWalletSettings(flags: StepFlags): WalletSettings {
+  const { dataApi, maxWallets, walletOrder, wallets } = flags
+  const settings: WalletSettings = {}
+  if (dataApi !== undefined) settings.version = parseDataApiVersion(dataApi)
+  if (maxWallets !== undefined) {
+    if (!/^\d+$/.test(maxWallets.trim().replace(/_/g, ''))) {
+      throw new UsageError(`--max-wallets ${maxWallets} is not a whole number`, {
+        hint: 'e.g. --max-wallets 20000',
+      })
+    }
+    settings.maxWallets = Number(maxWallets.trim().replace(/_/g, ''))
+  }
+  if (walletOrder !== undefined) {
+    if (!(WALLET_ORDERS as readonly string[]).includes(walletOrder)) {
+      throw new UsageError(`--wallet-order ${walletOrder} is not an order`, {
+        hint: `use ${WALLET_ORDERS.join(', ')} (activity: most chain rows first)`,
+      })
+    }
+    settings.walletOrder = walletOrder as WalletOrder
+  }
+  if (wallets !== undefined) settings.listed = readWalletList(wallets)
+  return settings
+}
+
+export function parseDataApiVersion(value: string): DataApiVersion {
+  if (value === 'v1' || value === 'v2') return value
+  throw new UsageError(`--data-api ${value} is not a Data API version`, { hint: 'use v1 or v2' })
+}
+
+/** Builds the steps of a checked configuration; nothing here reads flags or the environment. */
+export function createSteps(config: StepConfig): StepSet {
+  let http: HttpClient | undefined
   const shared: Shared = {
-    options,
-    http: () => {
-      if (!http) {
-        const config = resolveHttpConfig(options)
-        const client = createHttpClient({ rateLimits: config.rateLimits, maxPauseMs: config.maxPauseMs })
-        http = { client, config }
-      }
+    config,
+    client: () => {
+      http ??= createHttpClient({
+        rateLimits: config.http.rateLimits,
+        maxPauseMs: config.http.maxPauseMs,
+      })
       return http
     },
   }
-  const steps = FACTORIES.filter((factory) => names.includes(factory.name)).map((factory) =>
+  const steps = FACTORIES.filter((factory) => config.names.includes(factory.name)).map((factory) =>
     factory.create(shared),
   )
   return {
     steps,
     close: async () => {
-      await http?.client.close()
+      await http?.close()
     },
   }
+}
+
+function required<T>(value: T | undefined, step: StepName): T {
+  if (value === undefined) throw new Error(`the ${step} step was not in the configuration it was built from`)
+  return value
 }

@@ -17,7 +17,7 @@ import {
 } from '../load/run-status.ts'
 import { collectStatus, type WarehouseStatus } from '../load/status.ts'
 import type { Warehouse } from '../load/warehouse.ts'
-import { fillsCoverage } from './chain.ts'
+import { fillsCoverage } from './chain/index.ts'
 import { MISSING_TOKENS_SQL, UNSEEN_WALLETS_SQL } from './gaps.ts'
 import { ORPHANS_SQL } from './markets/orphans.ts'
 import type { ChainTip } from './tip.ts'

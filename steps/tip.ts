@@ -3,6 +3,7 @@
 import { sleep } from '../core/sleep.ts'
 import { DEFAULT_CONFIRMATIONS_POLYGON } from '../extract/chain/contracts.ts'
 import { RpcClient } from '../extract/chain/rpc.ts'
+import { checkBlockFlags } from './chain/index.ts'
 
 /** How long status waits for eth_blockNumber before measuring offline: it must answer quickly. */
 export const TIP_TIMEOUT_MS = 3_000
@@ -17,6 +18,19 @@ const TIP_RETRY_PAUSE_MS = 250
 export type ChainTip =
   | { known: true; tip: number; confirmations: number; safeHead: number }
   | { known: false; reason: string }
+
+/**
+ * The endpoint to read the tip from: the flag, else POLYGON_RPC_URL, else none (measured offline).
+ * One that is not an http(s) URL is a mistake to fix, not an endpoint that did not answer.
+ */
+export function tipRpcUrl(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  const url = flag?.trim() || env.POLYGON_RPC_URL?.trim() || undefined
+  if (url) checkBlockFlags({ rpcUrl: url }, {})
+  return url
+}
 
 /** Asks `rpcUrl` for the tip once; never throws (an unreachable endpoint means "unknown"). */
 export async function readChainTip(

@@ -10,10 +10,14 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { type ChdbQueryStream, Session, type StreamChunk } from 'chdb'
 import { INSERT_STAGING_DIR } from '../warehouse.ts'
+import { killOnAbort, newQueryMarker } from './cancel.ts'
 import { ErrorCode, fromEngineError, ServeError } from './errors.ts'
 import { isStreamable } from './formats.ts'
+import { checkReadBack, type QueryLimits, READER_THREAD_NICE, readBackQuery, refusePinned } from './limits.ts'
 import { joinedSql, type ServedQuery } from './request.ts'
 import { infileClauseAt, inspectStatement } from './statement.ts'
+
+export type { QueryLimits }
 
 export interface ExecutionPolicy {
   /** Apply readonly = 1 after the caller's settings. */
@@ -24,13 +28,6 @@ export interface ExecutionPolicy {
   denyKill: boolean
   /** Refuse file(), INTO OUTFILE and FROM INFILE (see statement.ts). */
   denyHostFiles: boolean
-}
-
-export interface QueryLimits {
-  max_execution_time: number
-  max_result_rows: number
-  /** Applied only to formats that are produced whole before sending. */
-  max_result_bytes: number
 }
 
 export interface QuerySummary {
@@ -50,6 +47,12 @@ export interface Execution {
   summary(): QuerySummary
   /** Cancels a stream still running and releases the session. Idempotent. */
   close(): void
+  /**
+   * Resolves once the engine has no call of this query in flight. A cancelled stream's last fetch
+   * runs to its end on a libuv thread (chDB cannot interrupt it), and until then it holds that
+   * thread: the query's engine slot (lanes.ts) is released only after this.
+   */
+  settled(): Promise<void>
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -117,17 +120,32 @@ export async function startExecution(
     }
     const format = facts.outputFormat ?? query.defaultFormat
     const stream = STREAMED_KINDS.has(facts.kind) && isStreamable(format, query.settings)
+    // A result held whole before it is sent (a whole-document format, or wait_end_of_query) is bound
+    // in bytes too; a streamed one leaves memory one chunk at a time.
+    const limits = policy.limits && enforcedLimits(policy.limits, stream && !query.waitEndOfQuery)
     // readonly goes last: once set, the engine refuses every later SET, ours included.
     const readonly = policy.readOnly ? '1' : query.settings.readonly
+    // An analyst's query is marked so that it can be stopped when its caller leaves (cancel.ts); the
+    // marker takes the place of a log_comment the caller may have set.
+    const marker = limits ? newQueryMarker() : undefined
     const locks = [
       ...(widen
         ? [`SET max_query_size = ${maxQuerySize === 'DEFAULT' ? 'DEFAULT' : quoteString(maxQuerySize)}`]
         : []),
-      ...limitStatements(settings, policy.limits, stream),
+      ...limitStatements(settings, limits),
+      ...(limits ? [`SET os_thread_priority = ${READER_THREAD_NICE}`] : []),
+      ...(marker ? [`SET log_comment = ${quoteString(marker)}`] : []),
       ...(readonly === undefined ? [] : [`SET readonly = ${quoteString(readonly)}`]),
+      // What the engine will run with, after the caller's settings and ours (see limits.ts).
+      ...(limits ? [readBackQuery(limits)] : []),
     ]
-    if (locks.length > 0) await engineText(session, locks.join('; '))
+    if (locks.length > 0) {
+      const readBack = await engineText(session, locks.join('; '))
+      if (limits) checkReadBack(readBack, limits, settings)
+    }
     const run = { ...query, sql }
+    if (marker) killOnAbort(dataDir, marker, signal)
+    if (signal.aborted) throw new ServeError(ErrorCode.QUERY_WAS_CANCELLED, 'The client went away')
     const source = stream ? await openStream(session, run, signal) : undefined
     const execution = source
       ? streamedExecution(session, source, started)
@@ -171,38 +189,38 @@ function callerSettings(requested: Record<string, string>, policy: ExecutionPoli
       }
       continue
     }
-    const limit = policy.limits?.[name as keyof QueryLimits]
-    const number = Number(value)
-    if (limit !== undefined && value.trim() !== '' && Number.isFinite(number)) {
-      // 0 means "no limit" to ClickHouse, so it is the largest value of all.
-      if (number < 0 || number === 0 || number > limit) {
-        throw new ServeError(
-          ErrorCode.SETTING_CONSTRAINT_VIOLATION,
-          number > limit || number === 0
-            ? `Setting ${name} shouldn't be greater than ${limit}`
-            : `Setting ${name} shouldn't be less than 1`,
-        )
-      }
-    }
+    // The limits themselves are checked as the engine reads them, once applied (limits.ts).
+    if (policy.limits) refusePinned(name)
     settings[name] = value
   }
   return settings
 }
 
-/** SETs for the limits the caller did not lower themselves. */
+/** The limits that apply to this query: max_result_bytes only to a result held whole. */
+function enforcedLimits(limits: QueryLimits, streamed: boolean): Partial<QueryLimits> {
+  if (!streamed) return limits
+  const { max_result_bytes: _, ...rest } = limits
+  return rest
+}
+
+/** SETs for the limits the caller did not set themselves (theirs are checked by readback). */
 function limitStatements(
   settings: Record<string, string>,
-  limits: QueryLimits | undefined,
-  streamed: boolean,
+  limits: Partial<QueryLimits> | undefined,
 ): string[] {
   if (!limits) return []
   return Object.entries(limits)
-    .filter(([name]) => !(streamed && name === 'max_result_bytes'))
     .filter(([name]) => settings[name] === undefined)
     .map(([name, value]) => `SET ${name} = ${value}`)
 }
 
 function refuseUnsafe(facts: ReturnType<typeof inspectStatement>, policy: ExecutionPolicy): void {
+  // The engine's readonly lets the global forms of SYSTEM STOP/START MERGES, TTL MERGES and MOVES
+  // through (chDB 26.7: 200 and no effect a reader should have); ClickHouse refuses every SYSTEM
+  // statement in readonly mode, and so does this, in the engine's own words for the others.
+  if (policy.readOnly && facts.kind === 'SYSTEM') {
+    throw new ServeError(ErrorCode.READONLY, 'default: Cannot execute query in readonly mode')
+  }
   if (policy.denyHostFiles && facts.hostFileAccess === 'INTO OUTFILE') {
     throw new ServeError(ErrorCode.INTO_OUTFILE_NOT_ALLOWED, 'INTO OUTFILE is not allowed')
   }
@@ -273,6 +291,7 @@ function streamedExecution(
   let resultRows = 0
   let resultBytes = 0
   let closed = false
+  let inFlight: Promise<unknown> | undefined
   const close = () => {
     if (closed) return
     closed = true
@@ -285,7 +304,13 @@ function streamedExecution(
       let step = pending
       pending = undefined
       try {
-        step ??= await source.iterator.next()
+        if (step === undefined) {
+          const fetch = source.iterator.next()
+          inFlight = fetch
+          step = await fetch.finally(() => {
+            inFlight = undefined
+          })
+        }
       } catch (error) {
         close()
         throw fromEngineError(error)
@@ -301,6 +326,9 @@ function streamedExecution(
     },
     summary: () => ({ resultRows, resultBytes, elapsedNs: Number(process.hrtime.bigint() - started) }),
     close,
+    settled: async () => {
+      await inFlight?.catch(() => {})
+    },
   }
 }
 
@@ -310,7 +338,7 @@ async function wholeExecution(
   started: bigint,
 ): Promise<Omit<Execution, 'format' | 'kind'>> {
   // Single-shot queries cannot be interrupted in chDB (its docs: abort only rejects early), so no
-  // signal here: the session stays open until the engine is done with it.
+  // signal here: the session stays open until the engine is done with it (or KILLed: cancel.ts).
   const result = await session.queryAsync(query.sql, { format: query.defaultFormat })
   session.close()
   let bytes: Uint8Array | undefined = result.bytes()
@@ -328,6 +356,8 @@ async function wholeExecution(
     },
     summary: () => summary,
     close: () => {},
+    // The whole result was awaited before this execution was made.
+    settled: async () => {},
   }
 }
 

@@ -5,10 +5,13 @@ import crypto from 'node:crypto'
 import type { ServerResponse } from 'node:http'
 import type { Writable } from 'node:stream'
 import zlib from 'node:zlib'
-import { fromEngineError, type ServeError } from './errors.ts'
+import { ErrorCode, fromEngineError, ServeError } from './errors.ts'
 import type { Execution, QuerySummary } from './execute.ts'
 import { contentTypeOf } from './formats.ts'
 import type { ServedQuery } from './request.ts'
+
+/** Writes go out in pieces of at most this, so a whole result sent slowly but steadily is not a stall. */
+const WRITE_PIECE_BYTES = 1024 ** 2
 
 export interface EngineFacts {
   version: string
@@ -31,18 +34,40 @@ export function sendError(
   response.end(error.body(engine.version))
 }
 
+export interface SendBounds {
+  /**
+   * Bytes of a result held whole for wait_end_of_query (the engine's max_result_bytes bounds it too,
+   * but counts a constant column once however many rows repeat it). Undefined: no bound.
+   */
+  maxHeldBytes: number | undefined
+  /** How long the client may take nothing before the response is cut off (options.ts). */
+  sendStallMs: number
+}
+
 /** Sends the execution's output; resolves when the response has ended (or the caller left). */
 export async function sendExecution(
   response: ServerResponse,
   execution: Execution,
   query: ServedQuery,
   engine: EngineFacts,
+  bounds: SendBounds,
 ): Promise<{ summary: QuerySummary; errorCode?: number }> {
+  const maxHeldBytes = bounds.maxHeldBytes ?? Number.POSITIVE_INFINITY
   // wait_end_of_query=1 asks for the whole result first, so the summary header is final. Otherwise
   // the first chunk (already fetched by the executor) goes out as soon as the headers do.
   const buffered: Uint8Array[] = []
   if (query.waitEndOfQuery) {
-    for (let chunk = await execution.next(); chunk; chunk = await execution.next()) buffered.push(chunk)
+    let held = 0
+    for (let chunk = await execution.next(); chunk; chunk = await execution.next()) {
+      held += chunk.length
+      if (held > maxHeldBytes) {
+        throw new ServeError(
+          ErrorCode.TOO_MANY_ROWS_OR_BYTES,
+          `Limit for result exceeded, max bytes: ${maxHeldBytes}, current bytes: ${held}`,
+        )
+      }
+      buffered.push(chunk)
+    }
   } else {
     const first = await execution.next()
     if (first) buffered.push(first)
@@ -60,13 +85,14 @@ export async function sendExecution(
     ...(query.compression ? { 'Content-Encoding': query.compression.encoding } : {}),
   })
   const sink = compressor(response, query)
+  const write = (chunk: Uint8Array) => writeOrCutOff(sink, chunk, response, bounds.sendStallMs)
   let errorCode: number | undefined
   try {
-    for (const chunk of buffered) await write(sink, chunk)
+    for (const chunk of buffered) await write(chunk)
     if (!query.waitEndOfQuery) {
       for (let chunk = await execution.next(); chunk; chunk = await execution.next()) {
         if (response.destroyed) break
-        await write(sink, chunk)
+        await write(chunk)
       }
     }
   } catch (error) {
@@ -74,12 +100,16 @@ export async function sendExecution(
     errorCode = failure.code
     if (!response.destroyed) {
       if (sink !== response) (sink as zlib.Gzip).flush()
-      await write(sink, exceptionBlock(failure.body(engine.version).trimEnd(), exceptionTag))
+      await write(exceptionBlock(failure.body(engine.version).trimEnd(), exceptionTag))
     }
   }
   await new Promise<void>((resolve) => {
     if (response.destroyed) return resolve()
-    response.once('close', resolve)
+    const stalled = setTimeout(() => response.destroy(), bounds.sendStallMs)
+    response.once('close', () => {
+      clearTimeout(stalled)
+      resolve()
+    })
     sink.end()
   })
   return { summary: execution.summary(), ...(errorCode === undefined ? {} : { errorCode }) }
@@ -99,12 +129,36 @@ function compressor(response: ServerResponse, query: ServedQuery): Writable {
   return stream
 }
 
-/** Writes with backpressure: waits for 'drain' when the socket (or compressor) is full. */
-function write(sink: Writable, chunk: Uint8Array): Promise<void> {
+/**
+ * Writes with backpressure: waits for 'drain' when the socket (or compressor) is full, and cuts the
+ * response off when the client has taken nothing for `stallMs`.
+ */
+async function writeOrCutOff(
+  sink: Writable,
+  chunk: Uint8Array,
+  response: ServerResponse,
+  stallMs: number,
+): Promise<void> {
+  for (let at = 0; at < chunk.length; at += WRITE_PIECE_BYTES) {
+    await writePiece(sink, chunk.subarray(at, at + WRITE_PIECE_BYTES), response, stallMs)
+  }
+}
+
+function writePiece(
+  sink: Writable,
+  chunk: Uint8Array,
+  response: ServerResponse,
+  stallMs: number,
+): Promise<void> {
   if (sink.destroyed) return Promise.resolve()
   if (sink.write(chunk)) return Promise.resolve()
   return new Promise((resolve) => {
+    const stalled = setTimeout(() => {
+      response.destroy()
+      sink.destroy()
+    }, stallMs)
     const done = () => {
+      clearTimeout(stalled)
       sink.off('drain', done)
       sink.off('close', done)
       resolve()

@@ -11,6 +11,7 @@ import { Authenticator, type Caller, claimedUser, newOwnerKey, OWNER_USER } from
 import { ErrorCode, fromEngineError, ServeError } from './errors.ts'
 import { type ExecutionPolicy, startExecution } from './execute.ts'
 import { removeServeInfo, writeServeInfo } from './info.ts'
+import { EngineLanes, servedSlots } from './lanes.ts'
 import { type ResolvedServeOptions, resolveServeOptions, type ServeOptions } from './options.ts'
 import { readServedQuery } from './request.ts'
 import { type EngineFacts, sendError, sendExecution } from './response.ts'
@@ -29,6 +30,10 @@ export type ServeSource = Warehouse | { dataDir: string }
 
 /** How long close() lets running queries finish before cutting their connections. */
 const SHUTDOWN_GRACE_MS = 5_000
+/** Request header bytes (Node's default, said here): past it the client gets 431. */
+const MAX_HEADER_BYTES = 16 * 1024
+/** How often Node checks the header and request timeouts, at most (its default is 30 s). */
+const TIMEOUT_CHECK_INTERVAL_MS = 5_000
 
 export async function startServer(source: ServeSource, options: ServeOptions = {}): Promise<RunningServer> {
   const dataDir = dataDirOf(source)
@@ -38,8 +43,20 @@ export async function startServer(source: ServeSource, options: ServeOptions = {
   const authenticator = new Authenticator(resolved.users, ownerKey)
   const inFlight = new Set<Promise<void>>()
   let running = 0
+  const lanes = new EngineLanes(
+    servedSlots(resolved.poolSize),
+    resolved.maxRunningQueries,
+    resolved.queueWaitS * 1000,
+  )
 
-  const server = http.createServer((request, response) => {
+  const serverOptions: http.ServerOptions = {
+    headersTimeout: resolved.headersTimeoutMs,
+    requestTimeout: resolved.requestTimeoutMs,
+    // Checked often enough that a timeout is kept to within half of itself.
+    connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_INTERVAL_MS, resolved.headersTimeoutMs / 2),
+    maxHeaderSize: MAX_HEADER_BYTES,
+  }
+  const server = http.createServer(serverOptions, (request, response) => {
     const handled = handle(request, response).catch((error) => {
       if (!response.headersSent) sendError(response, fromEngineError(error), engine)
       else response.destroy()
@@ -47,6 +64,7 @@ export async function startServer(source: ServeSource, options: ServeOptions = {
     inFlight.add(handled)
     void handled.finally(() => inFlight.delete(handled))
   })
+  server.maxConnections = resolved.maxConnections
 
   async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost')
@@ -92,6 +110,7 @@ export async function startServer(source: ServeSource, options: ServeOptions = {
         elapsedMs: Date.now() - startedAt,
       })
     let acquired = false
+    let releaseLane: (() => void) | undefined
     try {
       caller = authenticator.authenticate(request, url)
       if (running >= resolved.maxConcurrentQueries) {
@@ -105,11 +124,13 @@ export async function startServer(source: ServeSource, options: ServeOptions = {
       acquired = true
       const query = await readServedQuery(request, url, resolved.maxBodyBytes)
       queryId = query.queryId
-      // The caller going away (before or during the result) stops the engine producing for nobody.
+      // The caller going away (while waiting or during the result) stops the engine producing for nobody.
       const cancel = new AbortController()
       response.once('close', () => {
         if (!response.writableFinished) cancel.abort()
       })
+      // An engine slot, held until the response has ended (the result's memory with it).
+      releaseLane = await lanes.acquire(caller.role === 'owner', cancel.signal)
       const execution = await startExecution(
         dataDir,
         query,
@@ -120,9 +141,13 @@ export async function startServer(source: ServeSource, options: ServeOptions = {
       response.once('close', () => execution.close())
       let outcome: Awaited<ReturnType<typeof sendExecution>>
       try {
-        outcome = await sendExecution(response, execution, query, engine)
+        outcome = await sendExecution(response, execution, query, engine, {
+          maxHeldBytes: caller.role === 'owner' ? undefined : resolved.maxBufferedResultBytes,
+          sendStallMs: resolved.sendStallTimeoutMs,
+        })
       } finally {
         execution.close()
+        await execution.settled()
       }
       log(response.statusCode, outcome.errorCode, outcome.summary.resultRows, outcome.summary.resultBytes)
     } catch (error) {
@@ -135,6 +160,7 @@ export async function startServer(source: ServeSource, options: ServeOptions = {
       }
       log(failure.status, failure.code)
     } finally {
+      releaseLane?.()
       if (acquired) running--
     }
   }
@@ -215,6 +241,8 @@ function policyFor(
       max_execution_time: options.maxExecutionTimeS,
       max_result_rows: options.maxResultRows,
       max_result_bytes: options.maxBufferedResultBytes,
+      max_memory_usage: options.maxMemoryUsage,
+      max_threads: options.maxThreads,
     },
     denyKill: !options.allowWrites,
     denyHostFiles: true,

@@ -83,29 +83,38 @@ const rpcRate = z.string().transform((spec, ctx): RateLimit => {
   }
 })
 
-export const chainOptionsSchema = z
-  .object({
-    rpcUrl,
-    fromBlock: wholeNumber('--from-block').default(V1_DEPLOYMENT_BLOCK),
-    /** Absent: the tip minus the confirmations, read when the run starts. */
-    toBlock: wholeNumber('--to-block').optional(),
-    confirmations: wholeNumber('--confirmations').default(DEFAULT_CONFIRMATIONS_POLYGON),
-    shard: shard.default({ index: 1, count: 1 }),
-    rpcRate: rpcRate.prefault(''),
-    /** Absent: MAX_PAUSE_MS (extract/http/failure.ts). */
-    maxPauseMs: maxPauseSchema.optional(),
-    concurrency: wholeNumber('--concurrency')
-      .refine((n) => n >= 1 && n <= 64, '--concurrency must be between 1 and 64')
-      .optional(),
-  })
-  .superRefine((options, ctx) => {
-    if (options.toBlock !== undefined && options.toBlock < options.fromBlock) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `--to-block ${options.toBlock} is below --from-block ${options.fromBlock}`,
-      })
-    }
-  })
+/** The block flags, apart from the endpoint: what a run checks even when no chain step runs. */
+const blockFields = {
+  fromBlock: wholeNumber('--from-block').default(V1_DEPLOYMENT_BLOCK),
+  /** Absent: the tip minus the confirmations, read when the run starts. */
+  toBlock: wholeNumber('--to-block').optional(),
+  confirmations: wholeNumber('--confirmations').default(DEFAULT_CONFIRMATIONS_POLYGON),
+  shard: shard.default({ index: 1, count: 1 }),
+  rpcRate: rpcRate.prefault(''),
+  /** Absent: MAX_PAUSE_MS (extract/http/failure.ts). */
+  maxPauseMs: maxPauseSchema.optional(),
+  concurrency: wholeNumber('--concurrency')
+    .refine((n) => n >= 1 && n <= 64, '--concurrency must be between 1 and 64')
+    .optional(),
+}
+
+function toBlockNotBelowFrom(
+  options: { fromBlock: number; toBlock?: number | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (options.toBlock !== undefined && options.toBlock < options.fromBlock) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `--to-block ${options.toBlock} is below --from-block ${options.fromBlock}`,
+    })
+  }
+}
+
+export const chainOptionsSchema = z.object({ rpcUrl, ...blockFields }).superRefine(toBlockNotBelowFrom)
+
+const blockFlagsSchema = z
+  .object({ rpcUrl: rpcUrl.optional(), ...blockFields })
+  .superRefine(toBlockNotBelowFrom)
 
 export type ChainOptions = z.output<typeof chainOptionsSchema>
 
@@ -118,9 +127,23 @@ export function resolveChainOptions(
   env: NodeJS.ProcessEnv = process.env,
   defaults: { fromBlock?: number } = {},
 ): ChainOptions {
+  return parseOrUsageError(chainOptionsSchema, chainInput(flags, env, defaults))
+}
+
+/**
+ * Checks the block flags of a run in which no chain step runs (`backfill --steps markets
+ * --from-block x`): a value given is a value meant, so a bad one is refused all the same. The
+ * endpoint is checked only when given as a flag; POLYGON_RPC_URL is not read.
+ */
+export function checkBlockFlags(flags: ChainFlags = {}, env: NodeJS.ProcessEnv = process.env): void {
+  const { POLYHOUSE_RATE, POLYHOUSE_MAX_PAUSE } = env
+  parseOrUsageError(blockFlagsSchema, chainInput(flags, { POLYHOUSE_RATE, POLYHOUSE_MAX_PAUSE }, {}))
+}
+
+function chainInput(flags: ChainFlags, env: NodeJS.ProcessEnv, defaults: { fromBlock?: number }) {
   const blank = (value: string | number | undefined) =>
     value === undefined || (typeof value === 'string' && value.trim() === '') ? undefined : value
-  return parseOrUsageError(chainOptionsSchema, {
+  return {
     rpcUrl: blank(flags.rpcUrl) ?? blank(env.POLYGON_RPC_URL),
     fromBlock: blank(flags.fromBlock) ?? defaults.fromBlock,
     toBlock: blank(flags.toBlock),
@@ -129,5 +152,5 @@ export function resolveChainOptions(
     rpcRate: blank(flags.rate) ?? blank(env.POLYHOUSE_RATE),
     maxPauseMs: blank(flags.maxPause) ?? blank(env.POLYHOUSE_MAX_PAUSE),
     concurrency: blank(flags.concurrency),
-  })
+  }
 }

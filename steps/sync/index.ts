@@ -3,18 +3,15 @@
 // timer, never overlapping itself, until the signal. A poll that fails is logged and retried at
 // its next turn; an interruption lets the polls in flight commit what they fetched, then stops.
 import { CheckpointStore } from '../../checkpoints/store.ts'
-import { InterruptedError, UsageError } from '../../core/errors.ts'
+import { InterruptedError } from '../../core/errors.ts'
 import { sleep } from '../../core/sleep.ts'
-import type { DataApiVersion } from '../../extract/data-api/positions.ts'
 import { createHttpClient } from '../../extract/http/client.ts'
-import { resolveHttpConfig } from '../../extract/http/config.ts'
 import type { RunLog } from '../../load/run-log.ts'
 import type { Warehouse } from '../../load/warehouse.ts'
-import { createChainStep, resolveChainOptions } from '../chain.ts'
-import { PROGRESS_INTERVAL_MS } from '../progress.ts'
-import type { StepOptions } from '../registry.ts'
-import type { StepContext, StepProgress } from '../step.ts'
-import { createTransfersStep, resolveTransfersOptions } from '../transfers/index.ts'
+import { createChainStep } from '../chain/index.ts'
+import type { StepConfig } from '../registry.ts'
+import { PROGRESS_INTERVAL_MS, type StepContext, type StepName, type StepProgress } from '../step.ts'
+import { createTransfersStep } from '../transfers/index.ts'
 import { createChainPoller, createWalletsPoller } from './chain.ts'
 import { createGammaPollers } from './markets.ts'
 import type { SyncOptions } from './options.ts'
@@ -29,39 +26,51 @@ export interface PollerSet {
   close(): Promise<void>
 }
 
-/** The selected pollers, built from the flags (the backfill's source flags, and sync's own). */
-export function createPollers(options: SyncOptions, flags: StepOptions): PollerSet {
+/**
+ * The steps a sync of `pollers` reads its flags for: the Gamma pollers are the markets step's
+ * source, the chain poller runs the chain and transfers steps, the wallets poller the wallets
+ * step's fetch. Check the flags with resolveStepConfig(syncStepNames(…), flags) first.
+ */
+export function syncStepNames(pollers: readonly PollerName[]): StepName[] {
+  const names = new Set<StepName>()
+  for (const poller of pollers) {
+    if (poller === 'chain') names.add('chain').add('transfers')
+    else if (poller === 'wallets') names.add('wallets')
+    else names.add('markets')
+  }
+  return [...names]
+}
+
+/** The selected pollers, built from a checked configuration (the backfill's flags, and sync's own). */
+export function createPollers(options: SyncOptions, config: StepConfig): PollerSet {
   const names = new Set(options.pollers)
   const needsHttp = options.pollers.some((name) => name !== 'chain')
-  const http = needsHttp ? resolveHttpConfig(flags) : undefined
-  const client = http
-    ? createHttpClient({ rateLimits: http.rateLimits, maxPauseMs: http.maxPauseMs })
+  const client = needsHttp
+    ? createHttpClient({ rateLimits: config.http.rateLimits, maxPauseMs: config.http.maxPauseMs })
     : undefined
   const pollers: Poller[] = []
-  if (http && client) {
-    const gamma = createGammaPollers({ http: client, gammaUrl: http.gammaUrl, hotEvents: options.hotEvents })
+  if (client) {
+    const gamma = createGammaPollers({
+      http: client,
+      gammaUrl: config.http.gammaUrl,
+      hotEvents: options.hotEvents,
+    })
     for (const name of ['hot', 'open', 'resolution', 'short'] as const)
       if (names.has(name)) pollers.push(gamma[name])
   }
   if (names.has('chain')) {
-    const { rpcUrl, fromBlock, confirmations, rate, maxPause } = flags
-    pollers.push(
-      createChainPoller(
-        createChainStep(resolveChainOptions({ rpcUrl, fromBlock, confirmations, rate, maxPause })),
-        createTransfersStep(resolveTransfersOptions({ rpcUrl, fromBlock, confirmations, rate, maxPause })),
-      ),
-    )
+    if (!config.chain || !config.transfers)
+      throw new Error('the chain poller needs the chain and transfers steps in its configuration')
+    pollers.push(createChainPoller(createChainStep(config.chain), createTransfersStep(config.transfers)))
   }
-  if (names.has('wallets') && http && client) {
-    const version = flags.dataApi
-    if (version !== undefined && version !== 'v1' && version !== 'v2')
-      throw new UsageError(`--data-api ${version} is not a Data API version`, { hint: 'use v1 or v2' })
+  if (names.has('wallets') && client) {
+    const { version } = config.wallets
     pollers.push(
       createWalletsPoller({
         http: client,
-        dataApiUrl: http.dataApiUrl,
+        dataApiUrl: config.http.dataApiUrl,
         perPoll: options.walletsPerPoll,
-        ...(version ? { version: version as DataApiVersion } : {}),
+        ...(version ? { version } : {}),
       }),
     )
   }

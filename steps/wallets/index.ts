@@ -5,7 +5,6 @@
 import { attemptsOf, InterruptedError, isSourceDown } from '../../core/errors.ts'
 import { NON_WALLET_CONTRACTS } from '../../extract/chain/contracts.ts'
 import { type DataApiVersion, fetchWalletPositions } from '../../extract/data-api/positions.ts'
-import { readWalletList } from '../../extract/data-api/wallet-list.ts'
 import type { HttpClient } from '../../extract/http/client.ts'
 import type { RateLimit } from '../../extract/http/rates.ts'
 import { UnitCommitter } from '../../load/committer.ts'
@@ -28,7 +27,8 @@ export interface WalletsStepOptions {
   dataApiUrl: string
   rateLimits: Readonly<Record<string, RateLimit>>
   version?: DataApiVersion
-  walletsFile?: string
+  /** `--wallets FILE`, read and checked before the run (extract/data-api/wallet-list.ts). */
+  listedWallets?: readonly string[]
   maxWallets?: number
   /** Which wallets first: most chain rows (default), newest chain activity, or by address. */
   walletOrder?: WalletOrder
@@ -108,7 +108,7 @@ export function createWalletsStep(options: WalletsStepOptions): Step {
 
     async run(context: StepContext): Promise<StepOutcome> {
       const failures: UnitFailure[] = []
-      if (options.walletsFile) failures.push(...(await addListedWallets(context, options.walletsFile)))
+      if (options.listedWallets) await addListedWallets(context, options.listedWallets)
       await context.warehouse.command(DISCOVER_SQL, {
         run: context.runLog.runId,
         contracts: [...NON_WALLET_CONTRACTS],
@@ -256,23 +256,16 @@ export async function fetchWallet(
   if (!shared) await committer.flush()
 }
 
-/** --wallets FILE: valid addresses are queued; bad lines are failures named by line, never fetched. */
-async function addListedWallets(context: StepContext, file: string): Promise<UnitFailure[]> {
-  const list = readWalletList(file)
-  const failures = list.invalid.map((bad) => ({
-    unit: `${file}:${bad.line}`,
-    error: `not a wallet address: '${bad.text}' (expected 0x and 40 hex digits)`,
-  }))
-  for (const failure of failures) context.reporter.note(`skipped ${failure.unit}: ${failure.error}`)
-  for (let i = 0; i < list.wallets.length; i += WALLET_BATCH) {
+/** --wallets FILE: the listed wallets not known yet are queued, like wallets seen on chain. */
+async function addListedWallets(context: StepContext, wallets: readonly string[]): Promise<void> {
+  for (let i = 0; i < wallets.length; i += WALLET_BATCH) {
     await context.warehouse.command(
       `INSERT INTO wallets (wallet, source, first_seen_block, _run_id)
        SELECT wallet, 'file', 0, {run:String} FROM (SELECT arrayJoin({wallets:Array(String)}) AS wallet)
        WHERE wallet NOT IN (SELECT wallet FROM wallets)`,
-      { wallets: list.wallets.slice(i, i + WALLET_BATCH), run: context.runLog.runId },
+      { wallets: wallets.slice(i, i + WALLET_BATCH), run: context.runLog.runId },
     )
   }
-  return failures
 }
 
 function report(context: StepContext, progress: Progress): void {

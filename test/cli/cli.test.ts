@@ -63,6 +63,22 @@ describe('polyhouse CLI', () => {
     expect(parsed.views.filter((view: { state: string }) => view.state !== 'applied')).toEqual([])
   })
 
+  it("status keeps each step's name apart from its figures", async () => {
+    const status = await runCli(['status'], home())
+    expect(status.code).toBe(0)
+    // The lines of the `steps:` section (the `tables:` section lists tables named alike).
+    const section = status.stdout.split('\nsteps:\n')[1]?.split(/\n(?=\S)/)[0] ?? ''
+    const steps = section.split('\n').filter((line) => /^ {2}\S/.test(line))
+    expect(steps.map((line) => line.slice(0, 12))).toEqual([
+      '  markets   ',
+      '  chain     ',
+      '  transfers ',
+      '  wallets   ',
+      '  views     ',
+    ])
+    expect(status.stdout).toContain('  transfers not started: no block range recorded')
+  })
+
   it('passes a parameter as a value, never as SQL', async () => {
     const result = await runCli(
       ['query', 'SELECT {w:String} AS w', '--param', "w=x' OR 1=1 --", '--format', 'json'],
@@ -123,17 +139,25 @@ describe('polyhouse CLI', () => {
 
   it('fails a second process on a held data directory with the clear message and exit code 1', async () => {
     const env = home()
-    // The first process: a polyhouse query that keeps the warehouse open for a while.
-    const first = spawn(process.execPath, ['bin/polyhouse.js', 'query', 'SELECT sleep(3) AS s'], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: 'ignore',
-    })
+    // The first process: a polyhouse query that keeps the warehouse open for ~20 s, long enough for
+    // the second to start even on a loaded machine. Its exit is awaited from the start, so an early
+    // exit is seen rather than waited for forever.
+    const first = spawn(
+      process.execPath,
+      [
+        'bin/polyhouse.js',
+        'query',
+        // Blocks of 65,505 rows at 40 µs a row: ~2.6 s a block (under the engine's 3 s cap), 7 blocks.
+        'SELECT sum(sleepEachRow(0.00004)) AS s FROM numbers(458535)',
+      ],
+      { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'ignore' },
+    )
+    const firstExited = new Promise((resolve) => first.on('exit', resolve))
     const statusFile = path.join(env.POLYHOUSE_HOME, 'warehouse', 'status')
-    for (let i = 0; i < 200 && !fs.existsSync(statusFile); i++)
+    for (let i = 0; i < 1200 && !fs.existsSync(statusFile); i++)
       await new Promise((resolve) => setTimeout(resolve, 25))
     const second = await runCli(['status'], env)
-    const firstExit = await new Promise((resolve) => first.on('exit', resolve))
+    const firstExit = await firstExited
     expect(firstExit).toBe(0)
     expect(second.code).toBe(1)
     expect(second.stderr).toContain(
@@ -142,7 +166,7 @@ describe('polyhouse CLI', () => {
     expect(second.stderr).toContain('polyhouse serve')
     // Once the first is done, the directory is free.
     expect((await runCli(['status'], env)).code).toBe(0)
-  })
+  }, 120_000)
 
   it('stops at a broken sql file, names it, and status shows where', async () => {
     const env = home()
@@ -171,7 +195,9 @@ describe('polyhouse CLI', () => {
     const viewsDir = path.join(tempDir(), 'views')
     fs.cpSync(DEFAULT_VIEWS_DIR, viewsDir, { recursive: true })
     expect((await runCli(['migrate'], env)).code).toBe(0)
-    expect((await runCli(['query', 'ALTER TABLE markets DROP COLUMN event_title'], env)).code).toBe(0)
+    expect(
+      (await runCli(['query', 'ALTER TABLE markets DROP COLUMN event_title', '--write'], env)).code,
+    ).toBe(0)
     const check = await runCli(['views', 'rebuild', '--check'], env)
     expect(check.code).toBe(1)
     expect(check.stdout).toMatch(/^vw_markets: broken — .*event_title/m)

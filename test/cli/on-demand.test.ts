@@ -78,4 +78,48 @@ describe('on-demand fetches', () => {
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(/'0x12' is not a wallet address; give 0x followed by 40 hex digits/)
   })
+
+  it('stores a market again only when Gamma changed it', async () => {
+    const market = [...sim.truth.markets()].find((candidate) => candidate.conditionId && !candidate.drifted)
+    if (!market) throw new Error('the simulated world has no deployed market')
+    const versions = async () => {
+      const result = await runCli(
+        [
+          '--data-dir',
+          dataDir,
+          'query',
+          'SELECT _run_id AS run, toString(_ingested_at) AS at FROM markets FINAL WHERE market_id = {m:UInt64}',
+          '-p',
+          `m=${market.id}`,
+          '--format',
+          'json',
+        ],
+        env,
+      )
+      expect(result.stderr).toBe('')
+      return JSON.parse(result.stdout) as { run: string; at: string }[]
+    }
+    expect((await runCli(['--data-dir', dataDir, 'market', market.id], env)).code).toBe(0)
+    const first = await versions()
+    expect(first).toHaveLength(1)
+    const again = await runCli(['--data-dir', dataDir, 'market', market.id], env)
+    expect(again.code).toBe(0)
+    expect(again.stdout).toContain(`(market ${market.id}`)
+    // The current version is still the first call's: nothing new was stored.
+    expect(await versions()).toEqual(first)
+  })
+
+  it('says so when a wallet has no positions', async () => {
+    const nobody = '0x000000000000000000000000000000000000dead'
+    expect(sim.truth.positions(nobody)).toEqual([])
+    const result = await runCli(['--data-dir', dataDir, 'wallet', nobody], env)
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toBe(
+      `${nobody} has no positions: the Data API lists none for it (snapshot stored)\n`,
+    )
+    const json = await runCli(['--data-dir', dataDir, 'wallet', nobody, '--format', 'json'], env)
+    expect(json.code).toBe(0)
+    expect(JSON.parse(json.stdout)).toEqual([])
+  })
 })

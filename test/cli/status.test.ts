@@ -137,10 +137,10 @@ describe('polyhouse status after a simulated backfill', () => {
     expect(result.stdout).toMatch(/^warehouse: embedded /)
     expect(result.stdout).toContain(`last run: backfill succeeded · started `)
     expect(result.stdout).toMatch(
-      new RegExp(`\\n  markets  (\\d+)/\\1 keyset partitions walked · ${kept} markets, `),
+      new RegExp(`\\n  markets   (\\d+)/\\1 keyset partitions walked · ${kept} markets, `),
     )
-    expect(result.stdout).toContain('  wallets  30/30 fetched · 0 never fetched')
-    expect(result.stdout).toContain('  chain    not started: no block range recorded')
+    expect(result.stdout).toContain('  wallets   30/30 fetched · 0 never fetched')
+    expect(result.stdout).toContain('  chain     not started: no block range recorded')
     expect(result.stdout).toContain('orphan markets: none')
     expect(result.stdout).toMatch(/quarantined: events \d+ \(\d+ by the last run\), markets \d+/)
   })

@@ -72,6 +72,9 @@ describe('backfill --steps chain,transfers,wallets', () => {
       fraction: 1,
     })
     expect(transfers.rows).toBeGreaterThan(sim.truth.summary().chain.fills)
+    const text = await runCli(['--data-dir', dataDir, 'status'], env)
+    expect(text.stdout).toMatch(/^ {2}transfers 100\.00% of blocks /m)
+    expect(text.stdout).toMatch(/^ {2}chain {5}100\.00% of blocks /m)
   })
 
   it('fetches the most active wallets first and says how many remain and for how long', async () => {

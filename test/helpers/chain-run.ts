@@ -4,7 +4,7 @@
 
 import { stepContext } from '../../bench/shared/step-context.ts'
 import { openWarehouse } from '../../load/warehouse.ts'
-import { createChainStep, resolveChainOptions } from '../../steps/chain.ts'
+import { createChainStep, resolveChainOptions } from '../../steps/chain/index.ts'
 import type { StepOutcome } from '../../steps/step.ts'
 
 export async function runChainStep(dataDir: string, rpcUrl: string): Promise<StepOutcome> {

@@ -15,7 +15,7 @@ import {
 import type { BlockHeader } from '../../../extract/chain/rpc.ts'
 import { ScannedLogs } from '../../../extract/chain/scanned-logs.ts'
 import { REORG_WINDOW_BLOCKS } from '../../../steps/block-ranges/engine.ts'
-import { createChainStep, fillsCoverage } from '../../../steps/chain.ts'
+import { createChainStep, fillsCoverage } from '../../../steps/chain/index.ts'
 import { Anvil, type LogToEmit } from '../../anvil/anvil.ts'
 import { fixtures, topicAddress, word, wordHex } from '../../extract/chain/fixtures.ts'
 import { localChainOptions, openStepHarness, rows, type StepHarness } from './harness.ts'

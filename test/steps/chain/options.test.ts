@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { UsageError } from '../../../core/errors.ts'
 import { DEFAULT_CONFIRMATIONS_POLYGON, V1_DEPLOYMENT_BLOCK } from '../../../extract/chain/contracts.ts'
 import { RPC_LIMIT } from '../../../extract/http/rates.ts'
-import { resolveChainOptions } from '../../../steps/chain.ts'
+import { resolveChainOptions } from '../../../steps/chain/index.ts'
 
 const env = { POLYGON_RPC_URL: 'https://polygon.example/v2/KEY' }
 

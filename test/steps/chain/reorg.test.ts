@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXCHANGE_ADDRESSES, NEG_RISK_CTF_EXCHANGE_V2, TOPIC0 } from '../../../extract/chain/contracts.ts'
 import type { BlockHeader } from '../../../extract/chain/rpc.ts'
-import { createChainStep, FILLS_STREAM_NAME } from '../../../steps/chain.ts'
+import { createChainStep, FILLS_STREAM_NAME } from '../../../steps/chain/index.ts'
 import { Anvil, type LogToEmit } from '../../anvil/anvil.ts'
 import { localChainOptions, openStepHarness, rows, type StepHarness } from './harness.ts'
 

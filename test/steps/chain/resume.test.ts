@@ -2,7 +2,7 @@
 // then run again, ends with exactly the simulator's fills and blocks — and the second run fetched
 // only what the first had not recorded.
 import { describe, expect, it } from 'vitest'
-import { createChainStep, fillsCoverage } from '../../../steps/chain.ts'
+import { createChainStep, fillsCoverage } from '../../../steps/chain/index.ts'
 import { chainOptions, harness, loadedLines, simulator, truthLines, WORLD } from './sim-helpers.ts'
 
 /** Small ranges and commits of ~2,000 fills: the run is stopped after its first of many commits. */

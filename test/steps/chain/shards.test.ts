@@ -2,7 +2,7 @@
 // ranges at 10,000 blocks: each loads only its own 100,000-block chunks, and together they load
 // every fill exactly once.
 import { describe, expect, it } from 'vitest'
-import { createChainStep, fillsCoverage } from '../../../steps/chain.ts'
+import { createChainStep, fillsCoverage } from '../../../steps/chain/index.ts'
 import { chainOptions, harness, loadedLines, simulator, truthLines, WORLD } from './sim-helpers.ts'
 
 describe('sharding the chain step', () => {

@@ -5,7 +5,7 @@
 // chain trades must reconcile to zero with its positions.
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Simulator } from '../../../simulator/index.ts'
-import { createChainStep, fillsCoverage } from '../../../steps/chain.ts'
+import { createChainStep, fillsCoverage } from '../../../steps/chain/index.ts'
 import type { StepHarness } from './harness.ts'
 import { rows } from './harness.ts'
 import {

@@ -3,7 +3,7 @@
 // treat the provider as refusing it for good.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Simulator, startSimulator } from '../../../simulator/index.ts'
-import { createChainStep } from '../../../steps/chain.ts'
+import { createChainStep } from '../../../steps/chain/index.ts'
 import { localChainOptions, openStepHarness, type StepHarness } from './harness.ts'
 
 describe('a single block over the result cap', () => {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseMarket } from '../../../extract/gamma/records.ts'
-import { reloadTokenMarkets, unknownTokenCounts } from '../../../steps/chain.ts'
+import { reloadTokenMarkets, unknownTokenCounts } from '../../../steps/chain/index.ts'
 import { eventOf, marketRow, tokenRows } from '../../../steps/markets/rows.ts'
 import { openStepHarness, rows, type StepHarness } from './harness.ts'
 

@@ -4,14 +4,9 @@
 import cliProgress from 'cli-progress'
 import pino from 'pino'
 import { redactUrls } from '../core/redact.ts'
-import type { StepProgress, StepReporter } from './step.ts'
+import type { RunBoard } from '../steps/backfill.ts'
+import { PROGRESS_INTERVAL_MS, type StepProgress, type StepReporter } from '../steps/step.ts'
 
-/**
- * The promise to operators is a progress line per step at least every 10 s. The timer fires late
- * when the event loop is busy (decoding a large eth_getLogs answer, the engine's synchronous calls):
- * a simulated night with a 10 s timer showed gaps of up to 11.5 s, so it ticks every 8 s.
- */
-export const PROGRESS_INTERVAL_MS = 8_000
 /** Rate and ETA are computed over this trailing window, so a slow start does not skew them. */
 const RATE_WINDOW_MS = 60_000
 
@@ -33,7 +28,7 @@ export interface ProgressBoardOptions {
   now?: () => number
 }
 
-export class ProgressBoard {
+export class ProgressBoard implements RunBoard {
   private readonly states = new Map<string, StepState>()
   private readonly write: (line: string) => void
   private readonly now: () => number
