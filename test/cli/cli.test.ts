@@ -39,10 +39,14 @@ describe('polyhouse CLI', () => {
       )
     }
     expect(fs.existsSync(env.POLYHOUSE_HOME)).toBe(false)
-    const accepted = await runCli(['--memory-limit', '600M', 'query', 'SELECT 1 AS one'], env)
-    expect(accepted.stderr).toBe('')
-    expect(accepted.code).toBe(0)
   })
+
+  it('runs a command under a --memory-limit', async () => {
+    const result = await runCli(['--memory-limit', '600M', 'query', 'SELECT 1 AS one'], home())
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('1')
+  }, 180_000)
 
   it('migrates on first use, and the second migrate changes nothing', async () => {
     const env = home()
