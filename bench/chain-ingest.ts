@@ -2,11 +2,14 @@
 // to rows committed in the embedded warehouse — beside the engine's own INSERT … SELECT rate for the
 // same table in the same run, and the pipeline process's peak RSS. Prints figures; never fails on time.
 // `--stream transfers` measures the transfers step the same way (ERC-1155 logs of the same world →
-// chain_transfers and its per-wallet legs).
+// chain_transfers and its per-wallet legs). `--stream activity` measures the activity step: the
+// lifecycle logs of the same world (splits, merges, resolutions, redemptions, conversions, fees) →
+// chain_activity; the rate printed is then lifecycle rows per second, beside the world's fill count.
 //
 //   npx tsx bench/chain-ingest.ts --fills 1000000
 //   npx tsx bench/chain-ingest.ts --fills 10000000
 //   npx tsx bench/chain-ingest.ts --fills 1000000 --stream transfers
+//   npx tsx bench/chain-ingest.ts --fills 1000000 --stream activity
 //   npx tsx bench/chain-ingest.ts --fills 1000000 --replay-span 1000
 //
 // `--replay-span N`: the source serves eth_getLogs replies rendered before the clock starts, for
@@ -27,6 +30,7 @@ import { resolveWarehouseConfig } from '../core/config.ts'
 import { migrate } from '../load/migrate.ts'
 import { RunLog } from '../load/run-log.ts'
 import { openWarehouse } from '../load/warehouse.ts'
+import { createActivityStep } from '../steps/activity/index.ts'
 import { createChainStep } from '../steps/chain/index.ts'
 import { createTransfersStep } from '../steps/transfers/index.ts'
 
@@ -43,9 +47,13 @@ const { values } = parseArgs({
   },
 })
 const replaySpan = values['replay-span'] === undefined ? undefined : Number(values['replay-span'])
-if (values.stream !== 'fills' && values.stream !== 'transfers')
-  throw new Error('--stream: fills or transfers')
-const TABLE = values.stream === 'fills' ? 'chain_fills' : 'chain_transfers'
+const STREAMS = {
+  fills: { table: 'chain_fills', createStep: createChainStep },
+  transfers: { table: 'chain_transfers', createStep: createTransfersStep },
+  activity: { table: 'chain_activity', createStep: createActivityStep },
+} as const
+if (!Object.hasOwn(STREAMS, values.stream)) throw new Error('--stream: fills, transfers or activity')
+const { table: TABLE, createStep } = STREAMS[values.stream as keyof typeof STREAMS]
 const fills = Number(values.fills)
 
 interface Source {
@@ -140,10 +148,9 @@ const migrated = await migrate(warehouse)
 if (migrated.error) throw migrated.error
 const runLog = new RunLog(warehouse, 'bench', [])
 const checkpoints = new CheckpointStore(warehouse, runLog.runId)
-const createStep = values.stream === 'fills' ? createChainStep : createTransfersStep
 const step = createStep(
   {
-    rpcUrl: source.rpcUrl,
+    rpcUrls: [source.rpcUrl],
     fromBlock: source.startBlock,
     confirmations: 0,
     shard: { index: 1, count: 1 },
@@ -204,7 +211,7 @@ console.log(
   `machine: ${os.cpus()[0]?.model} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; load average at start ${load?.toFixed(2)}`,
 )
 console.log(
-  `${values.stream === 'fills' ? '' : 'transfers of '}fills: ${fills.toLocaleString('en-US')} over blocks ${source.startBlock}..${source.tip}; loaded ${outcome.rows.toLocaleString('en-US')} ${TABLE} rows (FINAL ${Number(count?.n).toLocaleString('en-US')}), complete ${outcome.complete}, failures ${outcome.failures.length}`,
+  `${values.stream === 'fills' ? '' : `${values.stream} of `}fills: ${fills.toLocaleString('en-US')} over blocks ${source.startBlock}..${source.tip}; loaded ${outcome.rows.toLocaleString('en-US')} ${TABLE} rows (FINAL ${Number(count?.n).toLocaleString('en-US')}), complete ${outcome.complete}, failures ${outcome.failures.length}`,
 )
 if (replaySpan !== undefined) {
   console.log(

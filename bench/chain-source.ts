@@ -14,6 +14,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { parseArgs } from 'node:util'
+import { ACTIVITY_FILTER } from '../extract/chain/activity-events.ts'
 import { FILLS_FILTER, TRANSFERS_FILTER } from '../extract/chain/contracts.ts'
 import { startSimulator } from '../simulator/index.ts'
 
@@ -50,7 +51,10 @@ const ready = {
 }
 let replay: http.Server | undefined
 if (values['replay-span'] !== undefined) {
-  const filter = values.stream === 'transfers' ? TRANSFERS_FILTER : FILLS_FILTER
+  const filter = { fills: FILLS_FILTER, transfers: TRANSFERS_FILTER, activity: ACTIVITY_FILTER }[
+    values.stream as 'fills' | 'transfers' | 'activity'
+  ]
+  if (!filter) throw new Error('--stream: fills, transfers or activity')
   replay = await startReplay(Number(values['replay-span']), filter)
   const url = `http://127.0.0.1:${(replay.address() as AddressInfo).port}`
   Object.assign(ready, { rpcUrl: url, statsUrl: `${url}/__stats` })

@@ -1,4 +1,4 @@
-// Crash safety at bench scale (issue 6): the whole `polyhouse backfill` against the simulator with
+// Crash safety at bench scale: the whole `polyhouse backfill` against the simulator with
 // faults on, once uninterrupted, then killed with SIGKILL at 20 or more moments spread over every
 // step and resumed each time; every staging table and view of the two warehouses compared as
 // fingerprints (row count and sum of row hashes). The procedure is bench/shared/crash.ts, which

@@ -1,4 +1,4 @@
-// Streaming 10,000,000 fills with bounded memory (issue 3 "Done means"). Two measurements:
+// Streaming 10,000,000 fills with bounded memory. Two measurements:
 //   generate: this process builds the world and generates every fill as eth_getLogs JSON, in
 //             chain order, block range by block range (what the RPC serves), then the truth pass.
 //   http:     `polyhouse simulate` runs as a child; this process walks eth_getLogs over the whole

@@ -1,4 +1,4 @@
-// The bench harness (issue 3): start the simulator at a chosen scale, run one polyhouse command
+// The bench harness: start the simulator at a chosen scale, run one polyhouse command
 // against it as a child process (URLs in its env, a fresh POLYHOUSE_HOME), and print wall time,
 // requests per endpoint, the rate-limit floor (requests ÷ allowed rate) and wall ÷ floor, rows
 // per second when a row count is given, and the command's peak RSS. Never fails on timing.

@@ -1,6 +1,6 @@
 // What every bench prints first: the machine the figures came from, and how peak memory is read.
 import { spawn } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 
 export interface Machine {
@@ -48,6 +48,8 @@ export interface ChildRun {
   /** Peak RSS of the command, MiB: GNU time's %M when available, else VmHWM polled every 50 ms. */
   peakRssMiB: number | undefined
   rssMethod: string
+  /** User + system CPU seconds of the command (GNU time's %U + %S); undefined without GNU time. */
+  cpuSeconds: number | undefined
   stdout: string
   stderr: string
 }
@@ -63,7 +65,9 @@ export function runMeasured(
 ): Promise<ChildRun> {
   const useTime = existsSync(GNU_TIME)
   const rssFile = `${os.tmpdir()}/polyhouse-bench-rss-${process.pid}-${Date.now()}`
-  const [file, argv] = useTime ? [GNU_TIME, ['-f', '%M', '-o', rssFile, command, ...args]] : [command, args]
+  const [file, argv] = useTime
+    ? [GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, command, ...args]]
+    : [command, args]
   const started = performance.now()
   return new Promise((resolve, reject) => {
     const child = spawn(file, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -86,18 +90,26 @@ export function runMeasured(
       const wallMs = performance.now() - started
       let peakKiB: number | undefined = polled || undefined
       let rssMethod = 'VmHWM polled every 50 ms'
+      let cpuSeconds: number | undefined
       if (useTime && existsSync(rssFile)) {
-        const reported = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop())
-        if (Number.isFinite(reported) && reported > 0) {
-          peakKiB = reported
+        // The last line is ours; GNU time writes "Command exited with non-zero status" above it.
+        const [maxRss, user, system] = (readFileSync(rssFile, 'utf8').trim().split('\n').pop() ?? '')
+          .split(' ')
+          .map(Number)
+        if (maxRss !== undefined && Number.isFinite(maxRss) && maxRss > 0) {
+          peakKiB = maxRss
           rssMethod = 'GNU time %M (max RSS of the command)'
         }
+        if (user !== undefined && system !== undefined && Number.isFinite(user + system))
+          cpuSeconds = user + system
+        rmSync(rssFile, { force: true })
       }
       resolve({
         code,
         wallMs,
         peakRssMiB: peakKiB === undefined ? undefined : Math.round((peakKiB / 1024) * 10) / 10,
         rssMethod,
+        cpuSeconds,
         stdout,
         stderr,
       })

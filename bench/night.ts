@@ -1,4 +1,4 @@
-// A simulated night (issue 6): the simulator at overnight scale with faults on, `polyhouse backfill`
+// A simulated night: the simulator at overnight scale with faults on, `polyhouse backfill`
 // (every step) run under nohup with its output to backfill.log, then `status --json` and
 // `gaps --json` compared with the simulator's ground truth. Prints wall time against the rate-limit
 // floor, the regularity of the log's progress lines, and every disagreement. Never fails on timing.

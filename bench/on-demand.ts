@@ -1,4 +1,4 @@
-// On-demand fetches (issue 4): what `polyhouse market` and `polyhouse wallet` cost beyond the API's
+// On-demand fetches: what `polyhouse market` and `polyhouse wallet` cost beyond the API's
 // own latency, measured in one process on a migrated embedded warehouse against the simulator with
 // no latency and no rate limits — so each call's time is an upper bound on polyhouse's overhead
 // (local HTTP, validation, the upsert and its checkpoint). Process start-up is not included (that

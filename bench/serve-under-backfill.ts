@@ -1,4 +1,4 @@
-// Analysts while the backfill writes (issue 7): the simulator at a moderate scale, then
+// Analysts while the backfill writes: the simulator at a moderate scale, then
 // `polyhouse backfill --serve 0` twice on the same world, each into a fresh home — once alone, once
 // with 20 analysts (bench/analyst-crowd.ts, a process of its own) looking up random wallets of the
 // simulator's truth in vw_trades_unified through the serve port, one query after another, from the

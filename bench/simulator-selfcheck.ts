@@ -1,4 +1,4 @@
-// Self-check of the simulator alone (issue 3): concurrent clients drive each rate-limited
+// Self-check of the simulator alone: concurrent clients drive each rate-limited
 // endpoint at its documented limit (honouring Retry-After) and the RPC at full speed; prints
 // admitted rates against the limits, the most admitted in any window, 429s, latency, records/s
 // and MB/s, and the process's peak RSS. Never fails on timing.

@@ -1,4 +1,4 @@
-// Balances from 10,000,000 ERC-1155 transfers in the embedded warehouse (issue 8): how long
+// Balances from 10,000,000 ERC-1155 transfers in the embedded warehouse: how long
 // vw_wallet_balances takes for all wallets and its peak memory, one wallet's p50/p95, and the same
 // reads without the per-wallet leg table (straight from chain_transfers, ordered by block) to show
 // what chain_transfers_by_wallet buys. The transfers are generated in SQL (the point is the reads,

@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-// The CLI runs from TypeScript source through tsx's loader: no build step to forget.
-//
 // CommonJS (bin/package.json), so that this line runs before anything starts libuv's thread pool,
 // which reads UV_THREADPOOL_SIZE once, when it starts (an ES module entry is itself read on the
 // pool, too late to size it). chDB runs every query on one of those threads until it answers, and
@@ -8,7 +6,5 @@
 // everything else. 16 leave `serve` 4 analyst slots beside the writer's (load/serve/lanes.ts).
 process.env.UV_THREADPOOL_SIZE ??= '16'
 
-import('tsx/esm/api').then(({ register }) => {
-  register()
-  return import('../cli/main.ts')
-})
+// The rest is an ES module: the compiled CLI when it is fresh, else the sources (bin/start.mjs).
+import('./start.mjs')

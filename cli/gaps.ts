@@ -62,6 +62,19 @@ export function formatGaps(gaps: Gaps): string {
     (market) =>
       `market ${market.market_id} (${market.condition_id}): ${market.missing} of ${market.tokens} tokens not in market_tokens`,
   )
+  const { unlisted, closingOnly } = gaps.markets
+  lines.push(
+    `tokens seen in fills or positions that Gamma never listed: ${unlisted.length ? n(unlisted.length) : 'none'}`,
+  )
+  list(
+    lines,
+    unlisted,
+    (token) =>
+      `token ${token.token_id} (seen in ${token.seen_in}${token.condition_id ? `, condition ${token.condition_id}` : ''})`,
+  )
+  lines.push(
+    `reached by the closing pass only (no startDate, no partition matches them): ${n(closingOnly.markets)} markets, ${n(closingOnly.events)} events`,
+  )
   const count = (reason: string) => gaps.wallets.filter((wallet) => wallet.reason === reason).length
   lines.push(
     `wallets without positions: ${

@@ -1,24 +1,10 @@
-// The polyhouse program: global options here, one file per command beside this one.
+// The polyhouse program: global options here, one file per command beside this one, each loaded
+// only when it runs (cli/commands.ts).
 import { Command, CommanderError } from 'commander'
-import { registerBackfill } from './backfill.ts'
-import { reportFailure } from './context.ts'
-import { registerGaps } from './gaps.ts'
-import { registerGrants } from './grants.ts'
-import { superviseProcess } from './lifecycle.ts'
-import { registerMarket } from './market.ts'
-import { registerMigrate } from './migrate.ts'
-import { registerQuery } from './query.ts'
-import { registerRepair } from './repair.ts'
-import { registerReport } from './report.ts'
-import { registerServe } from './serve.ts'
-import { registerSimulate } from './simulate.ts'
-import { registerStatus } from './status.ts'
-import { registerStop } from './stop.ts'
-import { registerSync } from './sync.ts'
-import { registerViews } from './views.ts'
-import { registerWallet } from './wallet.ts'
+import { commandNamed, registerCommands } from './commands.ts'
 
-export function buildProgram(): Command {
+/** The program; given the arguments, only the command they name is loaded (cli/commands.ts). */
+export async function buildProgram(args?: readonly string[]): Promise<Command> {
   const program = new Command('polyhouse')
     .description('Backfill Polymarket into ClickHouse and build versioned views for analysts')
     .option(
@@ -51,26 +37,15 @@ export function buildProgram(): Command {
         ),
     })
     .exitOverride()
-  registerMigrate(program)
-  registerBackfill(program)
-  registerSync(program)
-  registerViews(program)
-  registerStatus(program)
-  registerStop(program)
-  registerGaps(program)
-  registerRepair(program)
-  registerReport(program)
-  registerQuery(program)
-  registerMarket(program)
-  registerWallet(program)
-  registerSimulate(program)
-  registerServe(program)
-  registerGrants(program)
+  await registerCommands(program, args)
   return program
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram()
+  const args = argv.slice(2)
+  const program = await buildProgram(args)
+  // Stop signals and the launcher matter to a command that runs, not to help or a usage error.
+  if (commandNamed(program, args) !== undefined) (await import('./lifecycle.ts')).superviseProcess()
   try {
     await program.parseAsync(argv)
     return typeof process.exitCode === 'number' ? process.exitCode : 0
@@ -85,9 +60,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0
       return 2
     }
+    const { reportFailure } = await import('./context.ts')
     return reportFailure(error, program.opts().verbose === true)
   }
 }
 
-superviseProcess()
 process.exitCode = await main(process.argv)

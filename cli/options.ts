@@ -9,8 +9,12 @@ import type { LogFormat } from './progress.ts'
 /** Where the sources are and how fast to call them. */
 export const gammaUrlOption = () => new Option('--gamma-url <url>', 'Gamma API (env GAMMA_URL)')
 export const dataApiUrlOption = () => new Option('--data-api-url <url>', 'Data API (env DATA_API_URL)')
-export const rpcUrlOption = (purpose = 'chain and transfers steps') =>
-  new Option('--rpc-url <url>', `${purpose}: Polygon JSON-RPC (env POLYGON_RPC_URL)`)
+/** Repeatable: several endpoints of the same chain share the work (steps/block-ranges/workers.ts). */
+export const rpcUrlOption = (purpose = 'chain, transfers, activity, amm and owners steps') =>
+  new Option(
+    '--rpc-url <url>',
+    `${purpose}: Polygon JSON-RPC; repeat for several endpoints sharing the work (env POLYGON_RPC_URL, POLYGON_RPC_URLS comma-separated)`,
+  ).argParser(collect)
 export const rateOption = (purpose = 'rate limits') =>
   new Option('--rate <spec>', `${purpose}, e.g. data-api=10/s,gamma=300/10s,rpc=25/s (env POLYHOUSE_RATE)`)
 
@@ -24,22 +28,22 @@ export const maxPauseOption = () =>
 export const fromBlockOption = () =>
   new Option(
     '--from-block <n>',
-    'chain and transfers steps: first block (default: the V1 exchange deployment 33605403 for fills, ConditionalTokens deployment 4023686 for transfers)',
+    'chain-reading steps: first block (default: the V1 exchange deployment 33605403 for fills, ConditionalTokens deployment 4023686 for transfers and activity, the FPMM factory deployment 4023693 for amm, the proxy wallet factory deployment 4022827 for owners)',
   )
 export const toBlockOption = () =>
   new Option(
     '--to-block <n>',
-    'chain and transfers steps: last block (default: the tip minus --confirmations)',
+    'chain, transfers and amm steps: last block (default: the tip minus --confirmations)',
   )
 export const confirmationsOption = () =>
   new Option(
     '--confirmations <n>',
-    'chain and transfers steps: blocks below the tip left unread (default 32; 0 for a local node)',
+    'chain, transfers and amm steps: blocks below the tip left unread (default 32; 0 for a local node)',
   )
 export const shardOption = () =>
   new Option(
     '--shard <i/n>',
-    'chain and transfers steps: take shard i of n of the block space (100,000-block chunks dealt round-robin; several processes need a ClickHouse server)',
+    'chain, transfers and amm steps: take shard i of n of the block space (100,000-block chunks dealt round-robin; several processes need a ClickHouse server)',
   )
 
 /** The wallets step. */
@@ -82,7 +86,7 @@ export function parseServePort(serve: string | boolean): number {
   return port
 }
 
-/** For repeatable options: `--fresh a --fresh b`. */
-export function collect(value: string, previous: string[]): string[] {
+/** For repeatable options: `--fresh a --fresh b` (no default: the first value starts the list). */
+export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value]
 }

@@ -165,6 +165,8 @@ function describe(gaps: Gaps, kinds: ReadonlySet<RepairKind>): string {
   if (kinds.has('markets')) {
     parts.push(`${gaps.markets.orphans.length} orphan markets`)
     parts.push(`${gaps.markets.missingTokens.length} markets missing tokens`)
+    if (gaps.markets.unlisted.length > 0)
+      parts.push(`${gaps.markets.unlisted.length} tokens traded or held whose market Gamma never listed`)
   }
   if (kinds.has('markets') && gaps.verified) {
     for (const keyset of gaps.verified.keyset)
@@ -178,7 +180,7 @@ function summary(outcome: RepairOutcome): string {
   const { blocks, markets, wallets } = outcome
   return [
     `blocks: ${blocks.ranges} ranges (${blocks.blocks.toLocaleString('en-US')} blocks${blocks.mismatched ? `, ${blocks.mismatched} of them short of their commit` : ''}) fetched, ${blocks.rows.toLocaleString('en-US')} rows`,
-    `markets: ${markets.fetched} fetched, ${markets.tokensAdded} token rows written${markets.windowsWalked ? `, ${markets.windowsWalked} short windows walked again` : ''}; orphans ${markets.orphansBefore} → ${markets.orphansAfter}`,
+    `markets: ${markets.fetched} fetched, ${markets.unlisted} never listed before fetched by condition or token id, ${markets.tokensAdded} token rows written${markets.windowsWalked ? `, ${markets.windowsWalked} short windows walked again` : ''}; orphans ${markets.orphansBefore} → ${markets.orphansAfter}`,
     `wallets: ${wallets.fetched} fetched, ${wallets.positions.toLocaleString('en-US')} positions`,
     '',
   ].join('\n')

@@ -1,4 +1,4 @@
-// polyhouse simulate: the offline Polymarket (Gamma, Data API, Polygon JSON-RPC) of issue 3,
+// polyhouse simulate: the offline Polymarket (Gamma, Data API, Polygon JSON-RPC)
 // standalone, so any command can be pointed at it. It prints KEY=VALUE lines, so:
 //   polyhouse simulate --markets 500 > sim.env &  sleep 1;  set -a; . ./sim.env; set +a
 import type { Command } from 'commander'

@@ -1,6 +1,8 @@
 // `polyhouse status` as text: the morning read, most important first — the last run, then each
 // step's progress, errors, quarantine and orphans, then the warehouse itself.
 import { formatDuration } from '../core/duration.ts'
+import { MAX_RANGE_BLOCKS } from '../extract/chain/adaptive-range.ts'
+import type { RpcEndpointsReport } from '../load/rpc-endpoint-status.ts'
 import { clickhouseTimeMs, type RunSummary } from '../load/run-status.ts'
 import type { ChainStatus, PipelineStatus } from '../steps/status.ts'
 
@@ -33,7 +35,9 @@ export function formatPipelineStatus(status: PipelineStatus): string {
       `${markets.partitions.walking ? ` (${markets.partitions.walking} part-way)` : ''}` +
       ` · ${n(markets.markets)} markets, ${n(markets.events)} events, ${n(markets.tokens)} tokens` +
       ` · ${markets.orphans ? `${n(markets.orphans)} ORPHANS` : 'no orphans'}` +
-      `${markets.missingTokens ? ` · ${n(markets.missingTokens)} MISSING TOKENS (polyhouse gaps)` : ''}`,
+      `${markets.missingTokens ? ` · ${n(markets.missingTokens)} MISSING TOKENS (polyhouse gaps)` : ''}` +
+      `${markets.closingOnly.markets || markets.closingOnly.events ? ` · ${n(markets.closingOnly.markets)} markets and ${n(markets.closingOnly.events)} events without a startDate (reached by the closing pass only)` : ''}` +
+      `${markets.unlisted ? ` · ${n(markets.unlisted)} TOKENS TRADED OR HELD THAT GAMMA NEVER LISTED (polyhouse gaps)` : ''}`,
   )
   const rows = (table: string) => status.tables.find((entry) => entry.name === table)?.rows ?? 0
   lines.push(...chainLines('chain', chain, `${n(rows('chain_fills'))} fills in chain_fills`))
@@ -42,6 +46,15 @@ export function formatPipelineStatus(status: PipelineStatus): string {
       'transfers',
       status.steps.transfers,
       `${n(rows('chain_transfers'))} rows in chain_transfers`,
+    ),
+  )
+  lines.push(
+    ...chainLines('activity', status.steps.activity, `${n(rows('chain_activity'))} rows in chain_activity`),
+    ...chainLines('amm', status.steps.amm, `${n(rows('amm_events'))} AMM-era logs in amm_events`),
+    ...chainLines(
+      'owners',
+      status.steps.owners,
+      `${n(rows('wallet_owners'))} rows in wallet_owners (proxy wallets and Safes with their owner)`,
     ),
   )
   lines.push(
@@ -58,6 +71,7 @@ export function formatPipelineStatus(status: PipelineStatus): string {
       : `${MORE}none left to fetch`,
   )
   lines.push(`${label('views')}${views.applied}/${views.total} applied`)
+  lines.push(...endpointLines(status.rpcEndpoints))
 
   lines.push(`errors (${status.errors.scope}): ${status.errors.total ? n(status.errors.total) : 'none'}`)
   for (const group of status.errors.groups) {
@@ -135,7 +149,11 @@ function runLine(run: RunSummary): string {
   }`
 }
 
-function chainLines(step: 'chain' | 'transfers', chain: ChainStatus, rows: string): string[] {
+function chainLines(
+  step: 'chain' | 'transfers' | 'activity' | 'amm' | 'owners',
+  chain: ChainStatus,
+  rows: string,
+): string[] {
   const tip = chain.tip.known
     ? `to the tip ${n(chain.tip.tip)} − ${chain.tip.confirmations} confirmations`
     : `to the highest block done; blocks above it are not counted (tip unknown: ${chain.tip.reason})`
@@ -152,6 +170,32 @@ function chainLines(step: 'chain' | 'transfers', chain: ChainStatus, rows: strin
     lines.push(`${MORE}missing ${n(gap.from)}–${n(gap.to)} (${n(gap.to - gap.from + 1)} blocks)`)
   if (chain.gapCount > chain.gaps.length)
     lines.push(`${MORE}… and ${n(chain.gapCount - chain.gaps.length)} more (polyhouse gaps)`)
+  return lines
+}
+
+/** One line per endpoint and stream: state, throughput and share, ranges, errors, learned range size. */
+function endpointLines(report: RpcEndpointsReport): string[] {
+  if (report.endpoints.length === 0) return []
+  const lines = [`rpc endpoints (run ${report.runId}):`]
+  const width = Math.max(...report.endpoints.map((entry) => entry.endpoint.length))
+  for (const entry of report.endpoints) {
+    const step =
+      entry.stream === 'chain_transfers'
+        ? 'transfers'
+        : entry.stream === 'chain_fills'
+          ? 'chain'
+          : entry.stream
+    const errors =
+      entry.failedRequests || entry.failedRanges
+        ? `${n(entry.failedRequests)} failed requests, ${n(entry.failedRanges)} failed ranges (${n(entry.handedOff)} handed to another endpoint)`
+        : 'no errors'
+    lines.push(
+      `  ${step.padEnd(9)} ${entry.endpoint.padEnd(width)}  ${entry.state.padEnd(7)} ${n(Math.round(entry.logsPerSecond))} logs/s (${(entry.share * 100).toFixed(0)}% of logs)` +
+        ` · ${n(entry.ranges)} ranges · ${errors}${entry.rateLimited ? ` · ${n(entry.rateLimited)} rate-limited` : ''}` +
+        ` · ranges of ${n(entry.rangeBlocks)} blocks${entry.rangeCap < MAX_RANGE_BLOCKS ? ` (cap ${n(entry.rangeCap)})` : ''} · head ${n(entry.head)}`,
+    )
+    if (entry.lastError) lines.push(`            last error: ${oneLine(entry.lastError)}`)
+  }
   return lines
 }
 

@@ -6,9 +6,20 @@ import { fileURLToPath } from 'node:url'
 import { MigrationError, UsageError } from '../core/errors.ts'
 import { sha256, splitStatements, stripComments } from './sql-text.ts'
 
-const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+/**
+ * The folder holding polyhouse's package.json: this module runs from load/ (tsx) or from a bundle
+ * under dist/<build>/ (bin/build.mjs), at different depths.
+ */
+const PROJECT_ROOT = packageRoot(path.dirname(fileURLToPath(import.meta.url)))
 export const DEFAULT_SQL_DIR = path.join(PROJECT_ROOT, 'sql')
 export const DEFAULT_VIEWS_DIR = path.join(PROJECT_ROOT, 'views')
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir
+    if (path.dirname(dir) === dir) return path.resolve(from, '..')
+  }
+}
 
 export interface MigrationFile {
   version: number

@@ -21,7 +21,7 @@ import type { RowBuffers } from './row-buffers.ts'
 /** The formats RowWriter writes (named as ClickHouse names them). */
 export type RowFormat = 'TabSeparated' | 'RowBinary'
 
-/** Column types RowWriter writes in RowBinary; an array is an Enum8's names by value. */
+/** Column types RowWriter writes in RowBinary; a plain array is an Enum8's names by value. */
 export type BinaryColumn =
   | 'UInt8'
   | 'UInt16'
@@ -30,6 +30,8 @@ export type BinaryColumn =
   | 'UInt256'
   | 'DateTime'
   | 'String'
+  | 'Array(UInt256)'
+  | 'Array(String)'
   | readonly string[]
 
 /** A table's columns in row order with their RowBinary types (`_run_id` is not one of them). */
@@ -37,9 +39,10 @@ export type BinaryColumns = readonly (readonly [name: string, type: BinaryColumn
 
 /**
  * One row's values by column name (`RowWriter.row`): integers below 2^53 as numbers, UInt256 as
- * decimal or 0x-hex text, an enum by its name, a String as ASCII text.
+ * decimal or 0x-hex text, an enum by its name, a String as ASCII text, an Array as a list of its
+ * elements' texts.
  */
-export type RowValues = Readonly<Record<string, number | string>>
+export type RowValues = Readonly<Record<string, number | string | readonly string[]>>
 
 /** Buffer's native latin1 writer without Buffer#write's argument checks (what the simulator uses too). */
 type LatinWriter = (this: Buffer, text: string, offset: number) => number
@@ -230,7 +233,16 @@ export class RowWriter {
     for (const [name, type] of columns) {
       const value = values[name]
       if (value === undefined) throw new RangeError(`RowWriter: no value for column ${name}`)
-      if (typeof type !== 'string') {
+      if (type === 'Array(UInt256)' || type === 'Array(String)') {
+        if (!Array.isArray(value)) throw new RangeError(`RowWriter: ${name} is not a list`)
+        this.varUInt(value.length)
+        for (const element of value) {
+          if (type === 'Array(String)') this.string(element)
+          else this.uint256Text(element)
+        }
+      } else if (Array.isArray(value)) {
+        throw new RangeError(`RowWriter: ${name} is a list, the column a ${String(type)}`)
+      } else if (typeof type !== 'string') {
         const index = type.indexOf(String(value))
         if (index < 0) throw new RangeError(`RowWriter: ${name} '${value}' is none of ${type.join(', ')}`)
         this.uint8(index)
@@ -246,6 +258,16 @@ export class RowWriter {
       }
     }
     this.endRow()
+  }
+
+  /** An array's length: RowBinary's unsigned LEB128. */
+  private varUInt(value: number): void {
+    let rest = value
+    do {
+      const low = rest & 0x7f
+      rest = Math.floor(rest / 0x80)
+      this.uint8(rest > 0 ? low | 0x80 : low)
+    } while (rest > 0)
   }
 
   /** The buffer has room for `bytes` more; returns the length (the place to write at). */

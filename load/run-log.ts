@@ -18,6 +18,28 @@ export interface QuarantinedRecord {
   raw: string
 }
 
+/** One RPC endpoint's figures in a run of a chain stream (etl_rpc_endpoints). */
+export interface RpcEndpointReport {
+  /** Scheme and host only. */
+  endpoint: string
+  state: string
+  head: number
+  ranges: number
+  blocks: number
+  logs: number
+  requests: number
+  failedRequests: number
+  rateLimited: number
+  failedRanges: number
+  handedOff: number
+  tooLarge: number
+  rangeBlocks: number
+  rangeCap: number
+  busyMs: number
+  elapsedMs: number
+  lastError: string
+}
+
 export class RunLog {
   readonly runId: string
   private readonly startedAt = Date.now()
@@ -105,6 +127,37 @@ export class RunLog {
         url: redactUrls(failure.url ?? ''),
       },
     ])
+  }
+
+  /** How each RPC endpoint of a chain stream fared so far (the latest row per endpoint wins). */
+  async rpcEndpoints(stream: string, reports: readonly RpcEndpointReport[]): Promise<void> {
+    if (reports.length === 0) return
+    const now = Date.now()
+    await this.warehouse.insert(
+      'etl_rpc_endpoints',
+      reports.map((report) => ({
+        run_id: this.runId,
+        stream,
+        endpoint: redactUrls(report.endpoint),
+        state: report.state,
+        head: report.head,
+        ranges: report.ranges,
+        blocks: report.blocks,
+        logs: report.logs,
+        requests: report.requests,
+        failed_requests: report.failedRequests,
+        rate_limited: report.rateLimited,
+        failed_ranges: report.failedRanges,
+        handed_off: report.handedOff,
+        too_large: report.tooLarge,
+        range_blocks: report.rangeBlocks,
+        range_cap: Math.min(report.rangeCap, 2 ** 32 - 1),
+        busy_ms: report.busyMs,
+        elapsed_ms: report.elapsedMs,
+        last_error: redactUrls(report.lastError),
+        updated_at: now,
+      })),
+    )
   }
 
   /** Records that failed validation go here with their raw JSON and why; the run goes on. */

@@ -1,13 +1,20 @@
 // startSimulator: a deterministic, seeded stand-in for Gamma, the Data API and Polygon JSON-RPC
-// (issue 3), for tests, the bench harness and `polyhouse simulate`.
+// for tests, the bench harness and `polyhouse simulate`.
 //
 //   const sim = await startSimulator({ seed: 1, markets: 500, faults: '429=0.1' })
 //   process.env.GAMMA_URL = sim.gammaUrl   // also sim.dataApiUrl, sim.rpcUrl, or sim.env
 //   ... run the pipeline ...
 //   sim.truth.summary(); sim.truth.fillTotals(); sim.stats(); await sim.close()
 //   sim.closeMarket(id); sim.updateMarket(id, patch); sim.setTip(block)   // change the world after start
+//   startSimulator({ rpcEndpoints: [{ lagBlocks: 500 }, { outageAfter: 40 }] })   // sim.rpcUrls: three endpoints
 import { RateLimiter } from './limits.ts'
-import { type ResolvedOptions, rateRules, resolveOptions, type SimulatorOptions } from './options.ts'
+import {
+  type ResolvedOptions,
+  type ResolvedRpcEndpoint,
+  rateRules,
+  resolveOptions,
+  type SimulatorOptions,
+} from './options.ts'
 import { CursorSigner } from './server/cursor.ts'
 import { routeData } from './server/data-api.ts'
 import { routeGamma } from './server/gamma.ts'
@@ -20,14 +27,19 @@ import { World } from './world/index.ts'
 import type { JsonObject } from './world/market-json.ts'
 import { Truth } from './world/truth.ts'
 
-export type { SimulatorOptions } from './options.ts'
+export type { RpcEndpointOptions, SimulatorOptions } from './options.ts'
 export type { StatsSnapshot } from './stats.ts'
+export type { AmmLiquidityTruth, AmmTradeTruth } from './world/amm-truth.ts'
 export type { FillTotals, MarketTruth, PositionTruth, TruthSummary } from './world/truth.ts'
 
 export interface Simulator {
   gammaUrl: string
   dataApiUrl: string
   rpcUrl: string
+  /** Every JSON-RPC endpoint: `rpcUrl` first, then those of `rpcEndpoints`, in order. */
+  rpcUrls: string[]
+  /** The extra endpoints' own counters and rate-limit buckets, in the order of `rpcEndpoints`. */
+  rpcEndpointStats(): StatsSnapshot[]
   /** GAMMA_URL, DATA_API_URL, POLYGON_RPC_URL: ready to merge into a child process's env. */
   env: { GAMMA_URL: string; DATA_API_URL: string; POLYGON_RPC_URL: string }
   options: ResolvedOptions
@@ -75,9 +87,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const limiter = new RateLimiter(rules)
   const signer = new CursorSigner(world.seed)
   const overrides = new GammaOverrides(world.catalog)
+  const reorgState = { triggered: false }
   const rpc = new RpcService(
     world,
-    { provider: resolved.rpcLimits, reorgDepth: resolved.faults.reorg, encoder: resolved.logEncoder },
+    {
+      provider: resolved.rpcLimits,
+      reorgDepth: resolved.faults.reorg,
+      reorgState,
+      encoder: resolved.logEncoder,
+    },
     (method) => stats.rpcCall(method),
   )
   const snapshot = () => stats.snapshot(limiter.snapshot(), world.chain.forkEpoch)
@@ -101,7 +119,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       hangMs: resolved.hangMs,
     },
     {
-      gamma: (req) => routeGamma(world, signer, req, overrides),
+      gamma: (req) =>
+        routeGamma(world, signer, req, overrides, { ignoreDateFilters: resolved.gammaIgnoresDateFilters }),
       data: (req) => routeData(world, signer, req),
       rpc: (req) => rpc.route(req),
     },
@@ -110,10 +129,20 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     limiter,
   )
   const urls = await http.listen()
+  const extras: ExtraRpc[] = []
+  try {
+    for (const endpoint of resolved.rpcEndpoints)
+      extras.push(await startExtraRpc(world, resolved, endpoint, reorgState))
+  } catch (error) {
+    await Promise.all([http.close(), ...extras.map((extra) => extra.http.close())])
+    throw error
+  }
   return {
     gammaUrl: urls.gamma,
     dataApiUrl: urls.data,
     rpcUrl: urls.rpc,
+    rpcUrls: [urls.rpc, ...extras.map((extra) => extra.url)],
+    rpcEndpointStats: () => extras.map((extra) => extra.snapshot()),
     env: { GAMMA_URL: urls.gamma, DATA_API_URL: urls.data, POLYGON_RPC_URL: urls.rpc },
     options: resolved,
     world,
@@ -126,6 +155,55 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     setTip: (block) => {
       rpc.visibleTip = block
     },
-    close: () => http.close(),
+    close: async () => {
+      await Promise.all([http.close(), ...extras.map((extra) => extra.http.close())])
+    },
   }
+}
+
+interface ExtraRpc {
+  url: string
+  http: SimulatorHttp
+  snapshot(): StatsSnapshot
+}
+
+/** One more RPC server over the same world: its own caps, lag, rate limit, faults and counters. */
+async function startExtraRpc(
+  world: World,
+  resolved: ResolvedOptions,
+  endpoint: ResolvedRpcEndpoint,
+  reorgState: { triggered: boolean },
+): Promise<ExtraRpc> {
+  const stats = new Stats()
+  const limiter = new RateLimiter(endpoint.rate ? { rpc: endpoint.rate } : {})
+  const rpc = new RpcService(
+    world,
+    {
+      provider: endpoint.rpcLimits,
+      reorgDepth: resolved.faults.reorg,
+      reorgState,
+      encoder: resolved.logEncoder,
+      lagBlocks: endpoint.lagBlocks,
+    },
+    (method) => stats.rpcCall(method),
+  )
+  const none = () => undefined
+  const http = new SimulatorHttp(
+    world.seed,
+    {
+      host: resolved.host,
+      port: 0,
+      faults: endpoint.faults,
+      latency: endpoint.latency,
+      hangMs: resolved.hangMs,
+      services: ['rpc'],
+      outageAfter: endpoint.outageAfter,
+    },
+    { gamma: none, data: none, rpc: (req) => rpc.route(req) },
+    none,
+    stats,
+    limiter,
+  )
+  const urls = await http.listen()
+  return { url: urls.rpc, http, snapshot: () => stats.snapshot(limiter.snapshot(), world.chain.forkEpoch) }
 }

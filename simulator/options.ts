@@ -7,7 +7,7 @@ import { type FaultSpec, NO_FAULTS, parseFaultSpec } from './faults.ts'
 import { type BucketName, DEFAULT_RATE_RULES, type ProviderName, type RateRule } from './limits.ts'
 import type { LatencyModel } from './server/http.ts'
 
-// Scale limits from issue 3: markets up to 200,000, wallets up to 100,000, fills up to 10,000,000
+// Scale limits: markets up to 200,000, wallets up to 100,000, fills up to 10,000,000
 // (50M accepted for headroom); defaults 2,000 / 1,000 / 50,000.
 export const DEFAULTS = {
   seed: 'polyhouse',
@@ -23,6 +23,33 @@ export const DEFAULTS = {
 const MAX = { markets: 200_000, wallets: 100_000, fills: 50_000_000, blocks: 100_000_000 } as const
 /** Each wallet needs a position, and each position a fill, plus a few spare for whole matches. */
 export const FILLS_PER_WALLET_MIN_EXTRA = 8
+
+/**
+ * One more JSON-RPC endpoint over the same chain (a second provider), with limits and faults of its
+ * own: `sim.rpcUrls` lists it after the main one.
+ */
+export interface RpcEndpointOptions {
+  /** Its JSON-RPC rate limit (calls per window; a batch counts each call). None by default. */
+  rate?: RateRule
+  /** Its eth_getLogs caps and messages (the simulator's `rpcLimits` by default). */
+  rpcLimits?: ProviderName
+  /** Blocks its head trails the chain's (server/rpc.ts: past its head it answers only what it has). */
+  lagBlocks?: number
+  /** Its request faults (429, 5xx, hang, truncate, html); the world's own (drift, reorg) are the main options'. */
+  faults?: string | Partial<FaultSpec>
+  latency?: string | Partial<LatencyModel>
+  /** Answers this many requests, then 503 to every one (an outage mid-run). */
+  outageAfter?: number
+}
+
+export interface ResolvedRpcEndpoint {
+  rate: RateRule | undefined
+  rpcLimits: ProviderName
+  lagBlocks: number
+  faults: FaultSpec
+  latency: LatencyModel
+  outageAfter: number | undefined
+}
 
 export interface SimulatorOptions {
   seed?: string | number
@@ -43,6 +70,13 @@ export interface SimulatorOptions {
   /** Close hung requests after this many ms (0: hold until the client gives up or close()). */
   hangMs?: number
   logEncoder?: 'fast' | 'viem'
+  /**
+   * A Gamma that ignores `start_date_*`/`end_date_*` on its lists (every filtered list is the whole
+   * list): the server a client must detect rather than walk once per date window. Off by default.
+   */
+  gammaIgnoresDateFilters?: boolean
+  /** More JSON-RPC endpoints over the same chain, each with its own limits and faults. */
+  rpcEndpoints?: readonly RpcEndpointOptions[]
 }
 
 const whole = (flag: string, min: number, max: number) =>
@@ -75,6 +109,8 @@ export const simulatorOptionsSchema = z
     rateLimits: z.union([z.literal(false), z.record(z.string(), rateRule.nullable())]).default({}),
     hangMs: z.number().int().min(0).default(0),
     logEncoder: z.enum(['fast', 'viem']).default('fast'),
+    gammaIgnoresDateFilters: z.boolean().default(false),
+    rpcEndpoints: z.array(z.custom<ResolvedRpcEndpoint>()).default([]),
   })
   .superRefine((o, ctx) => {
     if (o.fills < o.wallets + FILLS_PER_WALLET_MIN_EXTRA) {
@@ -110,7 +146,44 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     typeof options.latency === 'string'
       ? parseLatency(options.latency)
       : { baseMs: 0, jitterMs: 0, ...options.latency }
-  return parseOrUsageError(simulatorOptionsSchema, { ...options, faults, latency })
+  const resolved = parseOrUsageError(simulatorOptionsSchema, {
+    ...options,
+    faults,
+    latency,
+    rpcEndpoints: [],
+  })
+  resolved.rpcEndpoints = (options.rpcEndpoints ?? []).map((endpoint) =>
+    resolveRpcEndpoint(endpoint, resolved.rpcLimits),
+  )
+  return resolved
+}
+
+function resolveRpcEndpoint(endpoint: RpcEndpointOptions, rpcLimits: ProviderName): ResolvedRpcEndpoint {
+  const faults =
+    typeof endpoint.faults === 'string'
+      ? parseFaultSpec(endpoint.faults, 'rpc endpoint faults')
+      : { ...NO_FAULTS, ...endpoint.faults }
+  if (faults.drift || faults.reorg) {
+    throw new UsageError('rpc endpoint faults: drift and reorg belong to the world, not to one endpoint', {
+      hint: 'give them in the main faults',
+    })
+  }
+  const latency =
+    typeof endpoint.latency === 'string'
+      ? parseLatency(endpoint.latency)
+      : { baseMs: 0, jitterMs: 0, ...endpoint.latency }
+  const lagBlocks = endpoint.lagBlocks ?? 0
+  if (!Number.isInteger(lagBlocks) || lagBlocks < 0) {
+    throw new UsageError(`rpc endpoint lagBlocks must be a whole number ≥ 0, got ${lagBlocks}`)
+  }
+  return {
+    rate: endpoint.rate,
+    rpcLimits: endpoint.rpcLimits ?? rpcLimits,
+    lagBlocks,
+    faults,
+    latency,
+    outageAfter: endpoint.outageAfter,
+  }
 }
 
 /** The documented limits with overrides applied, plus the RPC bucket when configured. */

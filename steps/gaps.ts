@@ -21,6 +21,15 @@ export interface MarketMissingTokens {
   missing: number
 }
 
+/** A token traded on chain or held in a position whose market Gamma never listed to us. */
+export interface UnlistedToken {
+  token_id: string
+  /** From the position naming it; '' when only fills name it. */
+  condition_id: string
+  /** Where it was seen: chain (fills), positions, or both. */
+  seen_in: string
+}
+
 export interface WalletGap {
   wallet: string
   source: string
@@ -48,6 +57,10 @@ export interface Gaps {
   markets: {
     orphans: { market_id: string; event_id: string; reason: string }[]
     missingTokens: MarketMissingTokens[]
+    /** Tokens seen in fills or positions that no stored market lists: `repair` fetches their markets. */
+    unlisted: UnlistedToken[]
+    /** Records no start-date partition can match (no startDate): reached by the closing pass only. */
+    closingOnly: ClosingOnly
   }
   wallets: WalletGap[]
   /** With `verify`: done units whose data no longer matches what their commit recorded. */
@@ -65,6 +78,42 @@ FROM (
 LEFT JOIN (SELECT DISTINCT token_id FROM market_tokens) AS t ON m.token_id = t.token_id
 GROUP BY m.market_id HAVING missing > 0 ORDER BY m.market_id
 SETTINGS join_use_nulls = 0`
+
+/**
+ * Tokens that fills or positions name and market_tokens does not: markets Gamma never listed to the
+ * walks (or listed after them). A position names its condition id too, which Gamma can be asked by.
+ */
+export const UNLISTED_TOKENS_SQL = `
+SELECT toString(token_id) AS token_id, max(condition_id) AS condition_id,
+       arrayStringConcat(arraySort(groupUniqArray(seen_in)), '+') AS seen_in
+FROM (
+    SELECT DISTINCT token_id, '' AS condition_id, 'chain' AS seen_in FROM chain_fills WHERE token_id != 0
+    UNION ALL
+    SELECT DISTINCT token_id, lower(condition_id) AS condition_id, 'positions' AS seen_in FROM positions
+)
+WHERE token_id NOT IN (SELECT token_id FROM market_tokens)
+  -- A stored market listing the token is a market missing token rows (MISSING_TOKENS_SQL), not this;
+  -- one Gamma listed and the walk quarantined is listed (status counts the quarantine), not this.
+  AND token_id NOT IN (SELECT arrayJoin(clob_token_ids) FROM markets FINAL)
+  AND token_id NOT IN (
+      SELECT arrayJoin(arrayMap(id -> toUInt256OrZero(id),
+                                JSONExtract(JSONExtractString(raw, 'clobTokenIds'), 'Array(String)')))
+      FROM etl_quarantine WHERE stream = 'markets')
+GROUP BY token_id ORDER BY token_id`
+
+export interface ClosingOnly {
+  markets: number
+  events: number
+}
+
+/** Markets and events stored without a start date: no partition's filter can have returned them. */
+export async function closingOnly(warehouse: Warehouse): Promise<ClosingOnly> {
+  const [row] = await warehouse.query<{ markets: string; events: string }>(
+    `SELECT (SELECT count() FROM markets FINAL WHERE start_date IS NULL) AS markets,
+            (SELECT count() FROM events FINAL WHERE start_date IS NULL) AS events`,
+  )
+  return { markets: Number(row?.markets ?? 0), events: Number(row?.events ?? 0) }
+}
 
 /**
  * Fetched wallets whose current snapshot holds fewer positions than the fetch stored. A snapshot's
@@ -125,6 +174,8 @@ export async function collectGaps(
         tokens: Number(row.tokens),
         missing: Number(row.missing),
       })),
+      unlisted: await warehouse.query<UnlistedToken>(UNLISTED_TOKENS_SQL),
+      closingOnly: await closingOnly(warehouse),
     },
     wallets: await collectWalletGaps(warehouse),
     ...(options.verify ? { verified: await verifyCheckpoints(warehouse, checkpoints) } : {}),
@@ -158,6 +209,7 @@ export function isEmpty(gaps: Gaps): boolean {
     gaps.blocks.ranges.length === 0 &&
     gaps.markets.orphans.length === 0 &&
     gaps.markets.missingTokens.length === 0 &&
+    gaps.markets.unlisted.length === 0 &&
     gaps.wallets.length === 0 &&
     (gaps.verified === undefined || verified(gaps.verified))
   )

@@ -14,6 +14,8 @@ export type MarketKey =
   | { kind: 'id'; id: string }
   | { kind: 'condition'; conditionId: string }
   | { kind: 'slug'; slug: string }
+  /** An outcome token id (decimal), as fills and positions name it: `repair` asks Gamma by it. */
+  | { kind: 'token'; tokenId: string }
 
 export function parseMarketKey(text: string): MarketKey {
   const key = text.trim()
@@ -57,7 +59,9 @@ export async function fetchMarketRecord(
       ? `${options.gammaUrl}/markets/${key.id}`
       : key.kind === 'slug'
         ? `${options.gammaUrl}/markets/slug/${encodeURIComponent(key.slug)}`
-        : `${options.gammaUrl}/markets?condition_ids=${key.conditionId}`
+        : key.kind === 'token'
+          ? `${options.gammaUrl}/markets?clob_token_ids=${key.tokenId}`
+          : `${options.gammaUrl}/markets?condition_ids=${key.conditionId}`
   let raw: unknown
   try {
     raw = await options.http.fetchJson('gamma-markets', url, { signal })
@@ -65,7 +69,7 @@ export async function fetchMarketRecord(
     if (error instanceof HttpStatusError && error.status === 404) throw notFound(key)
     throw error
   }
-  if (key.kind === 'condition') {
+  if (key.kind === 'condition' || key.kind === 'token') {
     const list = gammaListSchema.parse(raw)
     if (list.length === 0) throw notFound(key)
     raw = list[0]
@@ -126,6 +130,8 @@ function notFound(key: MarketKey): UsageError {
       ? `id ${key.id}`
       : key.kind === 'slug'
         ? `slug ${key.slug}`
-        : `condition id ${key.conditionId}`
+        : key.kind === 'token'
+          ? `token id ${key.tokenId}`
+          : `condition id ${key.conditionId}`
   return new UsageError(`Gamma has no market with ${what}`, { hint: 'check the id, slug or condition id' })
 }

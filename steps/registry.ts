@@ -9,8 +9,11 @@ import { readWalletList } from '../extract/data-api/wallet-list.ts'
 import { createHttpClient, type HttpClient } from '../extract/http/client.ts'
 import { type HttpConfig, type HttpConfigFlags, resolveHttpConfig } from '../extract/http/config.ts'
 import { describePause } from '../extract/http/endpoint.ts'
+import { createActivityStep, resolveActivityOptions } from './activity/index.ts'
+import { createAmmStep, resolveAmmOptions } from './amm/index.ts'
 import { type ChainOptions, checkBlockFlags, createChainStep, resolveChainOptions } from './chain/index.ts'
 import { createMarketsStep } from './markets/index.ts'
+import { createOwnersStep, resolveOwnersOptions } from './owners/index.ts'
 import type { Step, StepName } from './step.ts'
 import { createTransfersStep, resolveTransfersOptions } from './transfers/index.ts'
 import { createViewsStep } from './views.ts'
@@ -29,8 +32,8 @@ export interface StepFlags extends HttpConfigFlags {
   maxWallets?: string
   /** --wallet-order activity|recent|address */
   walletOrder?: string
-  /** Chain and transfers steps: --rpc-url, --from-block, --to-block, --confirmations, --shard i/n. */
-  rpcUrl?: string
+  /** Chain-reading steps (chain, transfers, activity, amm, owners): --rpc-url (repeatable), --from-block, --to-block, --confirmations, --shard i/n. */
+  rpcUrl?: string | string[]
   fromBlock?: string
   toBlock?: string
   confirmations?: string
@@ -54,6 +57,12 @@ export interface StepConfig {
   chain?: ChainOptions
   /** Present when the transfers step runs. */
   transfers?: ChainOptions
+  /** Present when the activity step runs. */
+  activity?: ChainOptions
+  /** Present when the amm step runs. */
+  amm?: ChainOptions
+  /** Present when the owners step runs. */
+  owners?: ChainOptions
   wallets: WalletSettings
   dirs: { sqlDir?: string; viewsDir?: string }
 }
@@ -84,6 +93,9 @@ const FACTORIES: { name: StepName; create: (shared: Shared) => Step }[] = [
   },
   { name: 'chain', create: ({ config }) => createChainStep(required(config.chain, 'chain')) },
   { name: 'transfers', create: ({ config }) => createTransfersStep(required(config.transfers, 'transfers')) },
+  { name: 'activity', create: ({ config }) => createActivityStep(required(config.activity, 'activity')) },
+  { name: 'amm', create: ({ config }) => createAmmStep(required(config.amm, 'amm')) },
+  { name: 'owners', create: ({ config }) => createOwnersStep(required(config.owners, 'owners')) },
   {
     name: 'wallets',
     create: ({ config, client }) => {
@@ -128,8 +140,8 @@ const HTTP_STEPS: readonly StepName[] = ['markets', 'wallets']
 
 /**
  * Checks the flags and the environment of a run of `names`; a UsageError names the first problem.
- * Environment variables are read only for the steps that use them (POLYGON_RPC_URL for the chain
- * and transfers steps, GAMMA_URL and DATA_API_URL for markets and wallets): one a run never reads
+ * Environment variables are read only for the steps that use them (POLYGON_RPC_URL for the chain,
+ * transfers, activity and amm steps, GAMMA_URL and DATA_API_URL for markets and wallets): one a run never reads
  * cannot be wrong for it.
  */
 export function resolveStepConfig(
@@ -144,12 +156,18 @@ export function resolveStepConfig(
   const blockFlags = { rpcUrl, fromBlock, toBlock, confirmations, shard, rate, maxPause }
   const chain = names.includes('chain') ? resolveChainOptions(blockFlags, env) : undefined
   const transfers = names.includes('transfers') ? resolveTransfersOptions(blockFlags, env) : undefined
-  if (!chain && !transfers) checkBlockFlags(blockFlags, env)
+  const activity = names.includes('activity') ? resolveActivityOptions(blockFlags, env) : undefined
+  const amm = names.includes('amm') ? resolveAmmOptions(blockFlags, env) : undefined
+  const owners = names.includes('owners') ? resolveOwnersOptions(blockFlags, env) : undefined
+  if (!chain && !transfers && !activity && !amm && !owners) checkBlockFlags(blockFlags, env)
   return {
     names: [...names],
     http,
     ...(chain ? { chain } : {}),
     ...(transfers ? { transfers } : {}),
+    ...(activity ? { activity } : {}),
+    ...(amm ? { amm } : {}),
+    ...(owners ? { owners } : {}),
     wallets: resolveWalletSettings(flags),
     dirs: {
       ...(flags.sqlDir ? { sqlDir: flags.sqlDir } : {}),

@@ -19,7 +19,7 @@ import { collectWalletGaps, type Gaps, type WalletGap } from './gaps.ts'
 import { commitMarketsPage, createMarketsStep } from './markets/index.ts'
 import { completeOrphans } from './markets/orphans.ts'
 import { tokenRows } from './markets/rows.ts'
-import { fetchMarketRecord } from './on-demand.ts'
+import { fetchMarketRecord, type MarketKey } from './on-demand.ts'
 import type { StepContext, UnitFailure } from './step.ts'
 import { createTransfersStep } from './transfers/index.ts'
 import { runUnits } from './units.ts'
@@ -53,6 +53,8 @@ export interface RepairOutcome {
     tokensAdded: number
     orphansBefore: number
     orphansAfter: number
+    /** Markets of tokens seen in fills or positions that Gamma had never listed, fetched now. */
+    unlisted: number
     /** Keyset windows (markets or events) walked again because they held fewer than recorded. */
     windowsWalked: number
   }
@@ -72,6 +74,7 @@ export async function repairGaps(
       tokensAdded: 0,
       orphansBefore: gaps.markets.orphans.length,
       orphansAfter: 0,
+      unlisted: 0,
       windowsWalked: 0,
     },
     wallets: { fetched: 0, positions: 0 },
@@ -235,13 +238,64 @@ async function repairMarkets(
       }
     },
   )
-  if (!context.signal.aborted && (gaps.markets.orphans.length > 0 || ids.size > 0)) {
+  rows += await repairUnlisted(context, gaps, options, outcome)
+  if (
+    !context.signal.aborted &&
+    (gaps.markets.orphans.length > 0 || ids.size > 0 || outcome.markets.unlisted > 0)
+  ) {
     const orphans = await completeOrphans(context, options)
     rows += orphans.rows
     outcome.markets.orphansAfter = orphans.remaining
   } else {
     outcome.markets.orphansAfter = gaps.markets.orphans.length
   }
+  return rows
+}
+
+/**
+ * Markets of tokens that fills or positions name and no stored market lists: asked of Gamma by the
+ * condition id a position gives, else by the token id. One market answers for all its tokens.
+ */
+async function repairUnlisted(
+  context: StepContext,
+  gaps: Gaps,
+  options: RepairOptions,
+  outcome: RepairOutcome,
+): Promise<number> {
+  const keys = new Map<string, MarketKey>()
+  for (const token of gaps.markets.unlisted) {
+    const key: MarketKey = token.condition_id
+      ? { kind: 'condition', conditionId: token.condition_id }
+      : { kind: 'token', tokenId: token.token_id }
+    keys.set(token.condition_id || token.token_id, key)
+  }
+  const fetched = new Set<string>()
+  let rows = 0
+  await runUnits(
+    keys.values(),
+    { concurrency: MARKET_REPAIR_CONCURRENCY, signal: context.signal },
+    async (key, signal) => {
+      const name = key.kind === 'condition' ? key.conditionId : key.kind === 'token' ? key.tokenId : ''
+      try {
+        const record = await fetchMarketRecord(options, key, signal)
+        // Two tokens of one market not yet known name it twice: store it once.
+        if (record.ok && fetched.has(record.value.id)) return
+        if (record.ok) fetched.add(record.value.id)
+        rows += await commitMarketsPage(
+          { ...context, signal },
+          `repair ${context.runLog.runId} unlisted ${name}`,
+          [record],
+        )
+        if (!record.ok) throw new NonRetryableError(`failed validation: ${record.reason}`)
+        outcome.markets.unlisted++
+        outcome.markets.tokensAdded += record.value.clobTokenIds.length
+      } catch (error) {
+        if (error instanceof InterruptedError || signal.aborted) return
+        await context.runLog.error({ stream: 'markets', unit: `unlisted/${name}`, error })
+        outcome.failures.push({ unit: `unlisted ${key.kind} ${name}`, error: (error as Error).message })
+      }
+    },
+  )
   return rows
 }
 

@@ -1,11 +1,13 @@
 // The morning read (`polyhouse status`): how far each step got, how the last run ended, what failed,
 // what was quarantined, which markets are orphans, which wallets are missing or stale, and what the
 // warehouse itself looks like. Read-only: it answers while a backfill runs (through `serve`).
+
 import type { BlockRange } from '../checkpoints/range-set.ts'
 import { CheckpointStore } from '../checkpoints/store.ts'
 import { NON_WALLET_CONTRACTS } from '../extract/chain/contracts.ts'
 import { keysetPartitions } from '../extract/gamma/partitions.ts'
 import { perSecond, type RateLimit } from '../extract/http/rates.ts'
+import { type RpcEndpointsReport, rpcEndpointsReport } from '../load/rpc-endpoint-status.ts'
 import {
   type ErrorReport,
   errorReport,
@@ -17,9 +19,18 @@ import {
 } from '../load/run-status.ts'
 import { collectStatus, type WarehouseStatus } from '../load/status.ts'
 import type { Warehouse } from '../load/warehouse.ts'
+import { activityCoverage } from './activity/index.ts'
+import { ammCoverage } from './amm/index.ts'
 import { fillsCoverage } from './chain/index.ts'
-import { MISSING_TOKENS_SQL, UNSEEN_WALLETS_SQL } from './gaps.ts'
+import {
+  type ClosingOnly,
+  closingOnly,
+  MISSING_TOKENS_SQL,
+  UNLISTED_TOKENS_SQL,
+  UNSEEN_WALLETS_SQL,
+} from './gaps.ts'
 import { ORPHANS_SQL } from './markets/orphans.ts'
+import { ownersCoverage } from './owners/index.ts'
 import type { ChainTip } from './tip.ts'
 import { transfersCoverage } from './transfers/index.ts'
 
@@ -72,15 +83,27 @@ export interface PipelineStatus extends WarehouseStatus {
       orphans: number
       /** Deployed markets with a token market_tokens does not have (`polyhouse gaps` lists them). */
       missingTokens: number
+      /** Markets and events without a startDate: no partition reaches them, only the closing pass. */
+      closingOnly: ClosingOnly
+      /** Tokens seen in fills or positions whose market Gamma never listed (`polyhouse gaps` lists them). */
+      unlisted: number
     }
     chain: ChainStatus
     /** The transfers step's coverage, from ConditionalTokens' deployment. */
     transfers: ChainStatus
+    /** The activity step's coverage (lifecycle logs), from ConditionalTokens' deployment. */
+    activity: ChainStatus
+    /** The AMM step's coverage, from the FPMM factory's deployment. */
+    amm: ChainStatus
+    /** The owners step's coverage, from the proxy wallet factory's deployment. */
+    owners: ChainStatus
     wallets: WalletsStatus
     views: { applied: number; total: number }
   }
   lastRun: RunSummary | null
   runs: RunSummary[]
+  /** How each JSON-RPC endpoint fared in the latest run that read the chain. */
+  rpcEndpoints: RpcEndpointsReport
   errors: ErrorReport
   quarantine: QuarantineCount[]
   orphans: {
@@ -128,9 +151,14 @@ export async function collectPipelineStatus(
         tokens: rowsOf('market_tokens'),
         orphans: orphanRows.length,
         missingTokens: await countRows(warehouse, MISSING_TOKENS_SQL),
+        closingOnly: await closingOnly(warehouse),
+        unlisted: await countRows(warehouse, UNLISTED_TOKENS_SQL),
       },
       chain: await chainStatus(checkpoints, options.tip),
       transfers: await chainStatus(checkpoints, options.tip, transfersCoverage),
+      activity: await chainStatus(checkpoints, options.tip, activityCoverage),
+      amm: await chainStatus(checkpoints, options.tip, ammCoverage),
+      owners: await chainStatus(checkpoints, options.tip, ownersCoverage),
       wallets: await walletsStatus(warehouse, options, now),
       views: {
         applied: base.views.filter((view) => view.state === 'applied').length,
@@ -139,6 +167,7 @@ export async function collectPipelineStatus(
     },
     lastRun,
     runs,
+    rpcEndpoints: await rpcEndpointsReport(warehouse),
     errors:
       options.errorsSinceMs !== undefined
         ? await errorReport(warehouse, { sinceMs: options.errorsSinceMs })

@@ -5,7 +5,7 @@ import type { CheckpointStore } from '../checkpoints/store.ts'
 import type { RunLog } from '../load/run-log.ts'
 import type { Warehouse } from '../load/warehouse.ts'
 
-export type StepName = 'markets' | 'chain' | 'transfers' | 'wallets' | 'views'
+export type StepName = 'markets' | 'chain' | 'transfers' | 'activity' | 'amm' | 'owners' | 'wallets' | 'views'
 
 /**
  * The promise to operators is a progress line per step at least every 10 s. The timer fires late

@@ -1,7 +1,9 @@
 // The last step of a backfill: views are applied when stale (migrate does it) and each one is
-// checked to compile against the tables as they are; a broken view is a failed unit.
+// checked to compile against the tables as they are; a broken view is a failed unit. Then the
+// leaderboard's PnL snapshot is refreshed (steps/pnl/snapshot.ts).
 import { migrate } from '../load/migrate.ts'
 import { checkViews } from '../load/views.ts'
+import { refreshWalletPnl } from './pnl/snapshot.ts'
 import type { Step, StepContext, StepOutcome, StepPlan } from './step.ts'
 
 export function createViewsStep(dirs: { sqlDir?: string; viewsDir?: string } = {}): Step {
@@ -26,6 +28,13 @@ export function createViewsStep(dirs: { sqlDir?: string; viewsDir?: string } = {
       const result = await migrate(context.warehouse, dirs)
       if (result.error) throw result.error
       const states = await checkViews(context.warehouse, dirs)
+      // The leaderboard's snapshot (steps/pnl/snapshot.ts), once its views compile.
+      if (states.every((view) => view.state === 'applied')) {
+        const pnl = await refreshWalletPnl(context.warehouse)
+        context.reporter.note(
+          `PnL snapshot ${pnl.snapshot}: ${pnl.wallets} wallets, ${pnl.positions} positions in ${pnl.seconds.toFixed(1)} s`,
+        )
+      }
       const failures = states
         .filter((view) => view.state !== 'applied')
         .map((view) => ({ unit: view.name, error: view.error ?? view.state }))

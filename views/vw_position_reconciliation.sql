@@ -23,6 +23,17 @@
 --   snapshot_at     when the API figures were fetched.
 --   positions_fetched  0 when the wallet's positions were never fetched: its chain rows say
 --           'only_chain' for want of an API answer, not because the API disagrees.
+-- PnL beside Polymarket's own: chain_avg_price, chain_total_bought, chain_realized_pnl (vw_position_pnl:
+-- the pnl-subgraph's rules) and api_avg_price, api_total_bought, api_realized_pnl (the Data API's
+-- avgPrice, totalBought — read from the position's raw JSON — and realizedPnl), with
+--   pnl_status   'match' the API lists the position and agrees on all three — the API prints 4
+--                decimals, so each chain figure is rounded to 4 (half away from zero) and must then be
+--                within 1e-6 of the API's — or neither side has it open (the API lists nothing and the
+--                chain holds no balance); 'pending' as for status (the PnL reads the fills' side of the
+--                window); 'differs' both have it and a figure disagrees; 'only_api' the API lists a
+--                position no chain event made; 'only_chain' the chain holds tokens the API does not
+--                list. Only rows of the sources above get PnL figures: a token the wallet only split
+--                and merged away is no reconciliation row.
 -- fills_pending / transfers_pending (the WITH below) are that rule for one row, '' when the chain side
 -- is comparable: any verdict here that sets chain figures beside the API's follows the one it reads.
 -- The sources are one UNION ALL grouped by (wallet, token_id), not FULL JOINs: a filter on wallet
@@ -75,7 +86,24 @@ SELECT
     if(r.api_shares = r.balance_shares, '', transfers_pending) AS balance_pending_reason,
     w.fills_confirmed_block AS chain_complete_to_block,
     w.transfers_confirmed_block AS balance_complete_to_block,
-    w.positions_snapshot_at AS snapshot_at
+    w.positions_snapshot_at AS snapshot_at,
+    if(r.tracked = 1, tupleElement(r.chain_pnl, 1), NULL) AS chain_avg_price,
+    if(r.tracked = 1, tupleElement(r.chain_pnl, 2), NULL) AS chain_total_bought,
+    if(r.tracked = 1, tupleElement(r.chain_pnl, 3), NULL) AS chain_realized_pnl,
+    if(r.listed = 1, tupleElement(r.api_pnl, 1), NULL) AS api_avg_price,
+    if(r.listed = 1, tupleElement(r.api_pnl, 2), NULL) AS api_total_bought,
+    if(r.listed = 1, tupleElement(r.api_pnl, 3), NULL) AS api_realized_pnl,
+    multiIf(
+        r.listed = 1 AND r.tracked = 1
+            AND abs(round(tupleElement(r.chain_pnl, 1), 4) - tupleElement(r.api_pnl, 1)) <= 0.000001
+            AND abs(round(tupleElement(r.chain_pnl, 2), 4) - tupleElement(r.api_pnl, 2)) <= 0.000001
+            AND abs(round(tupleElement(r.chain_pnl, 3), 4) - tupleElement(r.api_pnl, 3)) <= 0.000001, 'match',
+        r.listed = 0 AND r.held = 0, 'match',
+        fills_pending != '', 'pending',
+        r.listed = 1 AND r.tracked = 0, 'only_api',
+        r.listed = 1, 'differs',
+        'only_chain'
+    ) AS pnl_status
 FROM
 (
     SELECT
@@ -90,20 +118,33 @@ FROM
         toUInt8(countIf(in_api = 1) > 0) AS listed,
         toUInt8(countIf(in_api = 2) > 0) AS held,
         maxIf(time, in_api = 0) AS last_fill_time,
-        maxIf(time, in_api = 2) AS last_transfer_time
+        maxIf(time, in_api = 2) AS last_transfer_time,
+        -- (avg_price, total_bought, realized_pnl) of the API (1) and of the chain's PnL (3)
+        anyIf(pnl, in_api = 1) AS api_pnl,
+        anyIf(pnl, in_api = 3) AS chain_pnl,
+        toUInt8(countIf(in_api = 3) > 0) AS tracked
     FROM
     (
-        SELECT wallet, token_id, condition_id, outcome, CAST(shares_delta AS Decimal(38, 6)) AS shares, toUInt8(0) AS in_api, block_time AS time
+        SELECT wallet, token_id, condition_id, outcome, CAST(shares_delta AS Decimal(38, 6)) AS shares, toUInt8(0) AS in_api, block_time AS time,
+               CAST((0, 0, 0), 'Tuple(Decimal(38, 6), Nullable(Decimal(38, 6)), Decimal(38, 6))') AS pnl
         FROM vw_trades_canonical
         UNION ALL
-        SELECT wallet, token_id, condition_id, outcome, balance, toUInt8(2), last_time
+        SELECT wallet, token_id, condition_id, outcome, balance, toUInt8(2), last_time, CAST((0, 0, 0), 'Tuple(Decimal(38, 6), Nullable(Decimal(38, 6)), Decimal(38, 6))')
         FROM vw_wallet_balances
         UNION ALL
-        SELECT p.wallet, p.token_id, p.condition_id, p.outcome, CAST(p.size AS Decimal(38, 6)), toUInt8(1), toDateTime(0, 'UTC')
+        SELECT p.wallet, p.token_id, p.condition_id, p.outcome, CAST(p.size AS Decimal(38, 6)), toUInt8(1), toDateTime(0, 'UTC'),
+               CAST((p.avg_price,
+                     toDecimal128OrNull(coalesce(nullIf(JSONExtractRaw(p.raw, 'totalBought'), ''), JSONExtractRaw(p.raw, 'total_bought')), 6),
+                     p.realized_pnl), 'Tuple(Decimal(38, 6), Nullable(Decimal(38, 6)), Decimal(38, 6))')
         FROM positions AS p FINAL
         INNER JOIN wallets AS cw FINAL ON cw.wallet = p.wallet
         WHERE p.snapshot_at >= cw.positions_snapshot_at
+        UNION ALL
+        SELECT wallet, token_id, condition_id, outcome, toDecimal128(0, 6), toUInt8(3), toDateTime(0, 'UTC'),
+               CAST((avg_price, total_bought, realized_pnl), 'Tuple(Decimal(38, 6), Nullable(Decimal(38, 6)), Decimal(38, 6))')
+        FROM vw_position_pnl
     )
     GROUP BY wallet, token_id
+    HAVING countIf(in_api != 3) > 0
 ) AS r
 LEFT JOIN vw_reconciliation_window AS w ON w.wallet = r.wallet

@@ -1,5 +1,7 @@
--- vw_trades_canonical: one row per OrderFilled, from the point of view of its maker (the wallet
--- whose order was filled), with the token's market and outcome from market_tokens.
+-- vw_trades_canonical: every on-chain trade: one row per OrderFilled, from the point of view of its
+-- maker (the wallet whose order was filled), with the token's market and outcome from market_tokens
+-- (venue 'order_book'), and one row per AMM-era trade against a Polymarket market maker (venue
+-- 'amm', from vw_amm_trades, which says how its columns are read).
 --   side        BUY when the maker pays collateral (V1: makerAssetId = 0; V2: side = 0).
 --   shares      outcome tokens traded, collateral USDC traded: exact Decimal(18, 6) made from the raw
 --               6-decimal integers as toDecimal128(x, 6) / 1000000 (a Decimal divided by an integer
@@ -58,7 +60,8 @@ SELECT
         '0xe111180000d2663c0091e4f400237545b87b996b',
         '0xe2222d279d744050d28e00520010520000310f59'
     ) AS is_taker_leg,
-    tupleElement(t, 5) AS market_known
+    tupleElement(t, 5) AS market_known,
+    'order_book' AS venue
 FROM
 (
     SELECT
@@ -66,3 +69,9 @@ FROM
         dictGet('token_markets', ('condition_id', 'market_id', 'outcome', 'outcome_index', 'known'), tuple(token_id)) AS t
     FROM chain_fills_by_wallet FINAL
 ) AS f
+UNION ALL
+SELECT
+    wallet, side, token_id, condition_id, market_id, outcome, outcome_index, shares, collateral, price, fee,
+    fee_asset, shares_delta, exchange, exchange_version, block_number, block_time, tx_hash, log_index,
+    order_hash, taker, is_taker_leg, market_known, venue
+FROM vw_amm_trades

@@ -4,9 +4,11 @@
 -- exact: the on-chain integer sum (Int128: amounts are below 10^18, quarantined otherwise) divided
 -- by 10^6 in Decimal(38, 6). Zero balances are omitted.
 -- Not wallets, so left out: the zero address (mint source, burn sink), the four exchanges, the
--- NegRisk adapter and ConditionalTokens itself (extract/chain/contracts.ts NON_WALLET_CONTRACTS).
+-- NegRisk adapter, ConditionalTokens itself, the V2 collateral adapters and the NegRisk adapter's
+-- NO-token burn address (extract/chain/contracts.ts NON_WALLET_CONTRACTS).
 -- `WHERE wallet = …` is one primary-key range of chain_transfers_by_wallet (keyed by the wallet's
--- cityHash64 since sql/090: the engine hashes the constant to find it); all wallets are one pass. Market metadata comes from the token_markets dictionary; a
+-- cityHash64 since sql/090: the engine hashes the constant to find it); all wallets are one pass.
+-- Market metadata comes from the token_markets dictionary; a
 -- token no market lists keeps empty metadata and market_known = 0.
 CREATE OR REPLACE VIEW vw_wallet_balances {{on_cluster}} AS
 SELECT
@@ -38,7 +40,10 @@ FROM
         '0xe111180000d2663c0091e4f400237545b87b996b',
         '0xe2222d279d744050d28e00520010520000310f59',
         '0xd91e80cf2e7be2e162c6513ced06f1dd0da35296',
-        '0x4d97dcd97ec945f40cf65f87097ace5ea0476045'
+        '0x4d97dcd97ec945f40cf65f87097ace5ea0476045',
+        '0xada100db00ca00073811820692005400218fce1f',
+        '0xada2005600dec949baf300f4c6120000bdb6eaab',
+        '0xa5ef39c3d3e10d0b270233af41cac69796b12966'
     )
     GROUP BY wallet, token_id
     HAVING units != 0

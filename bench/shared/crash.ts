@@ -1,4 +1,4 @@
-// The crash procedure of issue 6, shared by test/cli/crash.test.ts and bench/crash.ts: the whole
+// The crash procedure, shared by test/cli/crash.test.ts and bench/crash.ts: the whole
 // `polyhouse backfill` against the simulator with faults on, once uninterrupted, then killed with
 // SIGKILL at random moments and resumed each time, and the two warehouses compared table by table
 // and view by view as fingerprints (./fingerprints.ts).

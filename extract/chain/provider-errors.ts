@@ -1,6 +1,6 @@
 // What an eth_getLogs error from a JSON-RPC provider means for the range engine. Providers cap
 // block ranges and result sizes with different codes and prose; this is the one place that
-// reads that prose (STYLE.md, after ponder's getLogsRetryHelper.ts). Every pattern cites where
+// reads that prose (after ponder's getLogsRetryHelper.ts). Every pattern cites where
 // the real message was seen; test/extract/chain/provider-errors.test.ts replays them verbatim.
 
 export type GetLogsErrorKind =

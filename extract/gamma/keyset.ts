@@ -11,7 +11,7 @@ import {
   marketsKeysetPageSchema,
 } from './schemas.ts'
 
-/** Page sizes Gamma serves at most; larger limits are clamped silently (DESIGN.md "Sources"). */
+/** Page sizes Gamma serves at most; larger limits are clamped silently (Polymarket's documentation, docs.polymarket.com). */
 export const MARKETS_PAGE_LIMIT = 100
 export const EVENTS_PAGE_LIMIT = 500
 

@@ -11,21 +11,27 @@ export interface Partition {
   /** Stable name, the checkpoint's unit: `closed=true|2025-03`. */
   id: string
   filters: Record<string, string>
+  /** The start-date bounds of `filters` in epoch ms (inclusive): every record served lies within. */
+  window: { min?: number; max?: number }
 }
+
+/** Values of Gamma's `closed` filter: every record is one or the other. */
+export const CLOSED_VALUES = ['false', 'true'] as const
 
 /**
  * Windows are [start, next start] with both ends inclusive, as Gamma's date filters are: a record
  * starting exactly on a boundary is fetched twice and kept once (ReplacingMergeTree on the id),
  * while half-open windows could lose one that starts between a boundary and its next millisecond.
- * Records without a start date match no window; they are reached through their event (the
- * anti-orphan pass).
+ * Records without a start date match no window (a database compares NULL with nothing); the markets
+ * step's closing pass reaches them (steps/markets/closing.ts).
  */
 export function keysetPartitions(now: number = Date.now(), months: number = PARTITION_MONTHS): Partition[] {
   const partitions: Partition[] = []
-  for (const closed of ['false', 'true']) {
+  for (const closed of CLOSED_VALUES) {
     partitions.push({
       id: `closed=${closed}|before-${monthName(PARTITION_EPOCH)}`,
       filters: { closed, start_date_max: iso(PARTITION_EPOCH) },
+      window: { max: PARTITION_EPOCH },
     })
     let start = PARTITION_EPOCH
     while (start <= now) {
@@ -33,12 +39,14 @@ export function keysetPartitions(now: number = Date.now(), months: number = PART
       partitions.push({
         id: `closed=${closed}|${monthName(start)}`,
         filters: { closed, start_date_min: iso(start), start_date_max: iso(end) },
+        window: { min: start, max: end },
       })
       start = end
     }
     partitions.push({
       id: `closed=${closed}|from-${monthName(start)}`,
       filters: { closed, start_date_min: iso(start) },
+      window: { min: start },
     })
   }
   return partitions

@@ -15,7 +15,7 @@ import type { FailureKind, TransportKind } from './classify.ts'
 
 /**
  * Longest pause a server's Retry-After may impose on a family (override: `--max-pause`,
- * POLYHOUSE_MAX_PAUSE). Polymarket's limits are per 10 s window (DESIGN.md "Sources"), so a real
+ * POLYHOUSE_MAX_PAUSE). Polymarket's limits are per 10 s window (Polymarket's documentation, docs.polymarket.com), so a real
  * throttle never needs more than seconds; a server asking for longer is down or refusing us, and
  * a request it keeps refusing fails after its attempts (MAX_ATTEMPTS × this at most, ~5 min)
  * instead of stalling the run for as long as it asks (a Retry-After of 99999 is 28 hours).

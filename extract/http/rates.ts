@@ -9,7 +9,7 @@ export interface RateLimit {
 }
 
 // Polymarket's documented limits, per 10 s sliding window, enforced by Cloudflare:
-// https://docs.polymarket.com/api-reference/rate-limits (DESIGN.md "Sources").
+// https://docs.polymarket.com/api-reference/rate-limits (Polymarket's documentation, docs.polymarket.com).
 /** Gamma `/markets` (keyset walks and `/markets/{id}`): 300 requests per 10 s. */
 export const GAMMA_MARKETS_LIMIT: RateLimit = { count: 300, windowMs: 10_000 }
 /** Gamma `/events` (keyset walks and `/events/{id}`): 500 requests per 10 s. */

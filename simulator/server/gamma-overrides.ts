@@ -5,9 +5,9 @@
 // markets embedded in events and events embedded in markets), the `closed`, `start_date_*` and
 // `end_date_*` filters, `order=volume`, and an event's `closed` (all its markets closed).
 import { type Catalog, MarketFlag } from '../world/catalog.ts'
-import { eventFacts } from '../world/event-json.ts'
+import { eventFacts, eventStartMs } from '../world/event-json.ts'
 import { postgresTime } from '../world/format.ts'
-import { type Json, type JsonObject, marketMoney } from '../world/market-json.ts'
+import { type Json, type JsonObject, marketMoney, marketStartMs } from '../world/market-json.ts'
 import { eventMatches, type ListFilters, marketMatches } from './gamma-filters.ts'
 
 export class GammaOverrides {
@@ -92,6 +92,17 @@ export class GammaOverrides {
     const { closed, ...rest } = filters
     if (!eventMatches(this.catalog, e, { ...rest, closed: undefined })) return false
     return closed === undefined || this.eventClosed(e) === closed
+  }
+
+  /** `order=startDate`: a market's startDate in epoch ms as served, undefined when it has none. */
+  marketStart(m: number): number | undefined {
+    const patch = this.markets.get(this.catalog.marketIds[m] as number)
+    return patch && 'startDate' in patch ? timeOf(patch.startDate) : marketStartMs(this.catalog, m)
+  }
+
+  eventStart(e: number): number | undefined {
+    const patch = this.events.get(this.catalog.eventIds[e] as number)
+    return patch && 'startDate' in patch ? timeOf(patch.startDate) : eventStartMs(this.catalog, e)
   }
 
   /** `order=volume`: a market's volume in USDC, as served. */

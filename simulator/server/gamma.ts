@@ -20,13 +20,13 @@ import {
   type SimResponse,
 } from './route.ts'
 
-/** `/markets/keyset` pages hold at most 100 markets; larger limits are clamped silently (DESIGN.md, nautilus docs). */
+/** `/markets/keyset` pages hold at most 100 markets; larger limits are clamped silently (Polymarket's documentation, nautilus docs). */
 export const MARKETS_KEYSET_MAX = 100
 /** `/events/keyset` pages hold at most 500 events, clamped silently likewise. */
 export const EVENTS_KEYSET_MAX = 500
 /** Page size when `limit` is absent: not documented; 20 is Gamma's legacy list default (assumption). */
 export const DEFAULT_PAGE = 20
-/** Legacy offset lists refuse offsets past ~2,000 with 422 (DESIGN.md "Sources", issue 3). */
+/** Legacy offset lists refuse offsets past ~2,000 with 422 (Polymarket's documentation, docs.polymarket.com). */
 export const LEGACY_OFFSET_MAX = 2_000
 /** Largest legacy page (assumption; the real cap is undocumented). */
 export const LEGACY_LIMIT_MAX = 500
@@ -35,20 +35,26 @@ const SCHEMA_BASE = 'https://gamma-api.polymarket.com/schemas/'
 /** Parameters that do not bind a cursor: paging itself and the `include_tag` projection. */
 const NOT_FILTERS = ['after_cursor', 'cursor', 'limit', 'include_tag', 'offset']
 /** Keys `order` accepts here (the real API takes any field name; these are the ones polyhouse uses). */
-const ORDER_KEYS = ['volume', 'id']
+const ORDER_KEYS = ['volume', 'id', 'startDate']
 
 const MARKETS = ['gamma-general', 'gamma-markets'] as const
 const EVENTS = ['gamma-general', 'gamma-events'] as const
 
 type Kind = 'markets' | 'events'
 
+export interface GammaBehaviour {
+  /** Serve every list as if `start_date_*`/`end_date_*` were absent (a server that ignores them). */
+  ignoreDateFilters?: boolean
+}
+
 export function routeGamma(
   world: World,
   signer: CursorSigner,
   req: SimRequest,
   overrides: GammaOverrides = new GammaOverrides(world.catalog),
+  behaviour: GammaBehaviour = {},
 ): Routed | undefined {
-  const served: Served = { world, overrides }
+  const served: Served = { world, overrides, ignoreDateFilters: behaviour.ignoreDateFilters === true }
   const path = req.path.replace(/\/+$/, '') || '/'
   const segments = path.split('/').filter(Boolean)
   const [kind, second, third] = segments as [string | undefined, string | undefined, string | undefined]
@@ -95,6 +101,15 @@ export function routeGamma(
 interface Served {
   world: World
   overrides: GammaOverrides
+  ignoreDateFilters: boolean
+}
+
+/** The list filters as this server applies them: without the date bounds when it ignores them. */
+function listFilters(served: Served, query: URLSearchParams): ListFilters | { error: string } {
+  const filters = parseListFilters(query)
+  if (isError(filters) || !served.ignoreDateFilters) return filters
+  const { startMin: _a, startMax: _b, endMin: _c, endMax: _d, ...rest } = filters
+  return rest
 }
 
 function render({ world, overrides }: Served, kind: Kind, index: number, includeTags: boolean): JsonObject {
@@ -123,6 +138,22 @@ function collect(served: Served, kind: Kind, filters: ListFilters, start: number
   return found
 }
 
+/** Indices below `before` (all when undefined), highest first, that pass the filters, up to `want`. */
+function collectDescending(
+  served: Served,
+  kind: Kind,
+  filters: ListFilters,
+  before: number | undefined,
+  want: number,
+): number[] {
+  const catalog = served.world.catalog
+  const total = kind === 'markets' ? catalog.marketCount : catalog.eventCount
+  const found: number[] = []
+  for (let i = (before ?? total) - 1; i >= 0 && found.length < want; i--)
+    if (matches(served, kind, i, filters)) found.push(i)
+  return found
+}
+
 /** `order` and `ascending` (default true, as the Gamma docs say); undefined: id order. */
 function parseOrder(
   query: URLSearchParams,
@@ -144,19 +175,34 @@ function sorted(
   order: { key: string; ascending: boolean },
 ): number[] {
   const all = collect(served, kind, filters, 0, Number.POSITIVE_INFINITY)
-  const value = (i: number) =>
+  const value = (i: number): number | undefined =>
     order.key === 'id'
       ? idOf(served.world, kind, i)
-      : kind === 'markets'
-        ? served.overrides.marketVolume(i)
-        : served.overrides.eventVolume(i)
+      : order.key === 'startDate'
+        ? startOf(served, kind, i)
+        : kind === 'markets'
+          ? served.overrides.marketVolume(i)
+          : served.overrides.eventVolume(i)
   const sign = order.ascending ? 1 : -1
-  return all.sort((a, b) => sign * (value(a) - value(b)) || a - b)
+  // A record without the sort key sorts as PostgreSQL sorts NULL: larger than any value, so last
+  // when ascending and first when descending ("NULLS FIRST is the default for DESC order",
+  // PostgreSQL manual, ORDER BY). Ties and NULLs among themselves go by id, so pages are stable.
+  const key = (i: number) => value(i) ?? Number.POSITIVE_INFINITY
+  return all.sort((a, b) => sign * compare(key(a), key(b)) || a - b)
+}
+
+function compare(a: number, b: number): number {
+  return a === b ? 0 : a < b ? -1 : 1
+}
+
+/** A record's startDate in epoch ms as served, undefined when it has none. */
+function startOf(served: Served, kind: Kind, index: number): number | undefined {
+  return kind === 'markets' ? served.overrides.marketStart(index) : served.overrides.eventStart(index)
 }
 
 function keysetPage(served: Served, signer: CursorSigner, kind: Kind, query: URLSearchParams): SimResponse {
   const world = served.world
-  const filters = parseListFilters(query)
+  const filters = listFilters(served, query)
   if (isError(filters)) return gammaError(400, filters.error)
   const order = parseOrder(query)
   if (isError(order)) return gammaError(400, order.error)
@@ -183,7 +229,12 @@ function keysetPage(served: Served, signer: CursorSigner, kind: Kind, query: URL
   }
   // `cursor=` is not a parameter of these endpoints and is ignored (Polymarket/agents#227).
   let found: number[]
-  if (order) {
+  if (order?.key === 'id') {
+    // Ids grow with the index: id order is index order, walked either way without sorting the list.
+    found = order.ascending
+      ? collect(served, kind, filters, start, limit + 1)
+      : collectDescending(served, kind, filters, lastId === undefined ? undefined : start - 1, limit + 1)
+  } else if (order) {
     const all = sorted(served, kind, filters, order)
     const from = lastId === undefined ? 0 : all.findIndex((i) => idOf(world, kind, i) === lastId) + 1
     found = all.slice(from, from + limit + 1)
@@ -202,7 +253,7 @@ function keysetPage(served: Served, signer: CursorSigner, kind: Kind, query: URL
 }
 
 function legacyList(served: Served, kind: Kind, query: URLSearchParams): SimResponse {
-  const filters = parseListFilters(query)
+  const filters = listFilters(served, query)
   if (isError(filters)) return gammaError(400, filters.error)
   const order = parseOrder(query)
   if (isError(order)) return gammaError(400, order.error)

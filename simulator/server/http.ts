@@ -22,6 +22,13 @@ export interface HttpOptions {
   latency: LatencyModel
   /** Close a hung request after this long (0: hold it until the client gives up or close()). */
   hangMs: number
+  /** The services to listen for (all three by default; an extra RPC endpoint listens for 'rpc' only). */
+  services?: readonly Service[]
+  /**
+   * Answer this many routed requests, then 503 to every one after (a provider's outage mid-run).
+   * Undefined: never.
+   */
+  outageAfter?: number | undefined
 }
 
 export type Router = (req: SimRequest) => Routed | undefined
@@ -29,7 +36,7 @@ export type InternalRouter = (req: SimRequest) => SimResponse | undefined
 
 /** Body size cap for JSON-RPC posts (a batch of 1,000 eth_getLogs is well under it). */
 const MAX_BODY_BYTES = 10 * 1024 * 1024
-/** Every third rate-limit 429 gives Retry-After as an HTTP date instead of seconds (DESIGN.md "Sources"). */
+/** Every third rate-limit 429 gives Retry-After as an HTTP date instead of seconds (Polymarket's documentation, docs.polymarket.com). */
 const HTTP_DATE_EVERY = 3
 const SERVICES: readonly Service[] = ['gamma', 'data', 'rpc']
 const D = { fault: 0xfa17, latency: 0x1a7e, detail: 0xde7a } as const
@@ -57,6 +64,7 @@ export class SimulatorHttp {
   async listen(): Promise<Record<Service, string>> {
     const urls = {} as Record<Service, string>
     for (const [offset, service] of SERVICES.entries()) {
+      if (this.options.services && !this.options.services.includes(service)) continue
       const server = createServer((req, res) => void this.serve(service, req, res))
       server.keepAliveTimeout = 30_000
       this.servers.set(service, server)
@@ -130,6 +138,16 @@ export class SimulatorHttp {
     const stats = this.stats.endpoint(routed.endpoint)
     stats.requests++
     const counter = this.counters[service]++
+    const { outageAfter } = this.options
+    if (outageAfter !== undefined && counter >= outageAfter) {
+      stats.faults['5xx']++
+      return this.write(
+        res,
+        { status: 503, body: '{"error":"Service Unavailable"}' },
+        this.delay(service),
+        stats,
+      )
+    }
     const serviceIndex = SERVICES.indexOf(service)
     const admission = this.limiter.tryAdmit(routed.buckets, performance.now(), routed.cost)
     if (!admission.admitted) {

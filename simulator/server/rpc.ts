@@ -2,19 +2,27 @@
 // eth_getBlockByNumber (latest / safe / finalized / earliest / hex), eth_getLogs over the four
 // exchanges with the provider's caps, and a one-time reorg at the tip when the fault asks.
 
-import { TOPIC0 } from '../../extract/chain/contracts.ts'
+import { ACTIVITY_FILTER } from '../../extract/chain/activity-events.ts'
+import { GSN_RELAY_HUB, SAFE_PROXY_FACTORY, TOPIC0 } from '../../extract/chain/contracts.ts'
 import { PROVIDER_LIMITS, type ProviderName, type RpcError, rangeError, resultsError } from '../limits.ts'
+import type { AmmEvent } from '../world/amm.ts'
+import { ammEmitter, ammTopics, writeAmmLog } from '../world/amm-logs.ts'
 import { CHAIN_ID } from '../world/chain.ts'
+import { LOG_SLOTS_PER_FILL } from '../world/fills.ts'
 import type { World } from '../world/index.ts'
+import { type ActivityLog, marketLogsOf } from '../world/lifecycle-logs.ts'
 import {
   type BlockParts,
   blockParts,
   JsonBuffer,
   LOG_BYTES_ESTIMATE,
+  writeActivityLog,
   writeLog,
+  writeOwnerLog,
   writeTransferLog,
 } from '../world/log-writer.ts'
 import { TOPIC0_V1, TOPIC0_V2 } from '../world/logs.ts'
+import type { OwnerLog } from '../world/owners.ts'
 import { CTF_ADDRESS, type OutcomeTransfer } from '../world/transfers.ts'
 import type { Routed, SimRequest, SimResponse } from './route.ts'
 
@@ -37,8 +45,22 @@ const BLOCK_HASH_SEARCH = 10_000
 
 export interface RpcOptions {
   provider: ProviderName
+  /**
+   * Blocks this node's head trails the chain's (a lagging node behind a load balancer). It answers
+   * eth_getLogs past its head with the logs up to its head — an empty list when the range starts
+   * above it — and no error, as geth 1.10 did (ethereum/go-ethereum#24078: a node 20 blocks behind
+   * answered without the logs of the blocks it lacked; ethereum/execution-apis#534), and as reth did
+   * for a range wholly above its head until execution-apis#875: the answer a client must not take
+   * for "no logs in those blocks".
+   */
+  lagBlocks?: number | undefined
   /** Depth of the one-time reorg fault (0: none). */
   reorgDepth: number
+  /**
+   * Whether the one-time reorg happened, shared by every endpoint over the same world: whichever
+   * serves the tip's logs first triggers it, once. Each endpoint keeps its own when not given.
+   */
+  reorgState?: { triggered: boolean } | undefined
   encoder: 'fast' | 'viem'
 }
 
@@ -52,7 +74,7 @@ interface Call {
 type Outcome = { result: unknown } | { error: RpcError; providerLimit?: true }
 
 export class RpcService {
-  private reorgTriggered = false
+  private readonly reorgState: { triggered: boolean }
   private reorgPending = false
   /**
    * The head this node admits to (`sim.setTip`): blocks above it are not mined yet for eth_blockNumber,
@@ -64,7 +86,9 @@ export class RpcService {
     private readonly world: World,
     private readonly options: RpcOptions,
     private readonly countCall: (method: string) => void,
-  ) {}
+  ) {
+    this.reorgState = options.reorgState ?? { triggered: false }
+  }
 
   route(req: SimRequest): Routed | undefined {
     if (req.method !== 'POST') return undefined
@@ -121,12 +145,13 @@ export class RpcService {
   private applyPendingReorg(): void {
     if (!this.reorgPending) return
     this.reorgPending = false
-    this.reorgTriggered = true
+    if (this.reorgState.triggered) return
+    this.reorgState.triggered = true
     this.world.chain.reorg(this.options.reorgDepth)
   }
 
   private get tip(): number {
-    const tip = this.world.chain.tip
+    const tip = this.world.chain.tip - (this.options.lagBlocks ?? 0)
     return this.visibleTip === undefined
       ? tip
       : Math.max(this.world.chain.startBlock, Math.min(tip, this.visibleTip))
@@ -229,6 +254,11 @@ export class RpcService {
     if (typeof from !== 'number') return { error: from }
     if (typeof to !== 'number') return { error: to }
     if (from > to) return { error: { code: -32602, message: 'invalid block range params' } }
+    if (to > this.tip && this.options.lagBlocks) {
+      // A lagging node answers what it has (see lagBlocks).
+      if (from > this.tip) return writeEmpty(out)
+      to = this.tip
+    }
     // geth's wording (ethereum/execution-apis tests/eth_getLogs/filter-error-future-block-range.io).
     if (to > this.tip)
       return { error: { code: -32602, message: 'block range extends beyond current head block' } }
@@ -236,7 +266,9 @@ export class RpcService {
     if (spanError) return { error: spanError, providerLimit: true }
     const match = logMatcher(f.address, f.topics)
     const matchTransfer = transferMatcher(f.address, f.topics)
+    const matchActivity = activityMatcher(f.address, f.topics)
     const transfers = this.world.transfers
+    const lifecycleLogs = this.world.lifecycleLogs
     const tokenIdHex = (token: number) => this.world.catalog.tokenIdHex(token)
     const limits = PROVIDER_LIMITS[this.options.provider]
     const capped = to - from + 1 > limits.uncappedRange
@@ -267,26 +299,110 @@ export class RpcService {
       count++
       return undefined
     }
-    // Logs in (block, log index) order: a fill's transfers precede its OrderFilled (world/transfers.ts).
-    for (const fill of fills.fillsInBlocks(from, to)) {
-      if (matchTransfer) {
-        for (const transfer of transfers.transfersOf(fill)) {
-          if (!matchTransfer(transfer)) continue
-          const refused = admit(fill.blockNumber)
+    // The AMM era lies below the first fill's block (world/amm.ts), so its logs come first.
+    const matchAmm = ammMatcher(f.address, f.topics)
+    if (matchAmm) {
+      for (const event of this.world.amm.eventsInBlocks(from, to)) {
+        if (!matchAmm(event)) continue
+        const refused = admit(event.blockNumber)
+        if (refused) return refused
+        writeAmmLog(out, event, this.world.catalog, parts)
+      }
+    }
+    // Market-level logs (resolutions, preparations) follow the fills of their block.
+    const marketBlocks = matchActivity ? this.world.lifecycle.marketBlocksServedIn(from, to) : []
+    let nextMarketBlock = 0
+    const marketLogsBefore = (block: number) => {
+      for (; nextMarketBlock < marketBlocks.length; nextMarketBlock++) {
+        const served = marketBlocks[nextMarketBlock] as number
+        if (served >= block) return undefined
+        const content = chain.contentBlockOf(served)
+        const first =
+          (chain.firstFillOfContentBlock(content + 1) - chain.firstFillOfContentBlock(content)) *
+          LOG_SLOTS_PER_FILL
+        for (const log of marketLogsOf(this.world.catalog, this.world.lifecycle, content, served, first)) {
+          if (!matchActivity?.(log)) continue
+          const refused = admit(served)
           if (refused) return refused
-          writeTransferLog(out, fill, transfer, tokenIdHex, parts)
+          writeActivityLog(out, log, log.logIndex, parts)
         }
       }
-      if (!match(fill.exchange, fill.version, fill.orderHash, fill.maker, fill.taker)) continue
-      const refused = admit(fill.blockNumber)
-      if (refused) return refused
-      writeLog(out, fill, parts, this.options.encoder)
+      return undefined
     }
+    // Owner logs (world/owners.ts) end their block, after its market-level logs: their indexes start
+    // above any fill's slots.
+    const matchOwner = ownerMatcher(f.address, f.topics)
+    const ownerLogs = this.world.owners.logs
+    let nextOwner = matchOwner ? this.world.owners.firstAt(from) : ownerLogs.length
+    const ownerLogsBefore = (block: number): { error: RpcError; providerLimit?: true } | undefined => {
+      for (; nextOwner < ownerLogs.length; nextOwner++) {
+        const log = ownerLogs[nextOwner] as OwnerLog
+        if (log.block >= block) break
+        if (!matchOwner?.(log)) continue
+        const refused = admit(log.block)
+        if (refused) return refused
+        writeOwnerLog(out, log, parts)
+      }
+      return undefined
+    }
+    // The logs that end the blocks before `block`, block by block: market-level logs, then owner logs.
+    const blockEndsBefore = (block: number) => {
+      for (;;) {
+        const market =
+          nextMarketBlock < marketBlocks.length ? (marketBlocks[nextMarketBlock] as number) : Infinity
+        const owner = nextOwner < ownerLogs.length ? (ownerLogs[nextOwner] as OwnerLog).block : Infinity
+        const first = Math.min(market, owner)
+        if (first >= block) return undefined
+        const refused = marketLogsBefore(first + 1) ?? ownerLogsBefore(first + 1)
+        if (refused) return refused
+      }
+    }
+    // Logs in (block, log index) order: a fill's trade transfers, its OrderFilled, then its lifecycle
+    // logs (world/transfers.ts, world/lifecycle-logs.ts).
+    for (const fill of fills.fillsInBlocks(from, to)) {
+      const before = blockEndsBefore(fill.blockNumber)
+      if (before) return before
+      if (!matchTransfer && !matchActivity) {
+        // Fills only (the chain step's filter): nothing else to interleave.
+        if (!match(fill.exchange, fill.version, fill.orderHash, fill.maker, fill.taker)) continue
+        const refused = admit(fill.blockNumber)
+        if (refused) return refused
+        writeLog(out, fill, parts, this.options.encoder)
+        continue
+      }
+      const lifecycle = lifecycleLogs.logsOf(fill)
+      const ordered: { slot: number; transfer?: OutcomeTransfer; activity?: ActivityLog }[] = []
+      if (matchTransfer) {
+        for (const transfer of [...transfers.tradeTransfersOf(fill), ...lifecycle.transfers])
+          if (matchTransfer(transfer)) ordered.push({ slot: transfer.slot, transfer })
+      }
+      if (matchActivity)
+        for (const activity of lifecycle.activity)
+          if (matchActivity(activity)) ordered.push({ slot: activity.slot, activity })
+      if (match(fill.exchange, fill.version, fill.orderHash, fill.maker, fill.taker))
+        ordered.push({ slot: ORDER_FILLED_SLOT })
+      ordered.sort((a, b) => a.slot - b.slot)
+      for (const entry of ordered) {
+        const refused = admit(fill.blockNumber)
+        if (refused) return refused
+        if (entry.transfer) writeTransferLog(out, fill, entry.transfer, tokenIdHex, parts)
+        else if (entry.activity)
+          writeActivityLog(out, entry.activity, fill.logIndex - ORDER_FILLED_SLOT + entry.slot, parts)
+        else writeLog(out, fill, parts, this.options.encoder)
+      }
+    }
+    const after = blockEndsBefore(Number.POSITIVE_INFINITY)
+    if (after) return after
     out.write(']')
-    if (this.options.reorgDepth > 0 && !this.reorgTriggered && to > chain.tip - this.options.reorgDepth)
+    if (this.options.reorgDepth > 0 && !this.reorgState.triggered && to > chain.tip - this.options.reorgDepth)
       this.reorgPending = true
     return undefined
   }
+}
+
+function writeEmpty(out: JsonBuffer): undefined {
+  out.write('[]')
+  return undefined
 }
 
 function replyText(call: Call, outcome: Outcome): string {
@@ -300,6 +416,10 @@ function reply(call: Call, outcome: Outcome): SimResponse {
 }
 
 const padTopic = (address: string) => `0x000000000000000000000000${address.slice(2)}`
+/** Where a fill's OrderFilled sits among its log slots (world/fills.ts). */
+const ORDER_FILLED_SLOT = 3
+const ACTIVITY_ADDRESSES: readonly string[] = ACTIVITY_FILTER.address
+const ACTIVITY_TOPICS: readonly string[] = ACTIVITY_FILTER.topics[0]
 
 /** The filter as it applies to ConditionalTokens' transfers; undefined when it selects none of them. */
 function transferMatcher(
@@ -325,6 +445,41 @@ function transferMatcher(
     (!t3 || t3.has(padTopic(transfer.to)))
 }
 
+/** The filter as it applies to the wallet factories' logs; undefined when it selects none of them. */
+function ownerMatcher(address: unknown, topics: unknown): ((log: OwnerLog) => boolean) | undefined {
+  const addresses =
+    address === undefined || address === null
+      ? undefined
+      : new Set((Array.isArray(address) ? address : [address]).map((a) => String(a).toLowerCase()))
+  if (addresses && !addresses.has(SAFE_PROXY_FACTORY) && !addresses.has(GSN_RELAY_HUB)) return undefined
+  const positions = (Array.isArray(topics) ? topics : []).map((t) =>
+    t === null || t === undefined
+      ? undefined
+      : new Set((Array.isArray(t) ? t : [t]).map((v) => String(v).toLowerCase())),
+  )
+  return (log) =>
+    (!addresses || addresses.has(log.address)) &&
+    positions.every((wanted, i) => !wanted || wanted.has(log.topics[i] ?? ''))
+}
+
+/** The filter as it applies to lifecycle logs; undefined when it selects none of them. */
+function activityMatcher(address: unknown, topics: unknown): ((log: ActivityLog) => boolean) | undefined {
+  const addresses =
+    address === undefined || address === null
+      ? undefined
+      : new Set((Array.isArray(address) ? address : [address]).map((a) => String(a).toLowerCase()))
+  if (addresses && !ACTIVITY_ADDRESSES.some((a) => addresses.has(a))) return undefined
+  const positions = (Array.isArray(topics) ? topics : []).map((t) =>
+    t === null || t === undefined
+      ? undefined
+      : new Set((Array.isArray(t) ? t : [t]).map((v) => String(v).toLowerCase())),
+  )
+  if (positions[0] && !ACTIVITY_TOPICS.some((t) => positions[0]?.has(t))) return undefined
+  return (log) =>
+    (!addresses || addresses.has(log.address)) &&
+    positions.every((set, i) => !set || set.has(log.topics[i] as string))
+}
+
 /** The address and topic filter of eth_getLogs (each topic position: null, one value, or a list). */
 function logMatcher(
   address: unknown,
@@ -346,4 +501,31 @@ function logMatcher(
     (!t1 || t1.has(orderHash)) &&
     (!t2 || t2.has(padTopic(maker))) &&
     (!t3 || t3.has(padTopic(taker)))
+}
+
+/** The filter as it applies to the AMM era's logs; undefined when it can select none of them. */
+function ammMatcher(address: unknown, topics: unknown): ((event: AmmEvent) => boolean) | undefined {
+  const addresses =
+    address === undefined || address === null
+      ? undefined
+      : new Set((Array.isArray(address) ? address : [address]).map((a) => String(a).toLowerCase()))
+  const positions = (Array.isArray(topics) ? topics : []).map((t) =>
+    t === null || t === undefined
+      ? undefined
+      : new Set((Array.isArray(t) ? t : [t]).map((v) => String(v).toLowerCase())),
+  )
+  const amm = [
+    TOPIC0.fpmmCreation,
+    TOPIC0.fpmmBuy,
+    TOPIC0.fpmmSell,
+    TOPIC0.fpmmFundingAdded,
+    TOPIC0.fpmmFundingRemoved,
+  ]
+  const t0 = positions[0]
+  if (t0 && !amm.some((topic) => t0.has(topic))) return undefined
+  return (event) => {
+    if (addresses && addresses.size > 0 && !addresses.has(ammEmitter(event))) return false
+    const eventTopics = ammTopics(event)
+    return positions.every((wanted, i) => !wanted || wanted.has(eventTopics[i] ?? ''))
+  }
 }

@@ -14,10 +14,17 @@ const CREATION_SPAN_DAYS = 400
 const SHARE_STANDALONE = 0.15
 const SHARE_SINGLE_EVENT = 0.45
 const SHARE_LADDER = 0.2
-// Per-market quirk rates (SOURCES.md quirks; issue 3 "Shapes follow the real payloads").
+// Per-market quirk rates (test/fixtures/polymarket/SOURCES.md quirks: shapes follow the real payloads).
 const RATE_UNDEPLOYED = 0.01
 const RATE_MULTI_OUTCOME = 0.02
 const RATE_MISSING_END_DATE = 0.01
+/**
+ * Records without `startDate`: the real corpus has one (fixtures/polymarket/gamma, a market of 2020
+ * with no startDate). No start-date filter matches them, so only a walk without those filters
+ * reaches them; a few percent makes every world of a few hundred markets hold some.
+ */
+const RATE_MISSING_START_DATE = 0.02
+const RATE_EVENT_MISSING_START_DATE = 0.03
 const RATE_ORPHAN = 0.06
 const RATE_JUNK_UMA_END = 0.15
 const RATE_FEES_ENABLED = 0.3
@@ -36,6 +43,8 @@ export const MarketFlag = {
   /** Schema drift fault: rendered with a field of the wrong type, wherever it appears. */
   Drift: 64,
   NegRisk: 128,
+  /** Rendered without `startDate`/`startDateIso`: no start_date_min/max filter matches it. */
+  MissingStartDate: 256,
 } as const
 export type MarketFlag = (typeof MarketFlag)[keyof typeof MarketFlag]
 
@@ -45,7 +54,7 @@ export class Catalog {
   readonly marketCount: number
   readonly marketIds: Int32Array
   readonly marketEvent: Int32Array
-  readonly marketFlags: Uint8Array
+  readonly marketFlags: Uint16Array
   readonly marketOutcomes: Uint8Array
   /** Index of the market's first token in the token arrays, -1 when undeployed. */
   readonly marketTokenStart: Int32Array
@@ -56,6 +65,8 @@ export class Catalog {
   readonly eventSize: Int32Array
   readonly eventKind: Uint8Array
   readonly eventDrift: Uint8Array
+  /** 1 when the event is rendered without `startDate` (no start-date filter matches it). */
+  readonly eventMissingStart: Uint8Array
   readonly tokenMarket: Int32Array
   readonly tokenOutcome: Uint8Array
   readonly eventCount: number
@@ -73,7 +84,7 @@ export class Catalog {
     this.marketCount = marketCount
     this.marketIds = new Int32Array(marketCount)
     this.marketEvent = new Int32Array(marketCount).fill(-1)
-    this.marketFlags = new Uint8Array(marketCount)
+    this.marketFlags = new Uint16Array(marketCount)
     this.marketOutcomes = new Uint8Array(marketCount)
     this.marketTokenStart = new Int32Array(marketCount).fill(-1)
     this.marketStart = new Float64Array(marketCount)
@@ -132,6 +143,7 @@ export class Catalog {
         if (event >= 0 && u(9) < RATE_ORPHAN) flags |= MarketFlag.Orphan
         if (u(10) < RATE_FEES_ENABLED) flags |= MarketFlag.FeesEnabled
         if (u(11) < driftRate) flags |= MarketFlag.Drift
+        if (u(12) < RATE_MISSING_START_DATE) flags |= MarketFlag.MissingStartDate
         this.marketFlags[m] = flags
         if (!(flags & MarketFlag.Undeployed)) {
           this.marketTokenStart[m] = tokens
@@ -147,6 +159,9 @@ export class Catalog {
     this.eventDrift = new Uint8Array(this.eventCount)
     for (let e = 0; e < this.eventCount; e++)
       this.eventDrift[e] = unit(seed, D.event, e, 1) < driftRate ? 1 : 0
+    this.eventMissingStart = new Uint8Array(this.eventCount)
+    for (let e = 0; e < this.eventCount; e++)
+      this.eventMissingStart[e] = unit(seed, D.event, e, 3) < RATE_EVENT_MISSING_START_DATE ? 1 : 0
     this.tokenCount = tokens
     // Packed array of '' (not a sparse one, which V8 would turn into a slow dictionary).
     this.tokenHexCache = new Array<string>(tokens).fill('')

@@ -5,7 +5,7 @@
 // arithmetic alone (no table, memory independent of N).
 import { hexWords } from '../random.ts'
 
-/** CTF Exchange V1 deployment block: the first block with fills (issue 5, DESIGN.md "Sources"). */
+/** CTF Exchange V1 deployment block: the first block with fills (Polymarket's documentation, docs.polymarket.com). */
 export const V1_START_BLOCK = 33_605_403
 /**
  * Timestamp of V1_START_BLOCK, approximately (late September 2022: the polymarket-subgraph
@@ -21,7 +21,7 @@ const V1_FILL_SHARE = 0.6
 /** Polygon PoS chain id (eth_chainId 0x89). */
 export const CHAIN_ID = 137
 
-/** Exchange contracts, lower-case (DESIGN.md "Sources", issue 5). */
+/** Exchange contracts, lower-case (Polymarket's documentation, docs.polymarket.com). */
 export const EXCHANGES = {
   v1: {
     ctf: '0x4bfb41d5b3570defd03c39a9a4d8de6bd8b8982e',

@@ -62,8 +62,9 @@ function computeEventFacts(catalog: Catalog, e: number) {
   }
 }
 
-/** startDate in epoch milliseconds, exactly as rendered (filters compare this value). */
-export function eventStartMs(catalog: Catalog, e: number): number {
+/** startDate in epoch milliseconds, exactly as rendered (filters compare this value); undefined when absent. */
+export function eventStartMs(catalog: Catalog, e: number): number | undefined {
+  if (catalog.eventMissingStart[e]) return undefined
   return eventFacts(catalog, e).start * 1000 + (hash(catalog.seed, D.time, e, 1) % 1000)
 }
 
@@ -80,7 +81,7 @@ export function eventSummaryJson(catalog: Catalog, e: number): JsonObject {
     title: facts.title,
     description: description(seed, -1 - e, facts.title),
     resolutionSource: '',
-    startDate: new Date(eventStartMs(catalog, e)).toISOString(),
+    startDate: isoMillis(eventStartMs(catalog, e)),
     creationDate: isoMicros(facts.start - 60, micros(2)),
     endDate: isoSeconds(facts.end),
     image: `${IMAGE_BASE}event-${catalog.eventIds[e]}.jpg`,
@@ -124,6 +125,10 @@ export function eventSummaryJson(catalog: Catalog, e: number): JsonObject {
   }
   if (catalog.eventDrift[e]) applyEventDrift(catalog, e, event)
   return event
+}
+
+function isoMillis(ms: number | undefined): string | undefined {
+  return ms === undefined ? undefined : new Date(ms).toISOString()
 }
 
 /** An event with its markets (without their `events`, as the real keyset pages) and tags. */

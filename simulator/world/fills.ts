@@ -19,8 +19,13 @@ import { type ChainLayout, exchangeAddress } from './chain.ts'
 import { type Ledger, SHARE_TICK_UNITS } from './ledger.ts'
 import type { Family } from './matches.ts'
 
-/** Log indices reserved per fill in a block: ERC-1155 transfers (issue 8) precede its OrderFilled. */
-export const LOG_SLOTS_PER_FILL = 4
+/**
+ * Log indices reserved per fill in a block: its trade's ERC-1155 transfers (slots 0–2), its
+ * OrderFilled (3), then its lifecycle logs (lifecycle-logs.ts). The longest lifecycle — a V2
+ * conversion of two questions in a six-question event, followed by the position's redemption — takes
+ * 34 slots from slot 4.
+ */
+export const LOG_SLOTS_PER_FILL = 48
 const ORDER_FILLED_LOG_SLOT = 3
 /** Fee rates of fee-enabled markets, in basis points of min(price, 1 − price) × size. */
 const FEE_RATES_BPS = [100, 200, 500, 1_000, 2_000] as const

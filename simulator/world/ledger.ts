@@ -5,12 +5,13 @@
 import { InvariantError } from '../../core/errors.ts'
 import { hash, hexWords, pareto, unit } from '../random.ts'
 import { type Family, MatchSplit } from './matches.ts'
+import { ownerOf, proxyAddressOf, safeAddressOf, type WalletKind, walletKind } from './owners.ts'
 
 // Portfolio sizes (positions per wallet): a Pareto tail, plus whales above one Data API page.
 const POSITIONS_MIN = 2
 const POSITIONS_ALPHA = 1.2
 const POSITIONS_CAP = 400
-/** Whales hold more than 500 positions, so `/positions?limit=500` must paginate (issue 3). */
+/** Whales hold more than 500 positions, so `/positions?limit=500` must paginate. */
 const WHALE_POSITIONS_MIN = 520
 const WHALE_POSITIONS_SPREAD = 700
 const WHALE_RATE = 0.004
@@ -47,6 +48,9 @@ function gcd(a: number, b: number): number {
 
 export class Ledger {
   readonly walletCount: number
+  /** Each wallet's kind and owner EOA ('' for a plain EOA), by wallet index (owners.ts). */
+  readonly walletKinds: WalletKind[] = []
+  readonly walletOwners: string[] = []
   readonly positionCount: number
   readonly walletFirstPosition: Int32Array
   readonly positionWallet: Int32Array
@@ -111,8 +115,19 @@ export class Ledger {
         this.positionFamily[q] = tokenFamily(this.positionToken(q))
       }
       const hex = hexWords(5, seed, D.wallet, w)
-      const address = `0x${w % VANITY_EVERY === 0 ? `0000000${hex.slice(7)}` : hex}`
+      const vanity = w % VANITY_EVERY === 0
+      // Proxy wallets and Safes have an owner (owners.ts); a proxy wallet's address derives from it.
+      const kind = walletKind(seed, w, vanity)
+      const owner = kind === 'eoa' ? '' : ownerOf(seed, w)
+      const address =
+        kind === 'proxy'
+          ? proxyAddressOf(owner)
+          : kind === 'safe'
+            ? safeAddressOf(seed, w)
+            : `0x${vanity ? `0000000${hex.slice(7)}` : hex}`
       this.addresses.push(address)
+      this.walletKinds.push(kind)
+      this.walletOwners.push(owner)
       if (this.byAddress.has(address)) throw new InvariantError(`simulator: wallet address collision at ${w}`)
       this.byAddress.set(address, w)
     }

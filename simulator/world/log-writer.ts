@@ -2,10 +2,13 @@
 // concatenated strings and joining them costs more than generating the fills (V8 flattens every
 // rope); writing flat pieces into one Buffer serves several times more logs per second, and the
 // buffer goes to the socket as is. The viem encoder writes the same bytes (rpc.test.ts checks).
+
 import { TOPIC0 } from '../../extract/chain/contracts.ts'
 import { uint256Word } from '../random.ts'
 import type { Fill } from './fills.ts'
+import type { ActivityLog } from './lifecycle-logs.ts'
 import { dataViem, TOPIC0_V1, TOPIC0_V2, topicsViem } from './logs.ts'
+import { OWNER_LOG_INDEX_BASE, OWNER_TX_INDEX_BASE, type OwnerLog } from './owners.ts'
 import { CTF_ADDRESS, type OutcomeTransfer } from './transfers.ts'
 
 /** Most responses (2K-block ranges at default scale) fit; bigger ones grow by doubling. */
@@ -180,11 +183,35 @@ export function writeTransferLog(
   out.write('"],"data":"0x')
   out.write(transferData(transfer, tokenIdHex))
   out.write(block.beforeTx)
-  out.write(fill.transactionHash)
+  out.write(transfer.transactionHash)
   out.write('","transactionIndex":"')
-  out.write(quantity(fill.transactionIndex))
+  out.write(quantity(transfer.transactionIndex))
   out.write(block.afterTxIndex)
   out.write(quantity(fill.logIndex - 3 + transfer.slot))
+  out.write('","removed":false}')
+}
+
+// --- Lifecycle events: ConditionalTokens, the NegRiskAdapter, the exchanges' fees (lifecycle-logs.ts) ---
+
+/** One lifecycle log at `logIndex` of its block. */
+export function writeActivityLog(
+  out: JsonBuffer,
+  log: ActivityLog,
+  logIndex: number,
+  block: BlockParts,
+): void {
+  out.write('{"address":"')
+  out.write(log.address)
+  out.write('","topics":["')
+  out.write(log.topics.join('","'))
+  out.write('"],"data":"')
+  out.write(log.data)
+  out.write(block.beforeTx)
+  out.write(log.transactionHash)
+  out.write('","transactionIndex":"')
+  out.write(quantity(log.transactionIndex))
+  out.write(block.afterTxIndex)
+  out.write(quantity(logIndex))
   out.write('","removed":false}')
 }
 
@@ -201,4 +228,16 @@ export function transferData(transfer: OutcomeTransfer, tokenIdHex: (token: numb
     uint256Word(n),
     ...transfer.amounts.map(uint256Word),
   ].join('')
+}
+
+/** A wallet factory's log (world/owners.ts), in its own transaction at the end of its block. */
+export function writeOwnerLog(out: JsonBuffer, log: OwnerLog, block: BlockParts): void {
+  out.write(`{"address":"${log.address}","topics":["${log.topics.join('","')}"],"data":"${log.data}`)
+  out.write(block.beforeTx)
+  out.write(log.transactionHash)
+  out.write('","transactionIndex":"')
+  out.write(quantity(OWNER_TX_INDEX_BASE + log.ordinal))
+  out.write(block.afterTxIndex)
+  out.write(quantity(OWNER_LOG_INDEX_BASE + log.ordinal))
+  out.write('","removed":false}')
 }

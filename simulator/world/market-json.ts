@@ -3,7 +3,9 @@
 // JSON-string `outcomes`/`outcomePrices`/`clobTokenIds`, string `volume` beside numeric
 // `volumeNum`, non-ISO `closedTime`, junk `umaEndDate`, missing `endDate`, `conditionId: ""`
 // without `clobTokenIds`, 3+ outcomes, events embedded without a title (orphans).
+
 import { hash, pareto, unit } from '../random.ts'
+import { marketMakerAddress } from './amm.ts'
 import { type Catalog, EventKind, MarketFlag } from './catalog.ts'
 import { eventFacts, eventSummaryJson } from './event-json.ts'
 import { dateOnly, isoMicros, isoSeconds, microsToDecimal, postgresTime } from './format.ts'
@@ -31,8 +33,9 @@ export function marketMoney(catalog: Catalog, m: number, purpose: number): numbe
   return Math.floor(dollars * 1_000_000)
 }
 
-/** startDate in epoch milliseconds, exactly as rendered (filters compare this value). */
-export function marketStartMs(catalog: Catalog, m: number): number {
+/** startDate in epoch milliseconds, exactly as rendered (filters compare this value); undefined when absent. */
+export function marketStartMs(catalog: Catalog, m: number): number | undefined {
+  if (catalog.has(m, MarketFlag.MissingStartDate)) return undefined
   return (catalog.marketStart[m] as number) * 1000 + (hash(catalog.seed, D.time, m, 1) % 1000)
 }
 
@@ -94,7 +97,7 @@ export function marketJson(catalog: Catalog, m: number, options: MarketJsonOptio
     resolutionSource: '',
     endDate: flags & MarketFlag.MissingEndDate ? undefined : isoSeconds(end),
     liquidity: closed ? undefined : microsToDecimal(Math.floor(liquidity)),
-    startDate: new Date(marketStartMs(catalog, m)).toISOString(),
+    startDate: flags & MarketFlag.MissingStartDate ? undefined : isoMillis(marketStartMs(catalog, m)),
     image: marketIcon(catalog, m),
     icon: marketIcon(catalog, m),
     description: description(seed, m, q),
@@ -103,7 +106,7 @@ export function marketJson(catalog: Catalog, m: number, options: MarketJsonOptio
     volume: microsToDecimal(volume),
     active: true,
     closed,
-    marketMakerAddress: '',
+    marketMakerAddress: marketMakerAddress(catalog, m),
     createdAt: isoMicros(created, micros(2)),
     updatedAt: isoMicros(closed ? end + 7_200 : catalog.now - 600, micros(3)),
     closedTime: closed
@@ -127,7 +130,7 @@ export function marketJson(catalog: Catalog, m: number, options: MarketJsonOptio
     volumeNum,
     liquidityNum: closed ? undefined : Number(microsToDecimal(Math.floor(liquidity))),
     endDateIso: flags & MarketFlag.MissingEndDate ? undefined : dateOnly(end),
-    startDateIso: dateOnly(start),
+    startDateIso: flags & MarketFlag.MissingStartDate ? undefined : dateOnly(start),
     hasReviewedDates: true,
     volume24hr: closed ? undefined : volumeNum / 400,
     volume1wk: closed ? 0 : volumeNum / 60,
@@ -196,6 +199,10 @@ export function marketJson(catalog: Catalog, m: number, options: MarketJsonOptio
   if (options.includeTags) market.tags = tagsFor(seed, inEvent ? -1 - event : m, 4) as unknown as Json[]
   if (flags & MarketFlag.Drift) applyMarketDrift(catalog, m, market)
   return market
+}
+
+function isoMillis(ms: number | undefined): string | undefined {
+  return ms === undefined ? undefined : new Date(ms).toISOString()
 }
 
 function eventSlugOf(catalog: Catalog, event: number): string {

@@ -1,7 +1,11 @@
-// Data API positions, computed from the very fills the chain serves: a position's size is the sum
-// of its fills' `positionDelta` (the reconciliation rule in fills.ts), never a separate number.
-// Sizes are multiples of 1e-4 shares (fills move hundredths; V1 BUY fees are rounded down to
-// 1e-4), so the Data API's 4-decimal `size` is exact and chain and API reconcile to the unit.
+// Data API positions: every token a wallet holds (balance > 0), as the wallet's book folds its world
+// in chain order (wallet-book.ts) — its trades (Σ positionDelta, the reconciliation rule in fills.ts)
+// plus what its splits, merges, redemptions and conversions added or took — with the PnL figures of the
+// pnl-subgraph's rules (pnl.ts): avgPrice, totalBought, realizedPnl. Sizes are multiples of 1e-4
+// shares (fills move hundredths; V1 BUY fees are rounded down to 1e-4; lifecycle amounts are whole
+// shares), so the Data API's 4-decimal `size` is exact and chain and API reconcile to the unit; the
+// PnL figures are printed at 4 decimals as the Data API prints them, rounded half away from zero from
+// their exact integers.
 import { hash } from '../random.ts'
 import { MarketFlag } from './catalog.ts'
 import { eventFacts } from './event-json.ts'
@@ -9,64 +13,18 @@ import type { FillGenerator } from './fills.ts'
 import { dateOnly, round4 } from './format.ts'
 import { type JsonObject, marketIcon, marketOutcomes, marketSlug } from './market-json.ts'
 import { question } from './texts.ts'
+import type { TokenState } from './wallet-book.ts'
 
-export interface PositionState {
-  position: number
-  wallet: number
-  token: number
-  market: number
-  outcomeIndex: number
-  /** Shares held, 1e-6 units (Σ positionDelta). */
-  size: number
-  /** Shares received by buys (net of V1 BUY fees), 1e-6 units. */
-  boughtShares: number
-  /** USDC paid by buys, 1e-6 units. */
-  buyCost: number
-  soldShares: number
-  sellProceeds: number
-  fillCount: number
-  lastTimestamp: number
-}
+/** A held token of a wallet, with its wallet index. */
+export type PositionState = TokenState & { wallet: number }
 
-export function positionState(fills: FillGenerator, position: number): PositionState {
-  const { catalog, ledger, chain } = fills
-  const token = ledger.positionToken(position)
-  const state: PositionState = {
-    position,
-    wallet: ledger.positionWallet[position] as number,
-    token,
-    market: catalog.tokenMarket[token] as number,
-    outcomeIndex: catalog.tokenOutcome[token] as number,
-    size: 0,
-    boughtShares: 0,
-    buyCost: 0,
-    soldShares: 0,
-    sellProceeds: 0,
-    fillCount: 0,
-    lastTimestamp: 0,
-  }
-  for (const index of fills.fillIndicesOfPosition(position)) {
-    const fill = fills.fill(index)
-    state.size += fill.positionDelta
-    state.fillCount++
-    state.lastTimestamp = Math.max(state.lastTimestamp, chain.timestamp(fill.contentBlock))
-    if (fill.side === 'BUY') {
-      state.boughtShares += fill.positionDelta
-      state.buyCost += fill.collateral
-    } else {
-      state.soldShares += fill.shares
-      state.sellProceeds += fill.collateral
-    }
-  }
-  return state
-}
-
-export function walletPositions(fills: FillGenerator, wallet: number): PositionState[] {
-  const first = fills.ledger.walletFirstPosition[wallet] as number
-  const end = fills.ledger.walletFirstPosition[wallet + 1] as number
-  const states: PositionState[] = []
-  for (let q = first; q < end; q++) states.push(positionState(fills, q))
-  return states
+/** Units of 1e-6 → a number with 4 decimals, rounded half away from zero exactly (no float midpoint). */
+export function units4(units: bigint): number {
+  const negative = units < 0n
+  const abs = negative ? -units : units
+  const rounded = (abs + 50n) / 100n
+  const text = `${rounded / 10_000n}.${(rounded % 10_000n).toString().padStart(4, '0')}`
+  return Number(negative ? `-${text}` : text)
 }
 
 /** Everything the v1 and v2 rows print, in natural units (shares, USDC, prices 0..1). */
@@ -117,11 +75,11 @@ export function positionView(
   const oppositeIndex = (state.outcomeIndex + 1) % outcomes.length
   const curPrice = (catalog.pricesMilli(m)[state.outcomeIndex] as number) / 1000
   const size = state.size / 1e6
-  const avgPrice = state.boughtShares > 0 ? state.buyCost / state.boughtShares : 0
+  const avgPrice = units4(state.pnl.avgPrice)
   const initialValue = size * avgPrice
   const currentValue = size * curPrice
-  const soldCostBasis = (state.soldShares / 1e6) * avgPrice
-  const realizedPnl = state.sellProceeds / 1e6 - soldCostBasis
+  const realizedPnl = units4(state.pnl.realizedPnl)
+  const boughtCost = (Number(state.pnl.totalBought) / 1e6) * avgPrice
   const event = catalog.marketEvent[m] as number
   const facts = event >= 0 ? eventFacts(catalog, event) : undefined
   const mergeable = !closed && heldTokens.has(firstToken + oppositeIndex)
@@ -132,14 +90,14 @@ export function positionView(
     asset: catalog.tokenIdDecimal(state.token),
     conditionId: catalog.conditionId(m),
     size: round4(size),
-    avgPrice: round4(avgPrice),
+    avgPrice,
     initialValue: round4(initialValue),
     currentValue: round4(currentValue),
     cashPnl: round4(currentValue - initialValue),
     percentPnl: round4(initialValue > 0 ? ((currentValue - initialValue) / initialValue) * 100 : 0),
-    totalBought: round4(state.boughtShares / 1e6),
-    realizedPnl: round4(realizedPnl),
-    percentRealizedPnl: round4(soldCostBasis > 0 ? (realizedPnl / soldCostBasis) * 100 : 0),
+    totalBought: units4(state.pnl.totalBought),
+    realizedPnl,
+    percentRealizedPnl: round4(boughtCost > 0 ? (realizedPnl / boughtCost) * 100 : 0),
     curPrice,
     redeemable: closed,
     mergeable,
@@ -155,7 +113,7 @@ export function positionView(
     endDate: catalog.has(m, MarketFlag.MissingEndDate) ? '' : dateOnly(catalog.marketEnd[m] as number),
     negativeRisk: catalog.has(m, MarketFlag.NegRisk),
     status: closed ? (won ? 'REDEEMABLE' : 'REDEEMABLE_LOST') : mergeable ? 'MERGEABLE' : 'OPEN',
-    drifted: positionDrifted(catalog.seed, state.position, driftRate),
+    drifted: state.position >= 0 && positionDrifted(catalog.seed, state.position, driftRate),
   }
 }
 

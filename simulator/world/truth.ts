@@ -1,12 +1,17 @@
 // Ground truth: what a loss-free, duplicate-free backfill of the simulator must end up with.
 // Catalog and ledger facts are immediate; fill totals need one pass over every fill, computed on
 // first request and kept (a few seconds per million fills, memory per position).
+import { type AmmLiquidityTruth, type AmmTradeTruth, ammLiquidity, ammTrades } from './amm-truth.ts'
 import { EventKind, MarketFlag } from './catalog.ts'
 import { eventFacts } from './event-json.ts'
 import type { Fill } from './fills.ts'
 import type { World } from './index.ts'
 import { clobTokenIds } from './market-json.ts'
+import type { OwnerTruth } from './owners.ts'
 import { positionDrifted } from './positions.ts'
+import { AnalyticsTruth, type MarketStatsTruth, type PnlTruth } from './truth-analytics.ts'
+
+export type { MarketStatsTruth, PnlTruth } from './truth-analytics.ts'
 
 export interface FillTotals {
   count: number
@@ -19,9 +24,9 @@ export interface FillTotals {
   feeUnits: string
   /** Wallets that are the maker of at least one fill (every wallet, by construction). */
   makers: number
-  /** Positions with size ≥ 1 share: what `/positions` shows with its default sizeThreshold=1. */
+  /** Positions whose trades alone leave ≥ 1 share (the lifecycle may add or take more, positions.ts). */
   positionsAtDefaultThreshold: number
-  /** Σ position sizes over all wallets, shares. */
+  /** Σ of what the trades leave every position, shares (before the lifecycle, positions.ts). */
   totalShares: string
 }
 
@@ -63,6 +68,18 @@ export interface MarketTruth {
   negRisk: boolean
   /** Served with a field of the wrong type (schema drift fault): a correct pipeline quarantines it. */
   drifted: boolean
+  /** False when served without startDate: no start-date filter matches it. */
+  hasStartDate: boolean
+}
+
+export interface EventTruth {
+  id: string
+  title: string
+  marketIds: string[]
+  closed: boolean
+  drifted: boolean
+  /** False when served without startDate: no start-date filter matches it. */
+  hasStartDate: boolean
 }
 
 export interface PositionTruth {
@@ -73,13 +90,31 @@ export interface PositionTruth {
   /** Exact size in shares, 6 decimals (it is always a multiple of 1e-4). */
   size: string
   sizeUnits: number
+  /** What the wallet's fills of this token alone add up to (Σ positionDelta), 1e-6 units. */
+  tradedUnits: number
   drifted: boolean
 }
 
 export class Truth {
   private totals: FillTotals | undefined
+  private readonly analytics: AnalyticsTruth
 
-  constructor(private readonly world: World) {}
+  constructor(private readonly world: World) {
+    this.analytics = new AnalyticsTruth(world)
+  }
+
+  /**
+   * Every token the wallet's PnL touched (fills, splits, merges, redemptions, conversions), by the
+   * pnl-subgraph's rules: what vw_position_pnl must hold for it once the whole chain is loaded.
+   */
+  pnl(address: string): PnlTruth[] {
+    return this.analytics.pnl(address)
+  }
+
+  /** Volume, trades, traders, open interest and winner of every market with activity. */
+  marketStats(): MarketStatsTruth[] {
+    return this.analytics.marketStats()
+  }
 
   summary(): TruthSummary {
     const { catalog, ledger, chain, shape } = this.world
@@ -186,8 +221,34 @@ export class Truth {
         closed: catalog.has(m, MarketFlag.Closed),
         negRisk: catalog.has(m, MarketFlag.NegRisk),
         drifted: catalog.has(m, MarketFlag.Drift),
+        hasStartDate: !catalog.has(m, MarketFlag.MissingStartDate),
       }
     }
+  }
+
+  *events(): Generator<EventTruth> {
+    const catalog = this.world.catalog
+    for (let e = 0; e < catalog.eventCount; e++) {
+      const facts = eventFacts(catalog, e)
+      const first = catalog.eventFirstMarket[e] as number
+      yield {
+        id: String(catalog.eventIds[e]),
+        title: facts.title,
+        marketIds: Array.from({ length: catalog.eventSize[e] as number }, (_, k) =>
+          String(catalog.marketIds[first + k]),
+        ),
+        closed: facts.closed,
+        drifted: catalog.eventDrift[e] === 1,
+        hasStartDate: catalog.eventMissingStart[e] === 0,
+      }
+    }
+  }
+
+  /** Who owns each proxy wallet and Safe (plain EOAs are absent: their own owners), by wallet. */
+  walletOwners(): OwnerTruth[] {
+    return [...this.world.owners.truth].sort((a, b) =>
+      a.wallet < b.wallet ? -1 : a.wallet > b.wallet ? 1 : 0,
+    )
   }
 
   wallets(): string[] {
@@ -205,8 +266,19 @@ export class Truth {
       outcomeIndex: view.outcomeIndex,
       size: unitsToDecimal(BigInt(view.state.size)),
       sizeUnits: view.state.size,
+      tradedUnits: view.state.traded,
       drifted: view.drifted,
     }))
+  }
+
+  /** Every AMM-era trade (world/amm.ts), in chain order. */
+  ammTrades(): AmmTradeTruth[] {
+    return ammTrades(this.world)
+  }
+
+  /** Every AMM-era funding add and removal, in chain order. */
+  ammLiquidity(): AmmLiquidityTruth[] {
+    return ammLiquidity(this.world)
   }
 
   /** The fills served in blocks [fromBlock, toBlock] of the current fork, in chain order. */

@@ -118,9 +118,12 @@ export async function fetchRange(
   range: BlockRange,
   withHeader: boolean,
 ): Promise<RangeResult> {
+  const { address, topics } = context.stream.filter
+  // No address: every emitter (a stream whose contracts are created during the scan selects by
+  // topic alone); nodes differ on what `address: []` means, so it is left out, not sent empty.
   const filter = {
-    address: context.stream.filter.address,
-    topics: context.stream.filter.topics,
+    ...(address.length > 0 ? { address } : {}),
+    topics,
     fromBlock: toHex(range.from),
     toBlock: toHex(range.to),
   }

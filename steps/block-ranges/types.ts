@@ -75,7 +75,7 @@ export interface LogStream {
    * one stream re-reading a block after a reorg cannot make another believe its old rows still agree.
    */
   blocksTable: string
-  /** The eth_getLogs filter without the block span. */
+  /** The eth_getLogs filter without the block span; no address selects logs of every emitter. */
   filter: { address: readonly string[]; topics: readonly (string | readonly string[] | null)[] }
   /** A fresh encoder per run (encoders may cache, e.g. a block's columns). */
   encoder(): LogEncoder

@@ -1,6 +1,6 @@
 // The chain step's settings: flags (`--from-block`, `--to-block`, `--confirmations`, `--shard`,
-// `--rate rpc=…`, `--rpc-url`) over environment (POLYGON_RPC_URL, POLYHOUSE_RATE) over defaults, all
-// validated by one zod schema whose messages are what the user reads.
+// `--rate rpc=…`, `--rpc-url`, repeatable) over environment (POLYGON_RPC_URL, POLYGON_RPC_URLS,
+// POLYHOUSE_RATE) over defaults, all validated by one zod schema whose messages are what the user reads.
 import { z } from 'zod'
 import { parseShard, type Shard } from '../../checkpoints/range-set.ts'
 import { parseOrUsageError } from '../../core/config.ts'
@@ -12,7 +12,8 @@ import { parseRateSpec, type RateLimit, resolveRateLimits } from '../../extract/
 
 /** Flags as the CLI hands them over (strings from commander, or numbers from code). */
 export interface ChainFlags {
-  rpcUrl?: string | undefined
+  /** `--rpc-url`, once or repeated: several endpoints of the same chain share the work. */
+  rpcUrl?: string | readonly string[] | undefined
   fromBlock?: string | number | undefined
   toBlock?: string | number | undefined
   confirmations?: string | number | undefined
@@ -40,11 +41,11 @@ const wholeNumber = (flag: string) =>
     return n
   })
 
+const NO_RPC_URL =
+  'POLYGON_RPC_URL is not set; give a Polygon JSON-RPC endpoint with --rpc-url or POLYGON_RPC_URL (e.g. https://polygon-rpc.com), several with --rpc-url repeated or POLYGON_RPC_URLS (comma-separated)'
+
 const rpcUrl = z
-  .string({
-    error:
-      'POLYGON_RPC_URL is not set; give a Polygon JSON-RPC endpoint with --rpc-url or POLYGON_RPC_URL (e.g. https://polygon-rpc.com)',
-  })
+  .string()
   .trim()
   .superRefine((value, ctx) => {
     let parsed: URL | undefined
@@ -58,6 +59,12 @@ const rpcUrl = z
       })
     }
   })
+
+/** One endpoint or several; the same URL twice would only split one endpoint's limit in two. */
+const rpcUrls = z
+  .array(rpcUrl, { error: NO_RPC_URL })
+  .min(1, NO_RPC_URL)
+  .transform((urls) => [...new Set(urls)])
 
 const shard = z.string().transform((value, ctx): Shard => {
   try {
@@ -110,17 +117,17 @@ function toBlockNotBelowFrom(
   }
 }
 
-export const chainOptionsSchema = z.object({ rpcUrl, ...blockFields }).superRefine(toBlockNotBelowFrom)
+export const chainOptionsSchema = z.object({ rpcUrls, ...blockFields }).superRefine(toBlockNotBelowFrom)
 
 const blockFlagsSchema = z
-  .object({ rpcUrl: rpcUrl.optional(), ...blockFields })
+  .object({ rpcUrls: rpcUrls.optional(), ...blockFields })
   .superRefine(toBlockNotBelowFrom)
 
 export type ChainOptions = z.output<typeof chainOptionsSchema>
 
 /**
- * Flags first, then POLYGON_RPC_URL, POLYHOUSE_RATE and POLYHOUSE_MAX_PAUSE, then defaults; a
- * UsageError names what is wrong.
+ * Flags first, then POLYGON_RPC_URL and POLYGON_RPC_URLS (both, in that order), POLYHOUSE_RATE and
+ * POLYHOUSE_MAX_PAUSE, then defaults; a UsageError names what is wrong.
  */
 export function resolveChainOptions(
   flags: ChainFlags = {},
@@ -144,7 +151,7 @@ function chainInput(flags: ChainFlags, env: NodeJS.ProcessEnv, defaults: { fromB
   const blank = (value: string | number | undefined) =>
     value === undefined || (typeof value === 'string' && value.trim() === '') ? undefined : value
   return {
-    rpcUrl: blank(flags.rpcUrl) ?? blank(env.POLYGON_RPC_URL),
+    rpcUrls: rpcUrlsOf(flags.rpcUrl, env),
     fromBlock: blank(flags.fromBlock) ?? defaults.fromBlock,
     toBlock: blank(flags.toBlock),
     confirmations: blank(flags.confirmations),
@@ -153,4 +160,17 @@ function chainInput(flags: ChainFlags, env: NodeJS.ProcessEnv, defaults: { fromB
     maxPauseMs: blank(flags.maxPause) ?? blank(env.POLYHOUSE_MAX_PAUSE),
     concurrency: blank(flags.concurrency),
   }
+}
+
+/**
+ * `--rpc-url` given (once or more) wins; else POLYGON_RPC_URL, then each of POLYGON_RPC_URLS
+ * (comma-separated; blanks between commas are skipped). Undefined when neither says anything.
+ */
+function rpcUrlsOf(flag: ChainFlags['rpcUrl'], env: NodeJS.ProcessEnv): string[] | undefined {
+  const nonBlank = (values: readonly (string | undefined)[]) =>
+    values.filter((value): value is string => value !== undefined && value.trim() !== '')
+  const flags = nonBlank(typeof flag === 'string' ? [flag] : (flag ?? []))
+  if (flags.length) return flags
+  const fromEnv = nonBlank([env.POLYGON_RPC_URL, ...(env.POLYGON_RPC_URLS ?? '').split(',')])
+  return fromEnv.length ? fromEnv : undefined
 }

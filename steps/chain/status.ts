@@ -1,5 +1,5 @@
 // What `status` says about the trade views: how many fills and current positions name a token that
-// market_tokens does not know (kept in the views with empty metadata, issue 5). One scan of each
+// market_tokens does not know (kept in the views with empty metadata). One scan of each
 // source: seconds at 10,000,000 fills, meant for `status`, not for a dashboard refreshed every second.
 import type { Warehouse } from '../../load/warehouse.ts'
 

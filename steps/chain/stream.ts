@@ -1,5 +1,6 @@
 // The fills stream: OrderFilled logs of the four exchanges (both ABIs) → chain_fills. The
-// materialized view of sql/020 copies every row into chain_fills_by_wallet, so a reorg clears both.
+// materialized views of sql/020 and sql/041 copy every row into chain_fills_by_wallet and aggregate
+// the taker legs per block into chain_candle_blocks, so a reorg clears all three.
 import { FILLS_FILTER } from '../../extract/chain/contracts.ts'
 import type { LogStream } from '../block-ranges/types.ts'
 import { CHAIN_FILLS_COLUMNS, OrderFilledEncoder } from './encode.ts'
@@ -12,7 +13,7 @@ export const FILLS_STREAM: LogStream = Object.freeze({
   table: 'chain_fills',
   columns: CHAIN_FILLS_COLUMNS,
   format: 'RowBinary',
-  reorgTables: ['chain_fills', 'chain_fills_by_wallet'],
+  reorgTables: ['chain_fills', 'chain_fills_by_wallet', 'chain_candle_blocks'],
   blocksTable: 'chain_blocks',
   filter: FILLS_FILTER,
   encoder: () => new OrderFilledEncoder(),

@@ -1,19 +1,21 @@
-// The markets step: the whole Gamma universe (events, markets, their tokens and tags) walked as
-// concurrent keyset partitions, each page committed before its cursor, then the anti-orphan pass:
-// every market that belongs to an event ends with that event's id and title.
-import { attemptsOf, InterruptedError, isSourceDown } from '../../core/errors.ts'
-import { type KeysetKind, type Validated, type WalkedPage, walkKeyset } from '../../extract/gamma/keyset.ts'
-import { keysetPartitions, type Partition } from '../../extract/gamma/partitions.ts'
+// The markets step: the whole Gamma universe (events, markets, their tokens and tags). Concurrent
+// keyset partitions by start date cover every record that has one; the closing pass (closing.ts)
+// reaches those without, which no date filter matches; markets that events list and the walks
+// missed are fetched by id. A server that ignores the date filters is walked once instead
+// (walk.ts). Then the anti-orphan pass: every market of an event ends with its event's id and title.
+import type { KeysetKind, Validated } from '../../extract/gamma/keyset.ts'
+import { CLOSED_VALUES, keysetPartitions, type Partition } from '../../extract/gamma/partitions.ts'
 import type { GammaEvent, GammaMarket } from '../../extract/gamma/schemas.ts'
 import type { HttpClient } from '../../extract/http/client.ts'
 import type { RateLimit } from '../../extract/http/rates.ts'
 import { commitRows } from '../../load/commit.ts'
 import { UnitCommitter } from '../../load/committer.ts'
-import type { QuarantinedRecord } from '../../load/run-log.ts'
-import type { Step, StepContext, StepOutcome, StepPlan, UnitFailure } from '../step.ts'
-import { runUnits } from '../units.ts'
+import type { Step, StepContext, StepOutcome, StepPlan } from '../step.ts'
+import { fetchListedMarkets, undatedUnitId, walkUndated, wholeListUnits } from './closing.ts'
 import { completeOrphans } from './orphans.ts'
-import { type EventTitle, eventOf, eventRow, marketRow, tagRows, tagsWithRaw, tokenRows } from './rows.ts'
+import { eventsPageRows, marketsPageRows } from './pages.ts'
+import type { EventTitle } from './rows.ts'
+import { report, type WalkState, walkUnits } from './walk.ts'
 
 /**
  * Partitions walked at once. Each walk waits a round trip per page (~100–150 ms), so at the
@@ -39,17 +41,14 @@ export interface MarketsStepOptions {
   now?: () => number
 }
 
-interface WalkState {
-  pages: number
-  rows: number
-  partitionsDone: number
-  partitionsTotal: number
-  failures: UnitFailure[]
-  /**
-   * One committer per walk: event pages are large (each event repeats its markets), and a shared
-   * backlog of them would hold the markets walk — the one that sets the pace — at its `room()`.
-   */
-  committers: Record<KeysetKind, UnitCommitter>
+/** Units of one kind: its partitions and the closing pass's (one per `closed` value). */
+function unitIds(partitions: readonly Partition[]): string[] {
+  return [...partitions.map((partition) => partition.id), ...CLOSED_VALUES.map(undatedUnitId)]
+}
+
+/** True when a previous run fell back to whole-list walks and finished them: nothing else is needed. */
+function wholeListsDone(cursors: Map<string, { done: boolean }>): boolean {
+  return wholeListUnits().every((unit) => cursors.get(unit.id)?.done)
 }
 
 export function createMarketsStep(options: MarketsStepOptions): Step {
@@ -58,13 +57,13 @@ export function createMarketsStep(options: MarketsStepOptions): Step {
     name: 'markets',
 
     async plan(context): Promise<StepPlan> {
-      const all = partitions()
+      const ids = unitIds(partitions())
       let done = 0
       for (const kind of ['events', 'markets'] as const) {
         const cursors = await context.checkpoints.cursors(kind)
-        done += all.filter((partition) => cursors.get(partition.id)?.done).length
+        done += wholeListsDone(cursors) ? ids.length : ids.filter((id) => cursors.get(id)?.done).length
       }
-      const remaining = all.length * 2 - done
+      const remaining = ids.length * 2 - done
       const perSecond = (limit: RateLimit | undefined) => (limit ? limit.count / (limit.windowMs / 1000) : 1)
       const rate = Math.min(
         perSecond(options.rateLimits['gamma-markets']),
@@ -85,20 +84,28 @@ export function createMarketsStep(options: MarketsStepOptions): Step {
       const state: WalkState = {
         pages: 0,
         rows: 0,
-        partitionsDone: 0,
-        partitionsTotal: all.length * 2,
+        unitsDone: 0,
+        unitsTotal: unitIds(all).length * 2,
         failures: [],
         committers: {
           events: new UnitCommitter(context.warehouse, context.runLog),
           markets: new UnitCommitter(context.warehouse, context.runLog),
         },
+        filtersIgnored: new Set(),
       }
       // Events and markets have limits of their own, so both walks run at once. A market page met
       // before its event's page keeps an empty title until the anti-orphan pass below.
       try {
         await Promise.all(
-          (['events', 'markets'] as const).map((kind) => walkAll(context, options, kind, all, state)),
+          (['events', 'markets'] as const).map((kind) => walkKind(context, options, kind, all, state)),
         )
+        if (!context.signal.aborted && state.failures.length === 0) {
+          await flushAll(Object.values(state.committers))
+          const listed = await fetchListedMarkets(context, options, state)
+          state.rows += listed
+          if (listed > 0)
+            context.reporter.note(`fetched ${listed} markets that events list and the walks missed`)
+        }
       } finally {
         // Interrupted or not, what was fetched is committed with its checkpoints.
         await flushAll(Object.values(state.committers))
@@ -126,154 +133,38 @@ export function createMarketsStep(options: MarketsStepOptions): Step {
   }
 }
 
-async function walkAll(
+/**
+ * One kind: its partitions, then the closing pass for what they cannot reach. A server seen ignoring
+ * the date filters (now, or by a previous run that started the whole-list walks) is walked once per
+ * `closed` value instead; the whole list needs no closing pass.
+ */
+async function walkKind(
   context: StepContext,
   options: MarketsStepOptions,
   kind: KeysetKind,
-  partitions: Partition[],
+  partitions: readonly Partition[],
   state: WalkState,
 ): Promise<void> {
+  const concurrency = options.concurrency ?? (kind === 'events' ? EVENTS_WALK_CONCURRENCY : WALK_CONCURRENCY)
   const cursors = await context.checkpoints.cursors(kind)
-  const pending = partitions.filter((partition) => !cursors.get(partition.id)?.done)
-  state.partitionsDone += partitions.length - pending.length
+  const wholeLists = wholeListUnits()
+  const fellBackBefore = wholeLists.some((unit) => cursors.has(unit.id))
+  if (!fellBackBefore) await walkUnits(context, options, kind, partitions, state, concurrency)
+  if (context.signal.aborted || state.failures.length > 0) return
+  if (fellBackBefore || state.filtersIgnored.has(kind)) {
+    await walkUnits(context, options, kind, wholeLists, state, wholeLists.length)
+    return
+  }
+  for (const closed of CLOSED_VALUES) {
+    if (cursors.get(undatedUnitId(closed))?.done || context.signal.aborted) continue
+    const verdict = await walkUndated(context, options, kind, closed, state)
+    if (verdict !== 'order-ignored') continue
+    context.reporter.note(
+      `Gamma ignores order=startDate on /${kind}/keyset: walking the whole closed=${closed} list to reach the records without a startDate`,
+    )
+    await walkUnits(context, options, kind, wholeListUnits([closed]), state, 1)
+  }
   report(context, state)
-  await runUnits(
-    pending,
-    {
-      concurrency: options.concurrency ?? (kind === 'events' ? EVENTS_WALK_CONCURRENCY : WALK_CONCURRENCY),
-      signal: context.signal,
-    },
-    (partition, signal) => {
-      const checkpoint = cursors.get(partition.id)
-      return walkPartition(
-        { ...context, signal },
-        options,
-        kind,
-        partition,
-        checkpoint?.cursor ?? '',
-        checkpoint?.rows ?? 0,
-        state,
-      )
-    },
-  )
-}
-
-async function walkPartition(
-  context: StepContext,
-  options: MarketsStepOptions,
-  kind: KeysetKind,
-  partition: Partition,
-  startCursor: string,
-  startRows: number,
-  state: WalkState,
-): Promise<void> {
-  const committer = state.committers[kind]
-  const pages = walkKeyset(
-    {
-      http: options.http,
-      baseUrl: options.gammaUrl,
-      kind,
-      filters: partition.filters,
-      signal: context.signal,
-    },
-    startCursor,
-  )
-  let cursor = startCursor
-  let rows = startRows
-  await committer.room()
-  for (;;) {
-    let page: WalkedPage<GammaMarket | GammaEvent>
-    try {
-      const next = await pages.next()
-      if (next.done) break
-      page = next.value
-    } catch (error) {
-      if (error instanceof InterruptedError || context.signal.aborted) break
-      // Unreachable host, refused TLS, …: every partition would fail alike, so the step stops.
-      if (isSourceDown(error)) throw error
-      const unit = `${partition.id}@${cursor}`
-      await context.runLog.error({ stream: kind, unit, error, attempts: attemptsOf(error) })
-      state.failures.push({ unit: `${kind} ${unit}`, error: (error as Error).message })
-      report(context, state)
-      break
-    }
-    const {
-      rows: pageRows,
-      quarantine,
-      count,
-    } = kind === 'markets'
-      ? marketsPageRows(page.records as Validated<GammaMarket>[], context.runLog.runId, new Map())
-      : eventsPageRows(page.records as Validated<GammaEvent>[], context.runLog.runId)
-    rows += count
-    const last = !page.nextCursor
-    // The cursor moves past this page only in the batch that commits the page's rows.
-    const checkpoint = last
-      ? context.checkpoints.doneRow(kind, partition.id, rows)
-      : context.checkpoints.cursorRow(kind, partition.id, page.nextCursor as string, rows)
-    // Not awaited: the walker goes on to its next page or partition while the batch commits (waiting
-    // here cost each partition up to a batch delay). A failed commit reaches the walk through the
-    // committer's room() and flush(), which the step awaits before it ends.
-    committer
-      .add({
-        unit: `${partition.id}@${page.cursor}`,
-        rows: pageRows,
-        quarantine,
-        after: { etl_checkpoints: [checkpoint] },
-      })
-      .then(
-        () => {
-          state.rows += count
-          state.pages++
-          if (last) state.partitionsDone++
-          report(context, state)
-        },
-        () => {},
-      )
-    if (last) break
-    cursor = page.nextCursor as string
-    await committer.room()
-  }
-}
-
-/** A page of events as rows (events, their tags) and the records to quarantine. */
-function eventsPageRows(records: Validated<GammaEvent>[], runId: string) {
-  const valid = records.flatMap((record) => (record.ok ? [record] : []))
-  const events = valid.map((record) => eventRow(record.value, record.raw, runId))
-  return {
-    rows: {
-      events,
-      tags: tagRows(
-        valid.flatMap((record) => tagsWithRaw(record.value.tags, record.raw)),
-        runId,
-      ),
-    },
-    quarantine: { events: rejected(records) },
-    count: events.length,
-  }
-}
-
-/** A page of markets as rows (markets, their tokens and tags) and the records to quarantine. */
-function marketsPageRows(
-  records: Validated<GammaMarket>[],
-  runId: string,
-  known: ReadonlyMap<string, EventTitle>,
-) {
-  const valid = records.flatMap((record) => (record.ok ? [record] : []))
-  const markets = valid.map((record) =>
-    marketRow(record.value, record.raw, runId, eventOf(record.value, known)),
-  )
-  return {
-    rows: {
-      markets,
-      market_tokens: valid.flatMap((record) => tokenRows(record.value, runId)),
-      tags: tagRows(
-        valid.flatMap((record) => tagsWithRaw(record.value.tags, record.raw)),
-        runId,
-      ),
-    },
-    quarantine: { markets: rejected(records) },
-    count: markets.length,
-  }
 }
 
 /** Stores one page of markets now (on-demand fetches), titles completed from known events. */
@@ -329,32 +220,8 @@ async function knownEventTitles(
   )
 }
 
-function rejected<T>(records: Validated<T>[]): QuarantinedRecord[] {
-  return records.flatMap((record) =>
-    record.ok
-      ? []
-      : [
-          {
-            ...(record.key ? { key: record.key } : {}),
-            reason: record.reason,
-            raw: JSON.stringify(record.raw),
-          },
-        ],
-  )
-}
-
 /** Flushes every committer, even when one fails; then throws the first failure. */
 async function flushAll(committers: UnitCommitter[]): Promise<void> {
   const flushed = await Promise.allSettled(committers.map((committer) => committer.flush()))
   for (const result of flushed) if (result.status === 'rejected') throw result.reason
-}
-
-function report(context: StepContext, state: WalkState): void {
-  context.reporter.update({
-    unit: 'partitions',
-    done: state.partitionsDone,
-    total: state.partitionsTotal,
-    rows: state.rows,
-    errors: state.failures.length,
-  })
 }

@@ -9,6 +9,7 @@
 import { attemptsOf, InterruptedError, isSourceDown } from '../../core/errors.ts'
 import type { KeysetKind } from '../../extract/gamma/keyset.ts'
 import { keysetPartitions } from '../../extract/gamma/partitions.ts'
+import { OrderIgnoredError, undatedPages } from '../markets/closing.ts'
 import { WALK_CONCURRENCY } from '../markets/index.ts'
 import { completeOrphans } from '../markets/orphans.ts'
 import type { StepContext, UnitFailure } from '../step.ts'
@@ -26,12 +27,12 @@ import {
 import { count, type Poller, type PollOutcome } from './poller.ts'
 
 /**
- * Open events re-fetched by the hot poll. The original poller took the top 500 events every 30 s
- * (seed 001); their pages embed every market in full (~16 KB an event), so 500 is 8 MB a poll.
+ * Open events re-fetched by the hot poll. A poller of the top 500 events every 30 s would fetch
+ * pages that embed every market in full (~16 KB an event), so 500 is 8 MB a poll.
  * 100 events (a few hundred markets, ~6 requests) keep the 30 s cadence light; raise with --hot-events.
  */
 export const DEFAULT_HOT_EVENTS = 100
-/** "Short-lived markets (under 1 h)" (issue 6; seed 001: "durée < 1 heure", 15-minute BTC up/down). */
+/** "Short-lived markets (under 1 h)" (e.g. 15-minute BTC up/down). */
 export const SHORT_WINDOW_MS = 3_600_000
 
 export interface GammaPollerOptions extends GammaSource {
@@ -80,24 +81,36 @@ export function createGammaPollers(
       const partitions = keysetPartitions(startedAt).filter(
         (partition) => partition.filters.closed === 'false',
       )
-      const walks = (['events', 'markets'] as const).flatMap((kind) =>
-        partitions.map((partition) => ({ kind, partition })),
-      )
+      // The partitions, and the open records without a startDate that no partition matches (the
+      // markets step's closing pass, steps/markets/closing.ts).
+      const walks = (['events', 'markets'] as const).flatMap((kind) => [
+        ...partitions.map((partition) => ({ kind, id: partition.id, filters: partition.filters })),
+        { kind, id: 'closed=false|undated', filters: undefined },
+      ])
       let complete = true
       await runUnits(
         walks,
         { concurrency: WALK_CONCURRENCY, signal: context.signal },
         async (walk, signal) => {
           const walkContext = { ...context, signal }
-          const done = await tally.attempt(walkContext, walk.kind, `${walk.kind} ${walk.partition.id}`, () =>
-            walkListing(options, walk.kind, walk.partition.filters, signal, async (records) => {
-              for (const record of records) {
-                const id = rawId(record)
-                if (id) seen[walk.kind].add(id)
-              }
-              await tally.page(walkContext, walk.kind, records)
-            }),
-          )
+          const onPage = async (records: GammaRecord[]) => {
+            for (const record of records) {
+              const id = rawId(record)
+              if (id) seen[walk.kind].add(id)
+            }
+            await tally.page(walkContext, walk.kind, records)
+          }
+          const done = await tally.attempt(walkContext, walk.kind, `${walk.kind} ${walk.id}`, async () => {
+            if (walk.filters) return walkListing(options, walk.kind, walk.filters, signal, onPage)
+            try {
+              for await (const page of undatedPages(options, walk.kind, 'false', signal))
+                await onPage(page.records as GammaRecord[])
+            } catch (error) {
+              if (!(error instanceof OrderIgnoredError)) throw error
+              // A server that ignores `order`: the whole open list tells what the partitions cannot.
+              await walkListing(options, walk.kind, { closed: 'false' }, signal, onPage)
+            }
+          })
           complete &&= done
         },
       )

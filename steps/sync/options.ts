@@ -9,7 +9,7 @@ import { DEFAULT_HOT_EVENTS } from './markets.ts'
 import { POLLER_ORDER, type PollerName } from './poller.ts'
 
 /**
- * Cadences from issue 6 and seed 001 (hot events 30 s, the rest and resolutions 5 min). Short-lived
+ * Cadences as Polymarket users expect them (hot events 30 s, the rest and resolutions 5 min). Short-lived
  * markets get a minute, so a 15-minute market is seen several times while it lives. The chain every
  * minute: ~28 Polygon blocks (~2.1 s each), read 32 confirmations (~1 min) behind the tip anyway.
  * Wallets every 5 minutes: the Data API's 150 requests per 10 s serve ~4,500 wallets in that time.

@@ -77,10 +77,14 @@ describe('polyhouse CLI', () => {
       '  markets   ',
       '  chain     ',
       '  transfers ',
+      '  activity  ',
+      '  amm       ',
+      '  owners    ',
       '  wallets   ',
       '  views     ',
     ])
     expect(status.stdout).toContain('  transfers not started: no block range recorded')
+    expect(status.stdout).toContain('  amm       not started: no block range recorded')
   })
 
   it('passes a parameter as a value, never as SQL', async () => {

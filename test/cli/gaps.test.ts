@@ -28,6 +28,9 @@ describe('polyhouse gaps and repair', () => {
     tokenMarkets: [] as string[],
     orphan: '',
     wallets: [] as string[],
+    /** A traded market lost whole (row and tokens), as if Gamma had never listed it; and its tokens. */
+    unlistedMarket: '',
+    unlistedTokens: [] as string[],
   }
 
   /** Opens the directory in this process for `work`, then frees it for the CLI. */
@@ -127,6 +130,27 @@ describe('polyhouse gaps and repair', () => {
       await warehouse.command('DELETE FROM market_tokens WHERE token_id = {token:UInt256}', {
         token: deployed[2]?.token,
       })
+      // One traded market is lost whole: its fills (and positions) name tokens no market lists.
+      const [traded] = await warehouse.query<{ id: string; tokens: string[] }>(
+        `SELECT toString(market_id) AS id, arrayMap(t -> toString(t), clob_token_ids) AS tokens FROM markets FINAL
+         WHERE market_id NOT IN {damaged:Array(UInt64)}
+           AND hasAny(clob_token_ids, (SELECT groupUniqArray(token_id) FROM chain_fills))
+         ORDER BY market_id DESC LIMIT 1`,
+        { damaged: damage.tokenMarkets.map(Number) },
+      )
+      damage.unlistedMarket = traded?.id ?? ''
+      const tradedTokens = await warehouse.query<{ token: string }>(
+        `SELECT DISTINCT toString(token_id) AS token FROM chain_fills
+         WHERE token_id IN (SELECT arrayJoin(arrayMap(t -> toUInt256(t), {tokens:Array(String)}))) ORDER BY token_id`,
+        { tokens: traded?.tokens ?? [] },
+      )
+      damage.unlistedTokens = tradedTokens.map((row) => row.token)
+      await warehouse.command('DELETE FROM markets WHERE market_id = {id:UInt64}', {
+        id: damage.unlistedMarket,
+      })
+      await warehouse.command('DELETE FROM market_tokens WHERE market_id = {id:UInt64}', {
+        id: damage.unlistedMarket,
+      })
       // One market loses its event's title: an orphan.
       const [titled] = await warehouse.query<{ id: string }>(
         `SELECT toString(market_id) AS id FROM markets FINAL WHERE event_id != 0 AND event_title != ''
@@ -179,6 +203,10 @@ describe('polyhouse gaps and repair', () => {
     expect(gaps.markets.orphans).toEqual([
       { market_id: damage.orphan, event_id: expect.any(String), reason: expect.any(String) },
     ])
+    expect(damage.unlistedTokens.length).toBeGreaterThan(0)
+    expect(gaps.markets.unlisted.map((token: { token_id: string }) => token.token_id).sort()).toEqual(
+      [...damage.unlistedTokens].sort(),
+    )
     const wallets = gaps.wallets as { wallet: string; reason: string }[]
     expect(wallets.filter((wallet) => wallet.reason === 'never-fetched')).toHaveLength(10)
     expect(wallets.filter((wallet) => wallet.reason === 'incomplete').map((wallet) => wallet.wallet)).toEqual(
@@ -196,6 +224,9 @@ describe('polyhouse gaps and repair', () => {
       `  ${first?.from.toLocaleString('en-US')}–${first?.to.toLocaleString('en-US')}  `,
     )
     expect(text.stdout).toContain('markets missing tokens: 3\n')
+    expect(text.stdout).toContain(
+      `tokens seen in fills or positions that Gamma never listed: ${damage.unlistedTokens.length}\n`,
+    )
     expect(text.stdout).toContain(
       'wallets without positions: 12 (10 never fetched, 0 seen on chain and not queued, 2 with an incomplete snapshot)',
     )
@@ -221,13 +252,15 @@ describe('polyhouse gaps and repair', () => {
     const result = await runCli(['--data-dir', dataDir, 'repair'], env)
     expect(result.stderr).toContain('polyhouse: repairing 2 block ranges (')
     expect(result.code).toBe(0)
-    expect(result.stdout).toContain('markets: 3 fetched, ')
+    expect(result.stdout).toContain(
+      'markets: 3 fetched, 1 never listed before fetched by condition or token id, ',
+    )
     expect(result.stdout).toContain('wallets: 12 fetched, ')
     expect(result.stdout).toMatch(/gaps now: none\n$/)
     const after = await runCli(['--data-dir', dataDir, 'gaps', '--json'], env)
     const gaps = JSON.parse(after.stdout)
     expect(gaps.blocks.ranges).toEqual([])
-    expect(gaps.markets).toEqual({ orphans: [], missingTokens: [] })
+    expect(gaps.markets).toMatchObject({ orphans: [], missingTokens: [], unlisted: [] })
     expect(gaps.wallets).toEqual([])
     expect(await withDirectory(counts)).toEqual(before)
     // Skip-existing: the damaged markets keep the version the backfill stored.
@@ -240,6 +273,15 @@ describe('polyhouse gaps and repair', () => {
       ),
     )
     expect(runs.map((row) => row.command)).toEqual(['backfill', 'backfill', 'backfill'])
+    // The market lost whole is back, fetched by repair.
+    const [lost] = await withDirectory((warehouse) =>
+      warehouse.query<{ command: string }>(
+        `SELECT r.command AS command FROM (SELECT _run_id FROM markets FINAL WHERE market_id = {id:UInt64}) AS m
+         INNER JOIN (SELECT run_id, command FROM etl_runs FINAL) AS r ON m._run_id = r.run_id`,
+        { id: damage.unlistedMarket },
+      ),
+    )
+    expect(lost?.command).toBe('repair')
   })
 
   it('--overwrite fetches again and replaces what exists', { timeout: 300_000 }, async () => {

@@ -1,7 +1,8 @@
 // API keys in URLs, as a user passes them (`--rpc-url https://…/v2/your-key`): a key in the user
 // info, the path, the query or the fragment of --gamma-url and --rpc-url reaches no output, no
-// etl_runs/etl_jobs/etl_errors row (anyone `serve` lets in reads those), and no `status` — also when
-// a server echoes the request path back in its error, and when a URL fails validation.
+// etl_runs/etl_jobs/etl_errors/etl_rpc_endpoints row (anyone `serve` lets in reads those), and no
+// `status` — also when a server echoes the request path back in its error, and when a URL fails
+// validation.
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
@@ -80,8 +81,11 @@ describe('keys in URLs', () => {
     expectNoSecret('backfill stderr', backfill.stderr)
   })
 
-  it('are in no row of etl_runs, etl_jobs or etl_errors', async () => {
-    for (const table of ['etl_runs', 'etl_jobs', 'etl_errors']) {
+  // Five CLI processes: a minute is tight on a loaded machine.
+  it('are in no row of etl_runs, etl_jobs, etl_errors or etl_rpc_endpoints', {
+    timeout: 180_000,
+  }, async () => {
+    for (const table of ['etl_runs', 'etl_jobs', 'etl_errors', 'etl_rpc_endpoints']) {
       const result = await runCli([
         '--data-dir',
         dataDir,

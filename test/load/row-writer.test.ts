@@ -88,6 +88,36 @@ describe('RowWriter in RowBinary', () => {
     expect(payload.toString('hex')).toBe(expected.toString('hex'))
   })
 
+  it('writes arrays as RowBinary does: a LEB128 length, then each element', async () => {
+    const out = new RowWriter(RUN, 1, 'RowBinary')
+    const ids = Array.from({ length: 200 }, (_, i) => String(i))
+    out.row(
+      [
+        ['ids', 'Array(UInt256)'],
+        ['conditions', 'Array(String)'],
+        ['none', 'Array(String)'],
+      ],
+      { ids, conditions: ['0xab', '0xc'], none: [] },
+    )
+    const { payload } = await out.finish()
+    const expected = Buffer.concat([
+      // 200 = 0b1_1001000: low seven bits with the continuation bit, then 1.
+      Buffer.from([0xc8, 0x01]),
+      ...ids.map((id) => Buffer.from(`${Number(id).toString(16).padStart(2, '0')}${'00'.repeat(31)}`, 'hex')),
+      Buffer.from([2, 4]),
+      Buffer.from('0xab', 'latin1'),
+      Buffer.from([3]),
+      Buffer.from('0xc', 'latin1'),
+      Buffer.from([0]),
+      Buffer.from([RUN.length]),
+      Buffer.from(RUN, 'latin1'),
+    ])
+    expect(payload.toString('hex')).toBe(expected.toString('hex'))
+    const wrong = new RowWriter(RUN, 1, 'RowBinary')
+    expect(() => wrong.row([['ids', 'Array(UInt256)']], { ids: '1' })).toThrow(/not a list/)
+    expect(() => wrong.row([['id', 'UInt256']], { id: ['1'] })).toThrow(/is a list/)
+  })
+
   it('UInt256 from a word of hex digits, from text and from a Number give the same exact value', async () => {
     const values = [0n, 1n, 999_999n, 2n ** 52n - 1n, 2n ** 128n + 7n, TOKEN, 2n ** 256n - 1n]
     const source = Buffer.from(`xx${values.map(hexWord).join('')}`, 'latin1')

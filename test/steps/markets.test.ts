@@ -53,6 +53,8 @@ describe('markets step against the simulator with faults', () => {
     const outcome = await step.run(context)
     expect(outcome.failures).toEqual([])
     expect(outcome.complete).toBe(true)
+    // A drifted record (a startDate that is not a date) is no sign that Gamma ignores the filters.
+    expect(context.notes.filter((note) => note.includes('ignores'))).toEqual([])
 
     const truth = [...sim.truth.markets()]
     const kept = truth.filter((market) => !market.drifted)

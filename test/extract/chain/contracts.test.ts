@@ -28,12 +28,12 @@ describe('contracts', () => {
     expect(TOPIC0.orderFilledV2).toBe(fixtures.orderFilledV2().topics[0])
     expect(TOPIC0.transferSingle).toBe(fixtures.transferSingle().topics[0])
     expect(TOPIC0.transferBatch).toBe(fixtures.transferBatch().topics[0])
-    // DESIGN.md abbreviations
+    // abbreviations as published
     expect(TOPIC0.orderFilledV1.startsWith('0xd0a08e8c') && TOPIC0.orderFilledV1.endsWith('c0f6')).toBe(true)
     expect(TOPIC0.orderFilledV2.startsWith('0xd543adfd') && TOPIC0.orderFilledV2.endsWith('d8ee')).toBe(true)
   })
 
-  it('holds the addresses lower-case, matching the checksummed forms in DESIGN.md', () => {
+  it('holds the addresses lower-case, matching their published checksummed forms', () => {
     expect(CTF_EXCHANGE_V1).toBe('0x4bFb41d5B3570DeFd03C39a9A4D8dE6Bd8B8982E'.toLowerCase())
     expect(NEG_RISK_CTF_EXCHANGE_V1).toBe('0xC5d563A36AE78145C45a50134d48A1215220f80a'.toLowerCase())
     expect(CTF_EXCHANGE_V2).toBe('0xE111180000d2663C0091e4f400237545B87B996B'.toLowerCase())

@@ -49,7 +49,7 @@ export async function openStepHarness(dataDir?: string): Promise<StepHarness> {
 /** Chain options for a local node: everything from block 0, no confirmations, a generous rate. */
 export function localChainOptions(rpcUrl: string, overrides: Partial<ChainOptions> = {}): ChainOptions {
   return {
-    rpcUrl,
+    rpcUrls: [rpcUrl],
     fromBlock: 0,
     confirmations: 0,
     shard: { index: 1, count: 1 },

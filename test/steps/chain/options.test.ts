@@ -21,7 +21,7 @@ function usage(run: () => unknown): string {
 describe('chain options', () => {
   it('defaults to the V1 deployment block, 32 confirmations, one shard and the rpc rate limit', () => {
     expect(resolveChainOptions({}, env)).toEqual({
-      rpcUrl: env.POLYGON_RPC_URL,
+      rpcUrls: [env.POLYGON_RPC_URL],
       fromBlock: V1_DEPLOYMENT_BLOCK,
       confirmations: DEFAULT_CONFIRMATIONS_POLYGON,
       shard: { index: 1, count: 1 },
@@ -42,7 +42,7 @@ describe('chain options', () => {
       { ...env, POLYHOUSE_RATE: 'rpc=1/s' },
     )
     expect(options).toMatchObject({
-      rpcUrl: 'http://127.0.0.1:8545',
+      rpcUrls: ['http://127.0.0.1:8545'],
       fromBlock: 40_000_000,
       toBlock: 41_000_000,
       confirmations: 0,
@@ -53,6 +53,25 @@ describe('chain options', () => {
       count: 300,
       windowMs: 10_000,
     })
+  })
+
+  it('takes several endpoints: --rpc-url repeated, or POLYGON_RPC_URL and POLYGON_RPC_URLS', () => {
+    const urls = ['http://127.0.0.1:8545', 'https://polygon.example/v2/KEY2', 'https://other.example/KEY3']
+    expect(resolveChainOptions({ rpcUrl: urls }, env).rpcUrls).toEqual(urls)
+    expect(
+      resolveChainOptions(
+        {},
+        { ...env, POLYGON_RPC_URLS: ` ${urls[1]},, ${urls[2]} ,${env.POLYGON_RPC_URL}` },
+      ).rpcUrls,
+    ).toEqual([env.POLYGON_RPC_URL, urls[1], urls[2]])
+    expect(resolveChainOptions({}, { POLYGON_RPC_URLS: urls.join(',') }).rpcUrls).toEqual(urls)
+    expect(resolveChainOptions({ rpcUrl: [] }, { POLYGON_RPC_URLS: urls[0] }).rpcUrls).toEqual([urls[0]])
+    expect(usage(() => resolveChainOptions({}, { POLYGON_RPC_URLS: ' , ' }))).toMatch(
+      /POLYGON_RPC_URL is not set.*POLYGON_RPC_URLS/,
+    )
+    expect(
+      usage(() => resolveChainOptions({}, { POLYGON_RPC_URLS: `${urls[0]},polygon.example/v2/SECRETKEY` })),
+    ).toMatch(/not an http\(s\) URL: got 'polygon.example\/…'/)
   })
 
   it('says what is wrong and what to do', () => {

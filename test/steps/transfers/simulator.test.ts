@@ -24,7 +24,7 @@ function truthLines(sim: Simulator): string[] {
             fill.blockNumber,
             fill.logIndex - 3 + transfer.slot,
             i,
-            fill.transactionHash,
+            transfer.transactionHash,
             chain.blockHash(fill.blockNumber),
             chain.timestamp(fill.blockNumber),
             transfer.event,
