@@ -19,11 +19,9 @@
 // `--memory-limit SIZE`: open the warehouse as `polyhouse --memory-limit SIZE` does (load/engine-memory.ts).
 //
 // Each scale runs in its own process, so peak RSS (getrusage maxrss) is that scale's alone.
-import { type ChildProcess, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { CheckpointStore } from '../checkpoints/store.ts'
 import { resolveWarehouseConfig } from '../core/config.ts'
@@ -32,7 +30,11 @@ import { RunLog } from '../load/run-log.ts'
 import { openWarehouse } from '../load/warehouse.ts'
 import { createActivityStep } from '../steps/activity/index.ts'
 import { createChainStep } from '../steps/chain/index.ts'
+import { FILLS_STREAM } from '../steps/chain/stream.ts'
 import { createTransfersStep } from '../steps/transfers/index.ts'
+import { TRANSFERS_STREAM } from '../steps/transfers/stream.ts'
+import { verifyStream } from '../steps/verify.ts'
+import { startChainSource } from './shared/chain-source-process.ts'
 
 const { values } = parseArgs({
   options: {
@@ -56,29 +58,12 @@ if (!Object.hasOwn(STREAMS, values.stream)) throw new Error('--stream: fills, tr
 const { table: TABLE, createStep } = STREAMS[values.stream as keyof typeof STREAMS]
 const fills = Number(values.fills)
 
-interface Source {
-  rpcUrl: string
-  statsUrl: string
-  startBlock: number
-  tip: number
-}
-
-async function startSource(): Promise<{ source: Source; child: ChildProcess }> {
-  const args = [
-    '--import',
-    'tsx',
-    path.join(import.meta.dirname, 'chain-source.ts'),
-    '--fills',
-    String(fills),
-  ]
+/** Arguments of bench/chain-source.ts for this run's world and stream. */
+function sourceArgs(): string[] {
+  const args = ['--fills', String(fills)]
   if (values.blocks) args.push('--blocks', values.blocks)
   if (replaySpan !== undefined) args.push('--replay-span', String(replaySpan), '--stream', values.stream)
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
-  for await (const line of lines) {
-    if (line.startsWith('{')) return { source: JSON.parse(line) as Source, child }
-  }
-  throw new Error('the simulator process exited before it was ready')
+  return args
 }
 
 /** User and system CPU seconds of a /proc stat file (Linux), or undefined when it cannot be read. */
@@ -136,7 +121,7 @@ const sampler = setInterval(() => {
   }
 }, 100)
 
-const { source, child } = await startSource()
+const { source, child } = await startChainSource(sourceArgs())
 const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'polyhouse-chain-bench-')), 'warehouse')
 const warehouse = await openWarehouse(
   resolveWarehouseConfig({
@@ -195,6 +180,15 @@ const sourceCpu =
 child.kill('SIGTERM')
 const rssAfterLoad = process.resourceUsage().maxRSS * 1024
 
+// What `gaps --verify` costs over what was loaded: counts of every table of the stream, and the content
+// digest of each range (recorded here, as a first --verify does); then again, now comparing digests.
+const verifyTimes: number[] = []
+for (let pass = 0; pass < 2; pass++) {
+  const verifyStarted = performance.now()
+  await verifyStream(warehouse, checkpoints, values.stream === 'fills' ? FILLS_STREAM : TRANSFERS_STREAM)
+  verifyTimes.push((performance.now() - verifyStarted) / 1000)
+}
+
 // The engine alone: the same table, the same rows, INSERT … SELECT (the materialized view included).
 const selectStarted = performance.now()
 await warehouse.command(`INSERT INTO ${TABLE} SELECT * FROM ${TABLE}`)
@@ -235,6 +229,9 @@ console.log(
 )
 console.log(
   `engine INSERT … SELECT into ${TABLE} (+ its materialized view): ${selectSeconds.toFixed(1)} s, ${rate(outcome.rows, selectSeconds)} rows`,
+)
+console.log(
+  `gaps --verify of the loaded ranges: ${verifyTimes.map((t) => `${t.toFixed(1)} s`).join(' recording digests, ')} comparing them (${((100 * (verifyTimes[0] ?? 0)) / seconds).toFixed(1)} % of the load's end-to-end time, paid when an operator checks, not by ingestion)`,
 )
 console.log(`ratio end to end ÷ INSERT … SELECT: ${(selectSeconds / seconds).toFixed(2)}`)
 console.log(

@@ -10,7 +10,7 @@
 // bench/chain-ingest.ts fixes its range size to N, which must hold at most half the engine's
 // TARGET_LOGS_PER_REQUEST of logs or the engine shrinks its ranges (1,000 blocks at 5 fills a block).
 //
-// Run by bench/chain-ingest.ts; alone: npx tsx bench/chain-source.ts --fills 1000000
+// Run by bench/chain-ingest.ts and bench/rpc-reply-reuse.ts; alone: npx tsx bench/chain-source.ts --fills 1000000
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { parseArgs } from 'node:util'

@@ -26,6 +26,11 @@ export interface RangeCheckpoint extends BlockRange {
 export interface RecordedRange extends RangeCheckpoint {
   blocks: number
   counted: boolean
+  /**
+   * The engine's digest of the range's rows (steps/block-ranges/digest.ts), a UInt64 in decimal;
+   * undefined until a `gaps --verify` found the range whole and recorded it: counted only.
+   */
+  digest: string | undefined
 }
 
 export class CheckpointStore {
@@ -92,9 +97,10 @@ export class CheckpointStore {
       rows: string
       blocks: string
       counted: number
+      content_digest: string | null
     }>(
       `SELECT toString(from_block) AS from_block, toString(to_block) AS to_block, block_hash, toString(rows) AS rows,
-              toString(blocks) AS blocks, counted
+              toString(blocks) AS blocks, counted, toString(content_digest) AS content_digest
        FROM etl_checkpoints FINAL WHERE stream = {stream:String} AND kind = 'range' ORDER BY from_block, to_block`,
       { stream },
     )
@@ -105,6 +111,7 @@ export class CheckpointStore {
       rows: Number(row.rows),
       blocks: Number(row.blocks),
       counted: Number(row.counted) === 1,
+      digest: row.content_digest ?? undefined,
     }))
   }
 
@@ -123,6 +130,28 @@ export class CheckpointStore {
         counted: range.blocks === undefined ? 0 : 1,
       },
     ])
+  }
+
+  /**
+   * Records the content digest of recorded ranges that have none yet. An update of the rows that
+   * exist, not a new row: a range forgotten meanwhile (a repair, a reorg) must not come back as done.
+   */
+  async recordDigests(
+    stream: string,
+    digests: readonly { range: BlockRange; digest: string }[],
+  ): Promise<void> {
+    if (digests.length === 0) return
+    await this.warehouse.command(
+      `ALTER TABLE etl_checkpoints
+       UPDATE content_digest = toUInt64(transform(unit, {units:Array(String)}, {digests:Array(String)}, '0'))
+       WHERE stream = {stream:String} AND kind = 'range' AND content_digest IS NULL AND unit IN {units:Array(String)}
+       SETTINGS mutations_sync = 2`,
+      {
+        stream,
+        units: digests.map(({ range }) => `${range.from}-${range.to}`),
+        digests: digests.map(({ digest }) => digest),
+      },
+    )
   }
 
   /**

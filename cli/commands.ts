@@ -21,7 +21,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   backfill: {
     usage: '[options]',
     summary:
-      'run every step in order (markets, chain, transfers, wallets, views), each resuming where it stopped',
+      'run every step in order (markets, chain, transfers, activity, amm, owners, wallets, views), each resuming where it stopped',
     load: async () => (await import('./backfill.ts')).registerBackfill,
   },
   sync: {

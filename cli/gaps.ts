@@ -3,7 +3,7 @@
 import type { Command } from 'commander'
 import { collectGaps, type Gaps, isEmpty } from '../steps/gaps.ts'
 import { readChainTip } from '../steps/tip.ts'
-import { type Verification, verified } from '../steps/verify.ts'
+import { contentChanged, type Verification, verified } from '../steps/verify.ts'
 import { withWarehouse } from './context.ts'
 
 /** Entries listed per kind in text; `--json` lists every one. */
@@ -18,7 +18,7 @@ export function registerGaps(program: Command): void {
     .option('--json', 'print every gap as one JSON document')
     .option(
       '--verify',
-      'also count what every done unit holds against what was recorded when it was committed (reads every chain row)',
+      'also check what every done unit holds against what was recorded when it was committed: counts, and the content digest of each block range, recorded by the first --verify (reads every chain row)',
     )
     .option('--rpc-url <url>', 'Polygon JSON-RPC, to count blocks up to the tip (env POLYGON_RPC_URL)')
     .action(async (flags: { json?: boolean; verify?: boolean; rpcUrl?: string }, command: Command) => {
@@ -101,10 +101,14 @@ function formatVerification(lines: string[], verification: Verification): void {
     const unchecked = stream.unchecked
       ? ` (${n(stream.unchecked)} not counted: recorded before counts were kept, cut by a reorg, or overlapping)`
       : ''
+    // Ranges committed since the last --verify: a row changed in place there went unseen this time.
+    const countedOnly = stream.countedOnly
+      ? `; ${n(stream.countedOnly)} of them counted only (no content digest yet: those found whole have one now)`
+      : ''
     lines.push(
       `done block ranges of ${stream.stream} that no longer hold what was committed: ${
         stream.mismatched.length ? n(stream.mismatched.length) : 'none'
-      } of ${n(stream.checked)} counted${unchecked}`,
+      } of ${n(stream.checked)} counted${unchecked}${countedOnly}`,
     )
     list(
       lines,
@@ -112,7 +116,9 @@ function formatVerification(lines: string[], verification: Verification): void {
       (range) =>
         `${n(range.from)}–${n(range.to)}  ${range.tables
           .map((table) => `${table.table} ${n(table.stored)} of ${n(table.recorded)} rows`)
-          .join(', ')}`,
+          .join(
+            ', ',
+          )}${contentChanged(range) ? `, ${stream.stream} rows changed (content digest differs)` : ''}`,
     )
   }
   for (const keyset of verification.keyset) {

@@ -72,7 +72,7 @@ export function registerRepair(program: Command): void {
             : 0
           if (ranges > 0 && !rpcUrl) {
             throw new UsageError(
-              `${ranges} block ranges are ${verify ? 'missing or short' : 'missing'} and POLYGON_RPC_URL is not set`,
+              `${ranges} block ranges are ${verify ? 'missing or no longer as committed' : 'missing'} and POLYGON_RPC_URL is not set`,
               { hint: 'give --rpc-url or POLYGON_RPC_URL, or repair the rest with --only markets,wallets' },
             )
           }
@@ -179,7 +179,7 @@ function describe(gaps: Gaps, kinds: ReadonlySet<RepairKind>): string {
 function summary(outcome: RepairOutcome): string {
   const { blocks, markets, wallets } = outcome
   return [
-    `blocks: ${blocks.ranges} ranges (${blocks.blocks.toLocaleString('en-US')} blocks${blocks.mismatched ? `, ${blocks.mismatched} of them short of their commit` : ''}) fetched, ${blocks.rows.toLocaleString('en-US')} rows`,
+    `blocks: ${blocks.ranges} ranges (${blocks.blocks.toLocaleString('en-US')} blocks${blocks.mismatched ? `, ${blocks.mismatched} of them no longer as committed` : ''}) fetched, ${blocks.rows.toLocaleString('en-US')} rows`,
     `markets: ${markets.fetched} fetched, ${markets.unlisted} never listed before fetched by condition or token id, ${markets.tokensAdded} token rows written${markets.windowsWalked ? `, ${markets.windowsWalked} short windows walked again` : ''}; orphans ${markets.orphansBefore} → ${markets.orphansAfter}`,
     `wallets: ${wallets.fetched} fetched, ${wallets.positions.toLocaleString('en-US')} positions`,
     '',

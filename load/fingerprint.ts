@@ -10,11 +10,14 @@ export const RUN_COLUMNS = ['_run_id', '_ingested_at', 'snapshot_at', 'positions
 
 /**
  * Columns of views that carry a run's time: API rows of vw_trades_unified are stamped with their
- * snapshot; a wallet's settling margin is counted back from its snapshot (vw_reconciliation_window).
+ * snapshot; a wallet's settling margin is counted back from its snapshot (vw_reconciliation_window);
+ * the PnL leaderboard and the owners' chain PnL say when their snapshot was computed.
  */
 export const VIEW_RUN_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   vw_trades_unified: ['time'],
   vw_reconciliation_window: ['settled_before'],
+  vw_wallet_pnl: ['computed_at'],
+  vw_owner_pnl: ['chain_computed_at'],
 }
 
 /** The staging tables whose content the pipeline promises; etl_* tables describe runs, not data. */

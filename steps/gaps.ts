@@ -1,7 +1,8 @@
 // `polyhouse gaps`: what the warehouse is missing, unit by unit, so `repair` can fetch exactly that —
 // block ranges of chain_fills never recorded done (grouped into ranges), markets left orphans or
 // missing token rows, and wallets without a complete positions snapshot; with `verify`, also the
-// units recorded done whose data no longer matches what was committed (steps/verify.ts). Read-only.
+// units recorded done whose data no longer matches what was committed (steps/verify.ts). Read-only,
+// but for `verify` recording the content digest of block ranges that have none yet.
 import type { BlockRange } from '../checkpoints/range-set.ts'
 import { CheckpointStore } from '../checkpoints/store.ts'
 import { NON_WALLET_CONTRACTS } from '../extract/chain/contracts.ts'

@@ -46,7 +46,10 @@ export interface RepairOptions {
 }
 
 export interface RepairOutcome {
-  /** `mismatched`: ranges recorded done that `gaps --verify` found short, fetched again (all streams). */
+  /**
+   * `mismatched`: ranges recorded done that `gaps --verify` found short or changed, fetched again
+   * (all streams).
+   */
   blocks: { ranges: number; blocks: number; rows: number; mismatched: number }
   markets: {
     fetched: number
@@ -120,7 +123,7 @@ export async function repairGaps(
   return outcome
 }
 
-/** What one chain stream repairs: ranges never recorded done, and done ranges found short. */
+/** What one chain stream repairs: ranges never recorded done, and done ranges found short or changed. */
 interface StreamRepair {
   stream: LogStream
   gaps: readonly BlockRange[]
@@ -140,7 +143,7 @@ export function streamRepairs(gaps: Gaps): StreamRepair[] {
  * Each stream's step over the span of what it repairs: its engine fetches only blocks not recorded
  * done, which inside that span are exactly the gaps and the forgotten ranges. A new token salt first,
  * so rows deleted by hand (or below) are not dropped as duplicates of their first insert
- * (steps/block-ranges/reorg.ts). A range found short is cleared in every table of its stream first,
+ * (steps/block-ranges/reorg.ts). A range found short or changed is cleared in every table of its stream first,
  * so what comes back is what the chain has now and nothing else.
  */
 async function repairBlocks(

@@ -1,17 +1,23 @@
 // `polyhouse gaps --verify`: checkpoints say which units are done; this counts what those units
 // hold now against what was recorded when they were committed, and names the units whose data is no
-// longer all there (rows deleted by hand, a lost part) — which `repair --verify` fetches again.
+// longer all there (rows deleted by hand, a lost part) or no longer what it was (rows changed in
+// place) — which `repair --verify` fetches again.
 //   block ranges  each range the committer recorded with its counts (etl_checkpoints.counted): rows
-//                 of the stream's table, of its blocks table, and of the tables derived from it;
+//                 of the stream's table, of its blocks table, and of the tables derived from it; and
+//                 the engine's digest of the stream table's rows (block-ranges/digest.ts) against the
+//                 one recorded by the first --verify that found the range whole;
 //   keyset walks  each month window of Gamma markets and events whose two partitions (open and
 //                 closed) were walked to the end: markets stored with a start date in the window
 //                 against the rows the two walks recorded.
 // Wallets need nothing more: a wallet records its positions count with its snapshot, and `gaps`
-// always compares it (steps/gaps.ts, 'incomplete'). Read-only; every count reads FINAL, so rows a
-// resumed run inserted twice count once, as the views see them.
+// always compares it (steps/gaps.ts, 'incomplete'). Every count reads FINAL, so rows a resumed run
+// inserted twice count once, as the views see them; the digest is blind to such duplicates by
+// construction (each distinct row once). Its one write: the digests of ranges that had none and whose
+// counts hold (CheckpointStore.recordDigests) — a change made before that first --verify goes unseen.
 import type { BlockRange } from '../checkpoints/range-set.ts'
 import type { CheckpointStore, RecordedRange } from '../checkpoints/store.ts'
 import type { Warehouse } from '../load/warehouse.ts'
+import { contentDigestSql } from './block-ranges/digest.ts'
 import type { LogStream } from './block-ranges/types.ts'
 import { FILLS_STREAM } from './chain/stream.ts'
 import { TRANSFERS_STREAM } from './transfers/stream.ts'
@@ -36,9 +42,17 @@ export interface TableCount {
   stored: number
 }
 
+/** The digest of the stream table's rows of a range: as first recorded (a --verify found it whole), and now. */
+export interface ContentDigest {
+  recorded: string
+  stored: string
+}
+
 export interface RangeMismatch extends BlockRange {
   /** Every counted table of the range, the ones that differ and the ones that do not. */
   tables: TableCount[]
+  /** Absent for a range whose digest was not recorded yet (counted only). */
+  content?: ContentDigest
 }
 
 export interface StreamVerification {
@@ -50,6 +64,11 @@ export interface StreamVerification {
    * overlapping another counted range (its blocks cannot be told apart).
    */
   unchecked: number
+  /**
+   * Of the `checked` ranges, those without a recorded digest (committed since the last --verify):
+   * counted only, rows changed in place go unseen. Each one found whole gets its digest now.
+   */
+  countedOnly: number
   mismatched: RangeMismatch[]
 }
 
@@ -87,6 +106,11 @@ export async function verifyCheckpoints(
   return { blocks, keyset }
 }
 
+/** A mismatched range whose rows are all there but no longer hold what was committed. */
+export function contentChanged(range: RangeMismatch): boolean {
+  return range.content !== undefined && range.content.recorded !== range.content.stored
+}
+
 /** True when every counted unit holds what it held when committed. */
 export function verified(verification: Verification): boolean {
   return (
@@ -115,6 +139,23 @@ WHERE t.block_number <= r.to_block
 GROUP BY r.from_block`
 }
 
+/**
+ * The content digest of the stream's table per counted range, matched to ranges as countPerRangeSql
+ * does, over every stored row (not FINAL: the digest counts each distinct row once).
+ */
+function digestPerRangeSql(stream: LogStream): string {
+  return `
+SELECT toString(r.from_block) AS from_block, toString(${contentDigestSql(stream)}) AS digest
+FROM (SELECT *, toUInt8(0) AS k FROM ${stream.table}
+      WHERE block_number BETWEEN {min:UInt64} AND {max:UInt64}) AS t
+ASOF INNER JOIN (
+    SELECT from_block, to_block, toUInt8(0) AS k FROM etl_checkpoints FINAL
+    WHERE stream = {stream:String} AND kind = 'range' AND counted = 1 AND unit NOT IN {skip:Array(String)}
+) AS r ON t.k = r.k AND t.block_number >= r.from_block
+WHERE t.block_number <= r.to_block
+GROUP BY r.from_block`
+}
+
 export async function verifyStream(
   warehouse: Warehouse,
   checkpoints: CheckpointStore,
@@ -128,6 +169,7 @@ export async function verifyStream(
     stream: stream.stream,
     checked: ranges.length,
     unchecked: recorded.length - ranges.length,
+    countedOnly: ranges.filter((range) => range.digest === undefined).length,
     mismatched: [],
   }
   if (ranges.length === 0) return result
@@ -156,16 +198,30 @@ export async function verifyStream(
     )
     stored.set(table, new Map(rows.map((row) => [Number(row.from_block), Number(row.stored)])))
   }
+  const digests = new Map<number, string>()
+  const rows = await warehouse.query<{ from_block: string; digest: string }>(
+    digestPerRangeSql(stream),
+    params,
+  )
+  for (const row of rows) digests.set(Number(row.from_block), row.digest)
+  const sealed: { range: BlockRange; digest: string }[] = []
   for (const range of ranges) {
     const tables = expected.map(([table, recordedCount]) => ({
       table,
       recorded: recordedCount(range),
       stored: stored.get(table)?.get(range.from) ?? 0,
     }))
-    if (tables.some((table) => table.recorded !== table.stored)) {
-      result.mismatched.push({ from: range.from, to: range.to, tables })
+    // A range without rows has none to digest: XOR over nothing, 0.
+    const digest = digests.get(range.from) ?? '0'
+    const content = range.digest === undefined ? undefined : { recorded: range.digest, stored: digest }
+    const short = tables.some((table) => table.recorded !== table.stored)
+    if (short || (content && content.recorded !== content.stored)) {
+      result.mismatched.push({ from: range.from, to: range.to, tables, ...(content ? { content } : {}) })
+    } else if (!content) {
+      sealed.push({ range, digest })
     }
   }
+  await checkpoints.recordDigests(stream.stream, sealed)
   return result
 }
 

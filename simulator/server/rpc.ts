@@ -391,7 +391,7 @@ export class RpcService {
         else writeLog(out, fill, parts, this.options.encoder)
       }
     }
-    const after = blockEndsBefore(Number.POSITIVE_INFINITY)
+    const after = blockEndsBefore(to + 1)
     if (after) return after
     out.write(']')
     if (this.options.reorgDepth > 0 && !this.reorgState.triggered && to > chain.tip - this.options.reorgDepth)

@@ -59,6 +59,37 @@ describe('checkpoints, commits and the run log in a real warehouse', () => {
     expect(rows.find((row) => row.to === 99)?.blockHash).toBe('0x99')
   })
 
+  it('records a range digest once, and never brings back a range forgotten meanwhile', async () => {
+    const stream = 'chain_transfers'
+    for (const [from, to] of [
+      [0, 99],
+      [100, 199],
+    ] as const) {
+      await store.recordRange(stream, { from, to, blockHash: `0x${to}`, rows: 10, blocks: 5 })
+    }
+    expect((await store.rangeRows(stream)).map((row) => row.digest)).toEqual([undefined, undefined])
+    // A repair forgets the second range while a --verify that read it before records its digest.
+    await store.forgetRanges(stream, [{ from: 100, to: 199 }])
+    const digests = [
+      { range: { from: 0, to: 99 }, digest: '18446744073709551615' },
+      { range: { from: 100, to: 199 }, digest: '7' },
+    ]
+    await store.recordDigests(stream, digests)
+    expect(await store.rangeRows(stream)).toEqual([
+      expect.objectContaining({
+        from: 0,
+        to: 99,
+        rows: 10,
+        blocks: 5,
+        counted: true,
+        digest: '18446744073709551615',
+      }),
+    ])
+    // A digest once recorded is the fact compared from then on: a later one does not replace it.
+    await store.recordDigests(stream, [{ range: { from: 0, to: 99 }, digest: '1' }])
+    expect((await store.rangeRows(stream))[0]?.digest).toBe('18446744073709551615')
+  })
+
   it('drops a retried insert of the same rows but keeps changed rows of the same unit', async () => {
     await warehouse.command(
       'CREATE TABLE pages (id UInt32, title String, _run_id String) ENGINE = MergeTree ORDER BY id SETTINGS non_replicated_deduplication_window = 100',

@@ -3,8 +3,11 @@
 // chain read in several runs, as nights and `sync` leave it: many recorded ranges), rows are deleted
 // inside done ranges the way an operator's mistake would: chain_fills rows with their chain_blocks
 // (lightweight DELETE), chain_blocks rows alone and transfer legs (ALTER TABLE … DELETE), and the
-// markets of one month window. Plain `gaps` trusts the checkpoints and sees nothing; --verify names
-// exactly those units; repair --verify restores every table to what the clean run held.
+// markets of one month window; and, after a first --verify recorded every range's content digest,
+// amounts are changed in place in two other done ranges (ALTER TABLE … UPDATE on chain_fills and
+// chain_transfers), which leaves every count as it was. Plain `gaps` trusts the checkpoints and sees
+// nothing; --verify names exactly those units (the changed ones by their content digest); repair
+// --verify restores every table to what the clean run held.
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CheckpointStore } from '../../checkpoints/store.ts'
@@ -37,7 +40,17 @@ describe('polyhouse gaps --verify and repair --verify', () => {
   let env: NodeJS.ProcessEnv
   let dataDir: string
   let clean: Record<string, string>
-  const damaged = { fills: [] as Range[], transfers: [] as Range[], window: '', markets: 0, fillRows: 0 }
+  const damaged = {
+    fills: [] as Range[],
+    transfers: [] as Range[],
+    /** Ranges whose rows were changed in place: all there, counts intact. */
+    changed: { fills: { from: 0, to: 0 }, transfers: { from: 0, to: 0 } },
+    /** A range whose checkpoint is made to look recorded before digests were kept. */
+    countedOnly: { from: 0, to: 0 },
+    window: '',
+    markets: 0,
+    fillRows: 0,
+  }
 
   async function withDirectory<T>(work: (warehouse: Warehouse) => Promise<T>): Promise<T> {
     const warehouse = await openWarehouse({ kind: 'embedded', dataDir })
@@ -84,6 +97,13 @@ describe('polyhouse gaps --verify and repair --verify', () => {
     const backfill = await runCli(['--data-dir', dataDir, 'backfill'], env)
     expect(backfill.code).toBe(0)
     clean = await withDirectory(contents)
+    // The first --verify finds every range whole: nothing to repair, and each range's digest recorded.
+    const first = await runCli(['--data-dir', dataDir, 'gaps', '--verify', '--json'], env)
+    expect(first.code).toBe(0)
+    for (const stream of JSON.parse(first.stdout).verified.blocks) {
+      expect(stream.mismatched).toEqual([])
+      expect(stream.countedOnly).toBe(stream.checked)
+    }
 
     await withDirectory(async (warehouse) => {
       const checkpoints = new CheckpointStore(warehouse, 'damage')
@@ -93,8 +113,33 @@ describe('polyhouse gaps --verify and repair --verify', () => {
       const transfers = (await checkpoints.rangeRows('chain_transfers')).filter(
         (range) => range.counted && range.rows > 0,
       )
-      expect(fills.length).toBeGreaterThanOrEqual(4)
+      expect(fills.length).toBeGreaterThanOrEqual(5)
+      expect(transfers.length).toBeGreaterThanOrEqual(3)
       const [second, fourth, third] = [fills[1], fills[3], transfers[2]] as [Range, Range, Range]
+      // Amounts changed in place, every row still there: the third fills range, the first transfers one.
+      const [fillsChanged, transfersChanged] = [fills[2], transfers[0]] as [Range, Range]
+      for (const [table, column, range] of [
+        ['chain_fills', 'maker_amount_filled', fillsChanged],
+        ['chain_transfers', 'amount', transfersChanged],
+      ] as const) {
+        await warehouse.command(
+          `ALTER TABLE ${table} UPDATE ${column} = ${column} + 1
+           WHERE block_number BETWEEN {from:UInt64} AND {to:UInt64} SETTINGS mutations_sync = 2`,
+          { from: range.from, to: range.to },
+        )
+      }
+      damaged.changed = {
+        fills: { from: fillsChanged.from, to: fillsChanged.to },
+        transfers: { from: transfersChanged.from, to: transfersChanged.to },
+      }
+      // The last fills range as if committed since that --verify: no digest yet, its counts only.
+      const old = fills[fills.length - 1] as Range
+      await warehouse.command(
+        `ALTER TABLE etl_checkpoints UPDATE content_digest = NULL
+         WHERE stream = 'chain_fills' AND kind = 'range' AND from_block = {from:UInt64} SETTINGS mutations_sync = 2`,
+        { from: old.from },
+      )
+      damaged.countedOnly = { from: old.from, to: old.to }
       // Half the blocks of one range lose their fills and their chain_blocks rows.
       const half = { from: second.from, to: second.from + Math.floor((second.to - second.from) / 2) }
       const [lost] = await warehouse.query<{ n: string }>(
@@ -120,8 +165,8 @@ describe('polyhouse gaps --verify and repair --verify', () => {
          SETTINGS mutations_sync = 2`,
         { from: third.from, to: third.to },
       )
-      damaged.fills = [second, fourth].map(({ from, to }) => ({ from, to }))
-      damaged.transfers = [{ from: third.from, to: third.to }]
+      damaged.fills = [second, fillsChanged, fourth].map(({ from, to }) => ({ from, to }))
+      damaged.transfers = [transfersChanged, third].map(({ from, to }) => ({ from, to }))
       // The markets of the fullest month window whose open and closed walks both ended.
       const cursors = await checkpoints.cursors('markets')
       const windows = new Map<string, number>()
@@ -160,7 +205,9 @@ describe('polyhouse gaps --verify and repair --verify', () => {
     expect(gaps.verified).toBeUndefined()
   })
 
-  it('gaps --verify lists exactly the units whose rows were deleted', { timeout: 120_000 }, async () => {
+  it('gaps --verify lists exactly the units whose rows were deleted or changed', {
+    timeout: 120_000,
+  }, async () => {
     const result = await runCli(['--data-dir', dataDir, 'gaps', '--verify', '--json'], env)
     expect(result.code).toBe(0)
     const { verified } = JSON.parse(result.stdout)
@@ -171,6 +218,19 @@ describe('polyhouse gaps --verify and repair --verify', () => {
       ]),
     )
     expect(byStream).toEqual({ chain_fills: damaged.fills, chain_transfers: damaged.transfers })
+    // The ranges changed in place: every count as committed, the content digest not.
+    for (const [index, range] of [
+      [0, damaged.changed.fills],
+      [1, damaged.changed.transfers],
+    ] as const) {
+      const found = verified.blocks[index].mismatched.find((r: Range) => r.from === range.from)
+      for (const table of found.tables) expect(table.stored, table.table).toBe(table.recorded)
+      expect(found.content.stored).not.toBe(found.content.recorded)
+    }
+    // A checkpoint without a digest is counted, not called damaged.
+    expect(verified.blocks[0].countedOnly).toBe(1)
+    expect(verified.blocks[1].countedOnly).toBe(0)
+    expect(byStream.chain_fills).not.toContainEqual(damaged.countedOnly)
     const [first] = verified.blocks[0].mismatched
     expect(first.tables).toContainEqual({
       table: 'chain_fills',
@@ -205,7 +265,17 @@ describe('polyhouse gaps --verify and repair --verify', () => {
 
     const text = await runCli(['--data-dir', dataDir, 'gaps', '--verify'], env)
     expect(text.stdout).toMatch(
-      /done block ranges of chain_fills that no longer hold what was committed: 2 of \d+ counted/,
+      // The JSON run above recorded the missing digest: none is counted only now.
+      /done block ranges of chain_fills that no longer hold what was committed: 3 of \d+ counted\n/,
+    )
+    expect(text.stdout).toMatch(
+      /done block ranges of chain_transfers that no longer hold what was committed: 2 of \d+ counted\n/,
+    )
+    const changed = damaged.changed.fills
+    expect(text.stdout).toMatch(
+      new RegExp(
+        `\n  ${changed.from.toLocaleString('en-US')}–${changed.to.toLocaleString('en-US')}  chain_fills ([\\d,]+) of \\1 rows, .*, chain_fills rows changed \\(content digest differs\\)\n`,
+      ),
     )
     expect(text.stdout).toContain(
       `  ${damaged.fills[0]?.from.toLocaleString('en-US')}–${damaged.fills[0]?.to.toLocaleString('en-US')}  chain_fills ${(fills.stored as number).toLocaleString('en-US')} of ${(fills.recorded as number).toLocaleString('en-US')} rows`,
@@ -221,11 +291,11 @@ describe('polyhouse gaps --verify and repair --verify', () => {
   }, async () => {
     const result = await runCli(['--data-dir', dataDir, 'repair', '--verify'], env)
     expect(result.stderr).toContain(
-      'polyhouse: repairing 0 block ranges (0 blocks), 2 done chain_fills ranges that no longer match, 1 done chain_transfers ranges that no longer match, 0 orphan markets, 0 markets missing tokens, 1 short markets windows, 0 short events windows, 0 wallets\n',
+      'polyhouse: repairing 0 block ranges (0 blocks), 3 done chain_fills ranges that no longer match, 2 done chain_transfers ranges that no longer match, 0 orphan markets, 0 markets missing tokens, 1 short markets windows, 0 short events windows, 0 wallets\n',
     )
     expect(result.code).toBe(0)
-    expect(result.stdout).toContain('blocks: 3 ranges (')
-    expect(result.stdout).toContain(', 3 of them short of their commit) fetched, ')
+    expect(result.stdout).toContain('blocks: 5 ranges (')
+    expect(result.stdout).toContain(', 5 of them no longer as committed) fetched, ')
     expect(result.stdout).toContain('1 short windows walked again')
     expect(result.stdout).toMatch(/gaps now: none\n$/)
     const after = JSON.parse(

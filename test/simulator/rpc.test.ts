@@ -139,7 +139,7 @@ describe('log encoding', () => {
 })
 
 describe('provider limits', () => {
-  // Dense chain: ~1.5 logs per block, so 10,000 logs span ~6,700 blocks.
+  // Dense chain: ~6–7 logs per block (fills, transfers, lifecycle and owner logs).
   const dense = { seed: 'limits', fills: 30_000, blocks: 20_000 }
 
   it('Alchemy: over 2K blocks and 10K logs → -32602 with a range that then works', async () => {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { type Abi, decodeEventLog, type Hex } from 'viem'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { EXCHANGE_ADDRESSES } from '../../extract/chain/contracts.ts'
+import { EXCHANGE_ADDRESSES, TOPIC0 } from '../../extract/chain/contracts.ts'
 import { positionV1Schema } from '../../extract/data-api/schemas.ts'
 import { gammaMarketSchema, marketsKeysetPageSchema } from '../../extract/gamma/schemas.ts'
 import { get, hex, rpc } from '../../simulator/client.ts'
@@ -61,8 +61,14 @@ beforeAll(async () => {
   const { startBlock, tip } = sim.world.chain
   for (let from = startBlock; from <= tip; from += 2_000) {
     const reply = await rpc(sim.rpcUrl, 'eth_getLogs', [
-      // The exchanges' logs only: ConditionalTokens' transfers are the transfers tests' subject.
-      { fromBlock: hex(from), toBlock: hex(Math.min(tip, from + 1_999)), address: [...EXCHANGE_ADDRESSES] },
+      // The exchanges' OrderFilled logs only: ConditionalTokens' transfers are the transfers tests'
+      // subject, the exchanges' FeeCharged the activity tests'.
+      {
+        fromBlock: hex(from),
+        toBlock: hex(Math.min(tip, from + 1_999)),
+        address: [...EXCHANGE_ADDRESSES],
+        topics: [[TOPIC0.orderFilledV1, TOPIC0.orderFilledV2]],
+      },
     ])
     for (const log of reply.result as Array<{ address: string; data: Hex; topics: [Hex, ...Hex[]] }>) {
       const v2 = V2_EXCHANGES.has(log.address)
@@ -97,8 +103,19 @@ it('serves every fill once, each on a token some market lists', () => {
 })
 
 it('gives each wallet Data API positions equal, to the unit, to what its fills add up to', async () => {
+  // Splits, merges, redemptions and conversions (world/lifecycle.ts) move some positions away from
+  // what trading alone leaves: those are compared in test/steps/chain/simulator.test.ts, here only
+  // the tokens the lifecycle left alone.
   let compared = 0
+  let lifecycle = 0
   for (const wallet of sim.truth.wallets()) {
+    const moved = new Set(
+      sim.world
+        .walletBook(sim.world.ledger.walletByAddress(wallet))
+        .filter((state) => state.size !== state.traded)
+        .map((state) => sim.world.catalog.tokenIdDecimal(state.token)),
+    )
+    lifecycle += moved.size
     const rows = []
     for (let offset = 0; ; offset += 500) {
       const page = (
@@ -110,14 +127,15 @@ it('gives each wallet Data API positions equal, to the unit, to what its fills a
     const fromChain = chainPositions.get(wallet) ?? new Map<string, bigint>()
     const expected = new Map(
       [...fromChain]
-        .filter(([, units]) => units !== 0n)
+        .filter(([token, units]) => units !== 0n && !moved.has(token))
         .map(([token, units]) => [token, unitsToDecimal(units)]),
     )
-    expect(new Map(rows.map((row) => [row.asset, row.size]))).toEqual(expected)
+    const served = rows.filter((row) => !moved.has(row.asset))
+    expect(new Map(served.map((row) => [row.asset, row.size]))).toEqual(expected)
     for (const units of fromChain.values()) expect(units >= 0n).toBe(true)
-    compared += rows.length
+    compared += served.length
   }
-  expect(compared).toBe(sim.truth.summary().positions.count)
+  expect(compared).toBeGreaterThan(lifecycle)
 })
 
 it('has every wallet with positions on chain as a maker, and every non-exchange taker among them', () => {

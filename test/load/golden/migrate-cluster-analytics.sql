@@ -632,6 +632,20 @@ SOURCE(CLICKHOUSE(
 LAYOUT(COMPLEX_KEY_HASHED())
 LIFETIME(MIN 5 MAX 10);
 
+-- would apply sql/032_etl_checkpoints_digest.sql (1 statement)
+-- etl_checkpoints: with a block range's counts (sql/030), a digest of what its rows held, so that
+-- `polyhouse gaps --verify` also names the ranges whose rows were changed in place (an ALTER TABLE …
+-- UPDATE, a hand-made "fix"), which counting cannot see.
+--   content_digest  the engine's groupBitXorDistinct(cityHash64(<the stream's columns>)) over the
+--                   stream table's rows of the range (steps/block-ranges/digest.ts): the run column
+--                   left out, each distinct row once, so duplicates (a retried insert, a later run's
+--                   identical rows) and the merge collapsing them do not move it. Recorded by the
+--                   first `gaps --verify` that finds the range's counts intact (computing it at
+--                   commit cost too much ingestion time); NULL until then: such a range is "counted
+--                   only".
+ALTER TABLE etl_checkpoints ON CLUSTER 'analytics'
+    ADD COLUMN IF NOT EXISTS content_digest Nullable(UInt64) DEFAULT NULL COMMENT 'kind range: digest of the stream table''s rows of the range, recorded by gaps --verify' AFTER counted;
+
 -- would apply sql/040_chain_activity.sql (2 statements)
 -- chain_activity: the lifecycle logs of outcome tokens and the exchanges' fee logs, one row per log —
 -- ConditionalTokens' ConditionResolution, PositionSplit, PositionsMerge and PayoutRedemption; the
@@ -1299,18 +1313,21 @@ FROM
 ) AS a
 ;
 
--- would apply view vw_candles_1d
--- vw_candles_1d: OHLC candles of every outcome token, one row per token and day (UTC) — the
--- per-block rows of chain_candle_blocks (sql/041, aggregated from the taker legs as they are
--- inserted) rolled up, so a query reads those rows, never chain_fills.
+-- would apply view vw_candles
+-- vw_candles: OHLC candles of every outcome token at 1 minute, 1 hour and 1 day (UTC), one row per
+-- token, `span` ('1m' | '1h' | '1d') and bucket — the per-block rows of chain_candle_blocks (sql/041,
+-- aggregated from the taker legs as they are inserted) rolled up, so a query reads those rows, never
+-- chain_fills. vw_candles_1m, vw_candles_1h and vw_candles_1d are its three spans.
 --   open / close  the price of the bucket's first / last match; high / low its extremes
 --   volume        USDC of its taker legs (each match once); trades: its matches
 --   vwap          volume ÷ shares, truncated at 18 places
--- Prices are collateral ÷ shares of the taker leg. `WHERE token_id = …` is one primary-key range.
+-- Prices are collateral ÷ shares of the taker leg. `WHERE token_id = …` is one primary-key range, and
+-- `WHERE span = …` keeps one of the three rows each block row becomes before anything is aggregated.
 -- Market columns come from the token_markets dictionary ('' for a token no market lists).
-CREATE OR REPLACE VIEW vw_candles_1d ON CLUSTER 'analytics' AS
+CREATE OR REPLACE VIEW vw_candles ON CLUSTER 'analytics' AS
 SELECT
     c.token_id AS token_id,
+    c.span AS span,
     dictGetOrDefault('token_markets', 'condition_id', tuple(c.token_id), '') AS condition_id,
     dictGetOrDefault('token_markets', 'outcome', tuple(c.token_id), '') AS outcome,
     c.bucket AS bucket,
@@ -1327,7 +1344,8 @@ FROM
 (
     SELECT
         token_id,
-        toStartOfDay(block_time) AS bucket,
+        span,
+        multiIf(span = '1m', toStartOfMinute(block_time), span = '1h', toStartOfHour(block_time), toStartOfDay(block_time)) AS bucket,
         argMin(open, (block_number, first_log)) AS open,
         max(high) AS high,
         min(low) AS low,
@@ -1338,94 +1356,27 @@ FROM
         min(block_number) AS first_block,
         max(block_number) AS last_block
     FROM chain_candle_blocks FINAL
-    GROUP BY token_id, bucket
+    ARRAY JOIN ['1m', '1h', '1d'] AS span
+    GROUP BY token_id, span, bucket
 ) AS c
+;
+
+-- would apply view vw_candles_1d
+-- vw_candles_1d: OHLC candles of every outcome token, one row per token and day (UTC) (vw_candles).
+CREATE OR REPLACE VIEW vw_candles_1d ON CLUSTER 'analytics' AS
+SELECT * EXCEPT span FROM vw_candles WHERE span = '1d'
 ;
 
 -- would apply view vw_candles_1h
--- vw_candles_1h: OHLC candles of every outcome token, one row per token and hour — the
--- per-block rows of chain_candle_blocks (sql/041, aggregated from the taker legs as they are
--- inserted) rolled up, so a query reads those rows, never chain_fills.
---   open / close  the price of the bucket's first / last match; high / low its extremes
---   volume        USDC of its taker legs (each match once); trades: its matches
---   vwap          volume ÷ shares, truncated at 18 places
--- Prices are collateral ÷ shares of the taker leg. `WHERE token_id = …` is one primary-key range.
--- Market columns come from the token_markets dictionary ('' for a token no market lists).
+-- vw_candles_1h: OHLC candles of every outcome token, one row per token and hour (vw_candles).
 CREATE OR REPLACE VIEW vw_candles_1h ON CLUSTER 'analytics' AS
-SELECT
-    c.token_id AS token_id,
-    dictGetOrDefault('token_markets', 'condition_id', tuple(c.token_id), '') AS condition_id,
-    dictGetOrDefault('token_markets', 'outcome', tuple(c.token_id), '') AS outcome,
-    c.bucket AS bucket,
-    c.open AS open,
-    c.high AS high,
-    c.low AS low,
-    c.close AS close,
-    c.volume AS volume,
-    c.trades AS trades,
-    CAST(toDecimal128(c.volume, 18) / c.shares AS Decimal(38, 18)) AS vwap,
-    c.first_block AS first_block,
-    c.last_block AS last_block
-FROM
-(
-    SELECT
-        token_id,
-        toStartOfHour(block_time) AS bucket,
-        argMin(open, (block_number, first_log)) AS open,
-        max(high) AS high,
-        min(low) AS low,
-        argMax(close, (block_number, last_log)) AS close,
-        sum(volume) AS volume,
-        sum(shares) AS shares,
-        toUInt64(sum(trades)) AS trades,
-        min(block_number) AS first_block,
-        max(block_number) AS last_block
-    FROM chain_candle_blocks FINAL
-    GROUP BY token_id, bucket
-) AS c
+SELECT * EXCEPT span FROM vw_candles WHERE span = '1h'
 ;
 
 -- would apply view vw_candles_1m
--- vw_candles_1m: OHLC candles of every outcome token, one row per token and minute — the
--- per-block rows of chain_candle_blocks (sql/041, aggregated from the taker legs as they are
--- inserted) rolled up, so a query reads those rows, never chain_fills.
---   open / close  the price of the bucket's first / last match; high / low its extremes
---   volume        USDC of its taker legs (each match once); trades: its matches
---   vwap          volume ÷ shares, truncated at 18 places
--- Prices are collateral ÷ shares of the taker leg. `WHERE token_id = …` is one primary-key range.
--- Market columns come from the token_markets dictionary ('' for a token no market lists).
+-- vw_candles_1m: OHLC candles of every outcome token, one row per token and minute (vw_candles).
 CREATE OR REPLACE VIEW vw_candles_1m ON CLUSTER 'analytics' AS
-SELECT
-    c.token_id AS token_id,
-    dictGetOrDefault('token_markets', 'condition_id', tuple(c.token_id), '') AS condition_id,
-    dictGetOrDefault('token_markets', 'outcome', tuple(c.token_id), '') AS outcome,
-    c.bucket AS bucket,
-    c.open AS open,
-    c.high AS high,
-    c.low AS low,
-    c.close AS close,
-    c.volume AS volume,
-    c.trades AS trades,
-    CAST(toDecimal128(c.volume, 18) / c.shares AS Decimal(38, 18)) AS vwap,
-    c.first_block AS first_block,
-    c.last_block AS last_block
-FROM
-(
-    SELECT
-        token_id,
-        toStartOfMinute(block_time) AS bucket,
-        argMin(open, (block_number, first_log)) AS open,
-        max(high) AS high,
-        min(low) AS low,
-        argMax(close, (block_number, last_log)) AS close,
-        sum(volume) AS volume,
-        sum(shares) AS shares,
-        toUInt64(sum(trades)) AS trades,
-        min(block_number) AS first_block,
-        max(block_number) AS last_block
-    FROM chain_candle_blocks FINAL
-    GROUP BY token_id, bucket
-) AS c
+SELECT * EXCEPT span FROM vw_candles WHERE span = '1m'
 ;
 
 -- would apply view vw_chain_confirmed
@@ -1669,70 +1620,114 @@ SELECT
 FROM markets FINAL
 ;
 
--- would apply view vw_owner_pnl
--- vw_owner_pnl: profit and loss per person — every wallet's current Data API positions summed up to
--- its owner (wallet_owners: the EOA behind a proxy wallet or Safe; a wallet with no known owner is
--- its own owner), one row per owner. Amounts are the Data API's (USDC, exact decimals).
---   wallets        the owner's wallets that hold positions, and how many
---   positions      (wallet, token) positions summed
---   initial_value, current_value, cash_pnl (unrealized + realized as the Data API counts it),
---   realized_pnl
-CREATE OR REPLACE VIEW vw_owner_pnl ON CLUSTER 'analytics' AS
+-- would apply view vw_wallet_pnl
+-- vw_wallet_pnl: the leaderboard — one row per wallet with its realized, unrealized and total PnL
+-- (vw_position_pnl summed: the pnl-subgraph's rules, before fees), fees, redemptions, volume (USDC
+-- of its fills), trades (its fills), markets traded, first and last trade time.
+-- Read from the newest snapshot (sql/043): as of computed_at, refreshed by the views step at the end
+-- of every backfill (`polyhouse backfill --steps views` refreshes it alone). vw_position_pnl is
+-- always current; this is what `ORDER BY total_pnl DESC LIMIT 100` reads in milliseconds.
+CREATE OR REPLACE VIEW vw_wallet_pnl ON CLUSTER 'analytics' AS
 SELECT
-    owner,
-    uniqExact(wallet) AS wallets,
-    groupUniqArray(wallet) AS wallet_list,
-    count() AS positions,
-    sum(initial_value) AS initial_value,
-    sum(current_value) AS current_value,
-    sum(cash_pnl) AS cash_pnl,
-    sum(realized_pnl) AS realized_pnl
-FROM (
-    SELECT
-        if(o.owner = '', p.wallet, o.owner) AS owner,
-        p.wallet AS wallet,
-        p.initial_value AS initial_value,
-        p.current_value AS current_value,
-        p.cash_pnl AS cash_pnl,
-        p.realized_pnl AS realized_pnl
-    FROM positions AS p FINAL
-    INNER JOIN wallets AS w FINAL ON w.wallet = p.wallet
-    LEFT JOIN (SELECT wallet, owner FROM wallet_owners FINAL) AS o ON o.wallet = p.wallet
-    WHERE p.snapshot_at >= w.positions_snapshot_at
-    SETTINGS join_use_nulls = 0
-)
-GROUP BY owner
+    w.wallet AS wallet,
+    w.realized_pnl AS realized_pnl,
+    w.unrealized_pnl AS unrealized_pnl,
+    w.total_pnl AS total_pnl,
+    w.fees AS fees,
+    w.redeemed AS redeemed,
+    w.volume AS volume,
+    w.trades AS trades,
+    w.markets_traded AS markets_traded,
+    w.positions AS positions,
+    w.open_positions AS open_positions,
+    w.first_trade AS first_trade,
+    w.last_trade AS last_trade,
+    s.computed_at AS computed_at
+FROM wallet_pnl_snapshots AS w
+INNER JOIN
+(
+    SELECT snapshot, computed_at FROM pnl_snapshots ORDER BY snapshot DESC LIMIT 1
+) AS s ON s.snapshot = w.snapshot
+WHERE w.snapshot = (SELECT max(snapshot) FROM pnl_snapshots)
 ;
 
--- would apply view vw_owner_positions
--- vw_owner_positions: current Data API positions rolled up to the person behind the wallets — the
--- owner EOA of each proxy wallet or Safe (wallet_owners), one row per (owner, token). A wallet with
--- no known owner (a plain EOA, or a contract wallet whose creation was not loaded) is its own owner.
--- Current as in vw_trades_unified: a position at or after its wallet's newest snapshot.
---   owner          the EOA (or the wallet itself when no owner is known)
---   wallets        how many of the owner's wallets hold the token
---   size, initial_value, current_value, cash_pnl, realized_pnl   summed over those wallets (exact)
---   avg_price      the cost-weighted average: Σ size·avg_price ÷ Σ size (NULL when Σ size is 0)
-CREATE OR REPLACE VIEW vw_owner_positions ON CLUSTER 'analytics' AS
+-- would apply view vw_owner_pnl
+-- vw_owner_pnl: profit and loss per person — every wallet's figures summed up to its owner
+-- (wallet_owners: the EOA behind a proxy wallet or Safe; a wallet with no known owner is its own
+-- owner), one row per owner, from two sources side by side, joined per wallet:
+--   the Data API's current positions (api_*; fetched wallets only), and
+--   the chain's (vw_wallet_pnl: every wallet that traded, the pnl-subgraph's rules, before fees).
+-- Columns (USDC, exact decimals):
+--   wallets, wallet_list   the owner's wallets with figures on either side; api_wallets: with Data API positions
+--   api_positions          (wallet, token) Data API positions summed
+--   api_initial_value, api_current_value, api_cash_pnl (unrealized + realized as the Data API counts
+--   it), api_realized_pnl
+--   realized_pnl, unrealized_pnl, total_pnl, fees, redeemed, volume (USDC of the wallets' fills),
+--   trades (their fills), positions and open_positions (tokens with chain PnL, and still held)
+--   chain_computed_at      when the leaderboard snapshot the chain figures come from was computed
+-- The chain figures are vw_wallet_pnl's snapshot (refreshed by the views step at the end of every
+-- backfill; `polyhouse backfill --steps views` refreshes it alone), so an owner's row reads in
+-- milliseconds; vw_owner_positions has the always-current chain figures per token.
+CREATE OR REPLACE VIEW vw_owner_pnl ON CLUSTER 'analytics' AS
 SELECT
-    if(o.owner = '', p.wallet, o.owner) AS owner,
-    p.token_id AS token_id,
-    any(p.condition_id) AS condition_id,
-    any(p.outcome) AS outcome,
-    any(p.title) AS title,
-    uniqExact(p.wallet) AS wallets,
-    groupUniqArray(p.wallet) AS wallet_list,
-    sum(p.size) AS size,
-    if(sum(p.size) = 0, NULL, sum(toDecimal128(p.size, 6) * p.avg_price) / sum(toDecimal128(p.size, 6))) AS avg_price,
-    sum(p.initial_value) AS initial_value,
-    sum(p.current_value) AS current_value,
-    sum(p.cash_pnl) AS cash_pnl,
-    sum(p.realized_pnl) AS realized_pnl
-FROM positions AS p FINAL
-INNER JOIN wallets AS w FINAL ON w.wallet = p.wallet
-LEFT JOIN (SELECT wallet, owner FROM wallet_owners FINAL) AS o ON o.wallet = p.wallet
-WHERE p.snapshot_at >= w.positions_snapshot_at
-GROUP BY owner, token_id
+    if(o.owner = '', x.wallet, o.owner) AS owner,
+    uniqExact(x.wallet) AS wallets,
+    groupUniqArray(x.wallet) AS wallet_list,
+    countIf(x.api_positions > 0) AS api_wallets,
+    sum(x.api_positions) AS api_positions,
+    sum(x.api_initial_value) AS api_initial_value,
+    sum(x.api_current_value) AS api_current_value,
+    sum(x.api_cash_pnl) AS api_cash_pnl,
+    sum(x.api_realized_pnl) AS api_realized_pnl,
+    sum(x.realized_pnl) AS realized_pnl,
+    sum(x.unrealized_pnl) AS unrealized_pnl,
+    sum(x.total_pnl) AS total_pnl,
+    sum(x.fees) AS fees,
+    sum(x.redeemed) AS redeemed,
+    sum(x.volume) AS volume,
+    sum(x.trades) AS trades,
+    sum(x.positions) AS positions,
+    sum(x.open_positions) AS open_positions,
+    nullIf(max(x.computed_at), toDateTime64(0, 3, 'UTC')) AS chain_computed_at
+FROM
+(
+    -- join_use_nulls = 0: the side without the wallet reads '' / 0, hence the if().
+    SELECT
+        if(a.wallet = '', c.wallet, a.wallet) AS wallet,
+        a.positions AS api_positions,
+        a.initial_value AS api_initial_value,
+        a.current_value AS api_current_value,
+        a.cash_pnl AS api_cash_pnl,
+        a.realized_pnl AS api_realized_pnl,
+        c.realized_pnl AS realized_pnl,
+        c.unrealized_pnl AS unrealized_pnl,
+        c.total_pnl AS total_pnl,
+        c.fees AS fees,
+        c.redeemed AS redeemed,
+        c.volume AS volume,
+        c.trades AS trades,
+        c.positions AS positions,
+        c.open_positions AS open_positions,
+        c.computed_at AS computed_at
+    FROM
+    (
+        SELECT p.wallet AS wallet, count() AS positions, sum(p.initial_value) AS initial_value,
+               sum(p.current_value) AS current_value, sum(p.cash_pnl) AS cash_pnl,
+               sum(p.realized_pnl) AS realized_pnl
+        FROM positions AS p FINAL
+        INNER JOIN wallets AS w FINAL ON w.wallet = p.wallet
+        WHERE p.snapshot_at >= w.positions_snapshot_at
+        GROUP BY p.wallet
+    ) AS a
+    FULL OUTER JOIN
+    (
+        SELECT wallet, realized_pnl, unrealized_pnl, total_pnl, fees, redeemed, volume, trades, positions,
+               open_positions, computed_at
+        FROM vw_wallet_pnl
+    ) AS c ON c.wallet = a.wallet
+) AS x
+LEFT JOIN (SELECT wallet, owner FROM wallet_owners FINAL) AS o ON o.wallet = x.wallet
+GROUP BY owner
 SETTINGS join_use_nulls = 0
 ;
 
@@ -2085,6 +2080,91 @@ FROM
         WHERE arraySum(r.numerators) > 0 AND length(r.numerators) > t.outcome_index
     ) AS r ON r.token_id = f.token_id
 ) AS p
+;
+
+-- would apply view vw_owner_positions
+-- vw_owner_positions: positions rolled up to the person behind the wallets — the owner EOA of each
+-- proxy wallet or Safe (wallet_owners), one row per (owner, token). A wallet with no known owner (a
+-- plain EOA, or a contract wallet whose creation was not loaded) is its own owner. Two sources side
+-- by side, joined per (wallet, token) so a token held on one side only still has its row:
+--   the Data API's current positions (api_*; fetched wallets only; current as in vw_trades_unified:
+--   a position at or after its wallet's newest snapshot), and
+--   the chain's (vw_position_pnl: every wallet that traded, the pnl-subgraph's rules).
+-- Columns:
+--   owner          the EOA (or the wallet itself when no owner is known)
+--   wallets        how many of the owner's wallets have the token on either side; wallet_list names them
+--   api_size, api_initial_value, api_current_value, api_cash_pnl, api_realized_pnl   the Data API's,
+--                  summed over the wallets (exact); api_avg_price the cost-weighted average
+--                  Σ size·avg_price ÷ Σ size (NULL when Σ size is 0)
+--   amount, total_bought, realized_pnl, unrealized_pnl, fees, redeemed   the chain's (vw_position_pnl),
+--                  summed; unrealized_pnl is NULL when the token has no last price; avg_price the
+--                  amount-weighted average Σ amount·avg_price ÷ Σ amount (NULL when Σ amount is 0)
+-- The chain side folds every wallet's events whatever the filter: `WHERE owner = …` does not narrow
+-- it (vw_position_pnl narrows on `WHERE wallet = …` only), so a query takes seconds on a full chain.
+CREATE OR REPLACE VIEW vw_owner_positions ON CLUSTER 'analytics' AS
+SELECT
+    if(o.owner = '', x.wallet, o.owner) AS owner,
+    x.token_id AS token_id,
+    anyIf(x.condition_id, x.condition_id != '') AS condition_id,
+    anyIf(x.outcome, x.outcome != '') AS outcome,
+    anyIf(x.title, x.title != '') AS title,
+    uniqExact(x.wallet) AS wallets,
+    groupUniqArray(x.wallet) AS wallet_list,
+    sum(x.api_size) AS api_size,
+    if(sum(x.api_size) = 0, NULL,
+       sum(toDecimal128(x.api_size, 6) * x.api_avg_price) / sum(toDecimal128(x.api_size, 6))) AS api_avg_price,
+    sum(x.api_initial_value) AS api_initial_value,
+    sum(x.api_current_value) AS api_current_value,
+    sum(x.api_cash_pnl) AS api_cash_pnl,
+    sum(x.api_realized_pnl) AS api_realized_pnl,
+    sum(x.amount) AS amount,
+    if(sum(x.amount) = 0, NULL, CAST(sum(x.amount * x.avg_price) / sum(x.amount) AS Decimal(38, 6))) AS avg_price,
+    sum(x.total_bought) AS total_bought,
+    sum(x.realized_pnl) AS realized_pnl,
+    sum(x.unrealized_pnl) AS unrealized_pnl,
+    sum(x.fees) AS fees,
+    sum(x.redeemed) AS redeemed
+FROM
+(
+    -- join_use_nulls = 0: the side without the (wallet, token) reads '' / 0, hence the if()s.
+    SELECT
+        if(a.wallet = '', c.wallet, a.wallet) AS wallet,
+        if(a.wallet = '', c.token_id, a.token_id) AS token_id,
+        if(a.condition_id = '', c.condition_id, a.condition_id) AS condition_id,
+        if(a.outcome = '', c.outcome, a.outcome) AS outcome,
+        a.title AS title,
+        a.size AS api_size,
+        a.avg_price AS api_avg_price,
+        a.initial_value AS api_initial_value,
+        a.current_value AS api_current_value,
+        a.cash_pnl AS api_cash_pnl,
+        a.realized_pnl AS api_realized_pnl,
+        c.amount AS amount,
+        c.avg_price AS avg_price,
+        c.total_bought AS total_bought,
+        c.realized_pnl AS realized_pnl,
+        c.unrealized_pnl AS unrealized_pnl,
+        c.fees AS fees,
+        c.redeemed AS redeemed
+    FROM
+    (
+        SELECT p.wallet AS wallet, p.token_id AS token_id, p.condition_id AS condition_id, p.outcome AS outcome,
+               p.title AS title, p.size AS size, p.avg_price AS avg_price, p.initial_value AS initial_value,
+               p.current_value AS current_value, p.cash_pnl AS cash_pnl, p.realized_pnl AS realized_pnl
+        FROM positions AS p FINAL
+        INNER JOIN wallets AS w FINAL ON w.wallet = p.wallet
+        WHERE p.snapshot_at >= w.positions_snapshot_at
+    ) AS a
+    FULL OUTER JOIN
+    (
+        SELECT wallet, token_id, condition_id, outcome, amount, avg_price, total_bought, realized_pnl,
+               unrealized_pnl, fees, redeemed
+        FROM vw_position_pnl
+    ) AS c ON c.wallet = a.wallet AND c.token_id = a.token_id
+) AS x
+LEFT JOIN (SELECT wallet, owner FROM wallet_owners FINAL) AS o ON o.wallet = x.wallet
+GROUP BY owner, token_id
+SETTINGS join_use_nulls = 0
 ;
 
 -- would apply view vw_reconciliation_window
@@ -2537,36 +2617,5 @@ FROM
         WHERE p.snapshot_at >= w.positions_snapshot_at
     )
 ) AS u
-;
-
--- would apply view vw_wallet_pnl
--- vw_wallet_pnl: the leaderboard — one row per wallet with its realized, unrealized and total PnL
--- (vw_position_pnl summed: the pnl-subgraph's rules, before fees), fees, redemptions, volume (USDC
--- of its fills), trades (its fills), markets traded, first and last trade time.
--- Read from the newest snapshot (sql/043): as of computed_at, refreshed by the views step at the end
--- of every backfill (`polyhouse backfill --steps views` refreshes it alone). vw_position_pnl is
--- always current; this is what `ORDER BY total_pnl DESC LIMIT 100` reads in milliseconds.
-CREATE OR REPLACE VIEW vw_wallet_pnl ON CLUSTER 'analytics' AS
-SELECT
-    w.wallet AS wallet,
-    w.realized_pnl AS realized_pnl,
-    w.unrealized_pnl AS unrealized_pnl,
-    w.total_pnl AS total_pnl,
-    w.fees AS fees,
-    w.redeemed AS redeemed,
-    w.volume AS volume,
-    w.trades AS trades,
-    w.markets_traded AS markets_traded,
-    w.positions AS positions,
-    w.open_positions AS open_positions,
-    w.first_trade AS first_trade,
-    w.last_trade AS last_trade,
-    s.computed_at AS computed_at
-FROM wallet_pnl_snapshots AS w
-INNER JOIN
-(
-    SELECT snapshot, computed_at FROM pnl_snapshots ORDER BY snapshot DESC LIMIT 1
-) AS s ON s.snapshot = w.snapshot
-WHERE w.snapshot = (SELECT max(snapshot) FROM pnl_snapshots)
 ;
 

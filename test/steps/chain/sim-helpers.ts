@@ -40,8 +40,18 @@ export async function harness(): Promise<StepHarness> {
  * The Data API side of the views and the reconciliation, without running the wallets step: every
  * wallet's positions as the simulator serves them, and each wallet recorded fetched at that snapshot.
  */
+/**
+ * When insertServedPositions says the positions were fetched (unix seconds): a minute before the
+ * tip's time (a reorg may move the tip's timestamp by seconds). The chain step reads past it, so the
+ * chain side holds everything the API could count (vw_reconciliation_window); only rows with fills
+ * in the API's settling window before it are 'pending'.
+ */
+export function servedSnapshotTime(sim: Simulator): number {
+  return sim.world.chain.timestamp(sim.world.chain.tip) - 60
+}
+
 export async function insertServedPositions(warehouse: Warehouse, sim: Simulator): Promise<void> {
-  const snapshotAt = '2026-07-01 00:00:00.000'
+  const snapshotAt = new Date(servedSnapshotTime(sim) * 1000).toISOString().replace('T', ' ').replace('Z', '')
   await warehouse.insert(
     'positions',
     sim.truth.wallets().flatMap((wallet) =>

@@ -14,6 +14,7 @@ import {
   harness,
   insertServedPositions,
   loadedLines,
+  servedSnapshotTime,
   simulator,
   truthLines,
   WORLD,
@@ -129,9 +130,19 @@ describe('the chain step against the simulator, provider limits and faults on, w
           difference: String(-state.traded / 1e6),
         })),
     )
+    // A position with a fill in the five minutes before the snapshot may be one the API had not
+    // indexed yet: the view calls it 'pending' (vw_reconciliation_window), whatever it differs by.
+    const settledBefore = servedSnapshotTime(sim) - 5 * 60
+    const late = new Set<string>()
+    for (const fill of sim.truth.fills(sim.world.chain.startBlock, sim.world.chain.tip))
+      if (sim.world.chain.timestamp(fill.blockNumber) >= settledBefore)
+        late.add(`${fill.maker}|${sim.world.catalog.tokenIdDecimal(fill.token)}`)
+    const verdict = (row: { wallet: string; token_id: string; status: string; difference: string }) =>
+      late.has(`${row.wallet}|${row.token_id}`) ? { ...row, status: 'pending' } : row
     const order = (a: { wallet: string; token_id: string }, b: { wallet: string; token_id: string }) =>
       `${a.wallet}|${a.token_id}`.localeCompare(`${b.wallet}|${b.token_id}`)
-    expect(reconciled.sort(order)).toEqual([...expected, ...redeemed].sort(order))
+    expect(reconciled.sort(order)).toEqual([...expected, ...redeemed].map(verdict).sort(order))
+    expect(reconciled.filter((row) => row.status !== 'pending').length).toBeGreaterThan(reconciled.length / 2)
     expect(redeemed.length).toBeGreaterThan(0)
     const [wallets] = await rows(
       h.warehouse,
