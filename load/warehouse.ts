@@ -181,6 +181,9 @@ export class Warehouse {
       }
       return
     }
+    // Text formats are parsed in parallel by default: a chunk per thread held at once. In this
+    // process that memory is the pipeline's own, and a page of rows parses fast enough on one thread.
+    if (format !== 'RowBinary') settings.input_format_parallel_parsing = '0'
     const settingsClause = Object.entries(settings)
       .map(([name, value]) => `${name} = ${sqlString(value)}`)
       .join(', ')
