@@ -16,6 +16,7 @@
 // ranges of N blocks (the step's range size is fixed to N), instead of rendering them while the
 // pipeline runs on the same two cores (bench/chain-source.ts) — a stand-in for a remote provider.
 // `--commit-rows N`: rows per insert instead of the committer's COMMIT_ROWS (to compare sizes).
+// `--memory-limit SIZE`: open the warehouse as `polyhouse --memory-limit SIZE` does (load/engine-memory.ts).
 //
 // Each scale runs in its own process, so peak RSS (getrusage maxrss) is that scale's alone.
 import fs from 'node:fs'
@@ -23,6 +24,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { CheckpointStore } from '../checkpoints/store.ts'
+import { resolveWarehouseConfig } from '../core/config.ts'
 import { migrate } from '../load/migrate.ts'
 import { RunLog } from '../load/run-log.ts'
 import { openWarehouse } from '../load/warehouse.ts'
@@ -43,6 +45,7 @@ const { values } = parseArgs({
     stream: { type: 'string', default: 'fills' },
     'replay-span': { type: 'string' },
     'commit-rows': { type: 'string' },
+    'memory-limit': { type: 'string' },
   },
 })
 const replaySpan = values['replay-span'] === undefined ? undefined : Number(values['replay-span'])
@@ -120,7 +123,12 @@ const sampler = setInterval(() => {
 
 const { source, child } = await startChainSource(sourceArgs())
 const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'polyhouse-chain-bench-')), 'warehouse')
-const warehouse = await openWarehouse({ kind: 'embedded', dataDir })
+const warehouse = await openWarehouse(
+  resolveWarehouseConfig({
+    dataDir,
+    ...(values['memory-limit'] ? { memoryLimit: values['memory-limit'] } : {}),
+  }),
+)
 const migrated = await migrate(warehouse)
 if (migrated.error) throw migrated.error
 const runLog = new RunLog(warehouse, 'bench', [])
@@ -192,6 +200,7 @@ if (!values.keep) fs.rmSync(path.dirname(dataDir), { recursive: true, force: tru
 
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`
 const rate = (n: number, s: number) => `${Math.round(n / s).toLocaleString('en-US')}/s`
+console.log(`memory limit: ${values['memory-limit'] ?? 'none (the engine caches of load/engine-memory.ts)'}`)
 console.log(
   `machine: ${os.cpus()[0]?.model} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; load average at start ${load?.toFixed(2)}`,
 )

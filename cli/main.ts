@@ -19,6 +19,10 @@ export async function buildProgram(args?: readonly string[]): Promise<Command> {
     .option('--clickhouse-password <password>', 'server password (env CLICKHOUSE_PASSWORD)')
     .option('--clickhouse-database <name>', 'server database (env CLICKHOUSE_DATABASE)')
     .option('--cluster <name>', 'render DDL with ON CLUSTER and Replicated engines')
+    .option(
+      '--memory-limit <size>',
+      'cap the embedded engine so the process stays near <size> (like 600M or 2G; env POLYHOUSE_MEMORY_LIMIT)',
+    )
     .option('--sql-dir <dir>', 'migrations folder (default: the sql/ shipped with polyhouse)')
     .option('--views-dir <dir>', 'views folder (default: the views/ shipped with polyhouse)')
     .option('--verbose', 'print stack traces with errors')

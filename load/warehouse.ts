@@ -13,6 +13,7 @@ import {
 import { dataDirError, type WarehouseConfig } from '../core/config.ts'
 import { WarehouseError, WarehouseLockedError } from '../core/errors.ts'
 import { redactUrl } from '../core/redact.ts'
+import { engineArguments } from './engine-memory.ts'
 import { recordClosed, recordOpened } from './owner/record.ts'
 
 /**
@@ -87,6 +88,8 @@ export class Warehouse {
     readonly config: WarehouseConfig,
     /** The embedded engine's staging directory for `insertText` (INSERT_STAGING_DIR); none on a server. */
     private readonly stagingDir?: string,
+    /** The embedded engine's first session, which carries its start-up settings; closed last. */
+    private readonly engineSession?: { close(): void },
   ) {}
 
   get cluster(): string | undefined {
@@ -178,6 +181,9 @@ export class Warehouse {
       }
       return
     }
+    // Text formats are parsed in parallel by default: a chunk per thread held at once. In this
+    // process that memory is the pipeline's own, and a page of rows parses fast enough on one thread.
+    if (format !== 'RowBinary') settings.input_format_parallel_parsing = '0'
     const settingsClause = Object.entries(settings)
       .map(([name, value]) => `${name} = ${sqlString(value)}`)
       .join(', ')
@@ -196,6 +202,7 @@ export class Warehouse {
   async close(): Promise<void> {
     if (this.config.kind === 'embedded') recordClosed(this.config.dataDir)
     await this.client.close()
+    this.engineSession?.close()
   }
 }
 
@@ -203,7 +210,10 @@ export async function openWarehouse(config: WarehouseConfig): Promise<Warehouse>
   return config.kind === 'embedded' ? openEmbedded(config.dataDir, config) : openServer(config)
 }
 
-async function openEmbedded(dataDir: string, config: WarehouseConfig): Promise<Warehouse> {
+async function openEmbedded(
+  dataDir: string,
+  config: Extract<WarehouseConfig, { kind: 'embedded' }>,
+): Promise<Warehouse> {
   // chDB locks <dir>/status and writes its PID there; a live PID means another process owns it.
   // Checking first gives the user our message instead of the engine's "Cannot lock file".
   const holder = lockHolder(dataDir)
@@ -219,9 +229,16 @@ async function openEmbedded(dataDir: string, config: WarehouseConfig): Promise<W
   } catch (error) {
     throw dataDirError(dataDir, error)
   }
-  const { createChdbConnection } = await import('chdb/connection')
+  const [{ Session }, { createChdbConnection }] = await Promise.all([
+    import('chdb'),
+    import('chdb/connection'),
+  ])
+  let session: InstanceType<typeof Session>
   let connection: ReturnType<typeof createChdbConnection>
   try {
+    // The first session of a directory starts its engine, with the settings it is given (cache
+    // sizes, the memory cap: load/engine-memory.ts); the client's connection joins that engine.
+    session = new Session(dataDir, { connectionArgs: engineArguments(config.memoryLimitBytes) })
     connection = createChdbConnection({ path: dataDir })
   } catch (error) {
     const racedHolder = lockHolder(dataDir)
@@ -242,7 +259,7 @@ async function openEmbedded(dataDir: string, config: WarehouseConfig): Promise<W
   fs.rmSync(stagingDir, { recursive: true, force: true })
   fs.mkdirSync(stagingDir)
   recordOpened(dataDir)
-  return new Warehouse(client, config, stagingDir)
+  return new Warehouse(client, config, stagingDir, session)
 }
 
 /**

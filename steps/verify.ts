@@ -27,7 +27,7 @@ export const VERIFIED_STREAMS: readonly LogStream[] = [FILLS_STREAM, TRANSFERS_S
 
 /**
  * Rows a table derived from a stream's table holds per row of it: chain_fills_by_wallet copies each
- * fill once (sql/020), chain_transfers_by_wallet writes each transfer as two legs (sql/022). A
+ * fill once (sql/020), chain_transfers_by_wallet writes each transfer as two legs (sql/022, sql/090). A
  * derived table not listed here is not counted.
  */
 export const ROWS_PER_STAGED_ROW: Readonly<Record<string, number>> = {

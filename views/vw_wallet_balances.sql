@@ -6,8 +6,9 @@
 -- Not wallets, so left out: the zero address (mint source, burn sink), the four exchanges, the
 -- NegRisk adapter, ConditionalTokens itself, the V2 collateral adapters and the NegRisk adapter's
 -- NO-token burn address (extract/chain/contracts.ts NON_WALLET_CONTRACTS).
--- `WHERE wallet = …` is one primary-key range of chain_transfers_by_wallet; all wallets are one pass
--- in key order (bench/transfers.ts). Market metadata comes from the token_markets dictionary; a
+-- `WHERE wallet = …` is one primary-key range of chain_transfers_by_wallet (keyed by the wallet's
+-- cityHash64 since sql/090: the engine hashes the constant to find it); all wallets are one pass.
+-- Market metadata comes from the token_markets dictionary; a
 -- token no market lists keeps empty metadata and market_known = 0.
 CREATE OR REPLACE VIEW vw_wallet_balances {{on_cluster}} AS
 SELECT

@@ -1,5 +1,5 @@
 // The transfers stream: TransferSingle and TransferBatch logs of ConditionalTokens → chain_transfers.
-// The materialized view of sql/022 writes each row twice into chain_transfers_by_wallet (the sender's
+// The materialized view of sql/022 (re-keyed by sql/090) writes each row twice into chain_transfers_by_wallet (the sender's
 // debit and the receiver's credit), so a reorg clears both tables.
 import { TRANSFERS_FILTER } from '../../extract/chain/contracts.ts'
 import type { LogStream } from '../block-ranges/types.ts'

@@ -29,6 +29,25 @@ describe('polyhouse CLI', () => {
     expect(fs.existsSync(env.POLYHOUSE_HOME)).toBe(false)
   })
 
+  it('rejects a --memory-limit that is not a size with one line and exit code 2, touching nothing', async () => {
+    const env = home()
+    for (const size of ['lots', '12']) {
+      const result = await runCli(['--memory-limit', size, 'status'], env)
+      expect(result.code).toBe(2)
+      expect(result.stderr).toBe(
+        `polyhouse: --memory-limit must be a size of at least 400M, like 600M or 2G: got '${size}'\n`,
+      )
+    }
+    expect(fs.existsSync(env.POLYHOUSE_HOME)).toBe(false)
+  })
+
+  it('runs a command under a --memory-limit', async () => {
+    const result = await runCli(['--memory-limit', '600M', 'query', 'SELECT 1 AS one'], home())
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('1')
+  }, 180_000)
+
   it('migrates on first use, and the second migrate changes nothing', async () => {
     const env = home()
     const first = await runCli(['migrate'], env)

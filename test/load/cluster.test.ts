@@ -17,7 +17,7 @@ describe('cluster rendering', () => {
     expect(result.stdout).toBe(fs.readFileSync(GOLDEN, 'utf8'))
     const creates =
       result.stdout.match(
-        /^(CREATE (TABLE|OR REPLACE VIEW|MATERIALIZED VIEW|DICTIONARY|OR REPLACE DICTIONARY)|ALTER TABLE) /gm,
+        /^(CREATE (TABLE|OR REPLACE VIEW|MATERIALIZED VIEW|DICTIONARY|OR REPLACE DICTIONARY)|ALTER TABLE|DROP (VIEW|TABLE)|EXCHANGE TABLES) /gm,
       ) ?? []
     const onCluster = result.stdout.match(/ ON CLUSTER 'analytics'/g) ?? []
     expect(creates.length).toBeGreaterThan(13)

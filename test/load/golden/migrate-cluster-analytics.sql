@@ -1044,6 +1044,67 @@ CREATE TABLE IF NOT EXISTS etl_rpc_endpoints ON CLUSTER 'analytics'
 ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/etl_rpc_endpoints', '{replica}', updated_at)
 ORDER BY (run_id, stream, endpoint);
 
+-- would apply sql/090_chain_transfers_by_wallet_hash_key.sql (6 statements)
+-- chain_transfers_by_wallet, re-keyed and slimmed: the same legs (sql/022: each transfer once per
+-- side, sender -1, receiver +1) sorted by (cityHash64(wallet), block_number, log_index, batch_index,
+-- direction) instead of (wallet, token_id, block_number, …), without the columns no reader uses
+-- (counterparty, _run_id: chain_transfers has both). The legs were most of a transfer's insert:
+-- sorting each insert's 2 × n legs by a 42-character string then a UInt256, and writing two more
+-- strings per leg. In one run of bench/transfers-layouts.ts (1M transfers, load average ~35):
+-- chain_transfers alone 4.8 s, with sql/022's legs 22.4 s, re-keyed 18.0 s, re-keyed and slimmed
+-- 13.0 s. The key is still unique per leg — (block_number, log_index, batch_index, direction) names one leg,
+-- which has one wallet — so ReplacingMergeTree and FINAL collapse exactly what they did. A wallet's
+-- legs stay one primary-key range: `WHERE wallet = …` is answered through the key by hashing the
+-- constant (EXPLAIN indexes = 1 shows the cityHash64(wallet) range), and a wallet's tokens are
+-- grouped after the read rather than by the sort.
+--
+-- Existing warehouses: the legs are copied into the re-keyed table, which then takes the old one's
+-- name (EXCHANGE), and the materialized view is recreated on it; nothing that reads the table
+-- changes. The migrating process holds the warehouse, so no insert runs between these statements;
+-- a copy interrupted and redone only repeats legs that FINAL collapses.
+CREATE TABLE IF NOT EXISTS chain_transfers_by_wallet_rekeyed ON CLUSTER 'analytics'
+(
+    wallet       String,
+    token_id     UInt256,
+    direction    Int8 COMMENT '+1 received, -1 sent',
+    block_number UInt64,
+    log_index    UInt32,
+    batch_index  UInt16,
+    amount       UInt256,
+    block_time   DateTime('UTC'),
+    _ingested_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/chain_transfers_by_wallet_rekeyed', '{replica}', _ingested_at)
+ORDER BY (cityHash64(wallet), block_number, log_index, batch_index, direction)
+SETTINGS replicated_deduplication_window = 10000;
+
+DROP VIEW IF EXISTS chain_transfers_by_wallet_mv ON CLUSTER 'analytics';
+
+INSERT INTO chain_transfers_by_wallet_rekeyed
+SELECT wallet, token_id, direction, block_number, log_index, batch_index, amount, block_time, _ingested_at
+FROM chain_transfers_by_wallet;
+
+EXCHANGE TABLES chain_transfers_by_wallet AND chain_transfers_by_wallet_rekeyed ON CLUSTER 'analytics';
+
+-- Every insert into chain_transfers lands in the re-keyed table as two legs (sql/022's view, less the
+-- dropped columns). An insert ClickHouse drops as a duplicate of its token never reaches the view.
+CREATE MATERIALIZED VIEW IF NOT EXISTS chain_transfers_by_wallet_mv ON CLUSTER 'analytics' TO chain_transfers_by_wallet AS
+SELECT
+    leg.1 AS wallet,
+    token_id,
+    leg.2 AS direction,
+    block_number,
+    log_index,
+    batch_index,
+    amount,
+    block_time,
+    _ingested_at
+FROM chain_transfers
+ARRAY JOIN [(from_address, toInt8(-1)), (to_address, toInt8(1))] AS leg;
+
+-- The old layout's legs, now under this name.
+DROP TABLE IF EXISTS chain_transfers_by_wallet_rekeyed ON CLUSTER 'analytics';
+
 -- would apply view vw_activity
 -- vw_activity: every lifecycle log of chain_activity (sql/040) with the wallet it belongs to.
 --   party        who acted as the contract saw it (stakeholder, redeemer, fee receiver, oracle)
@@ -2261,8 +2322,9 @@ FROM vw_amm_trades
 -- Not wallets, so left out: the zero address (mint source, burn sink), the four exchanges, the
 -- NegRisk adapter, ConditionalTokens itself, the V2 collateral adapters and the NegRisk adapter's
 -- NO-token burn address (extract/chain/contracts.ts NON_WALLET_CONTRACTS).
--- `WHERE wallet = …` is one primary-key range of chain_transfers_by_wallet; all wallets are one pass
--- in key order (bench/transfers.ts). Market metadata comes from the token_markets dictionary; a
+-- `WHERE wallet = …` is one primary-key range of chain_transfers_by_wallet (keyed by the wallet's
+-- cityHash64 since sql/090: the engine hashes the constant to find it); all wallets are one pass.
+-- Market metadata comes from the token_markets dictionary; a
 -- token no market lists keeps empty metadata and market_known = 0.
 CREATE OR REPLACE VIEW vw_wallet_balances ON CLUSTER 'analytics' AS
 SELECT

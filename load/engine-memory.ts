@@ -1,0 +1,48 @@
+// How much memory the embedded engine may hold, given to it when the session opens: the engine's
+// caches are sized for a pipeline job rather than for a server, and --memory-limit caps the whole.
+//
+// chDB's defaults are a server's (read from system.server_settings, chDB 3.4 / 26.7): a 5 GiB mark
+// cache, 5 GiB primary-index and skip-index mark caches, a 128 MiB compiled-expression cache, and a
+// total cap of 90 % of the machine's RAM. A backfill reads little back — it inserts, merges, and
+// answers anti-joins and status counts — so caches that size only fill up and stay resident.
+
+/** Cache sizes when no --memory-limit is given: room for the marks of every table a job touches. */
+export const DEFAULT_ENGINE_CACHES = {
+  mark_cache_size: 128 * 2 ** 20,
+  primary_index_cache_size: 64 * 2 ** 20,
+  index_mark_cache_size: 32 * 2 ** 20,
+  compiled_expression_cache_size: 32 * 2 ** 20,
+  query_condition_cache_size: 16 * 2 ** 20,
+}
+
+/**
+ * What the process needs beside the engine's tracked memory: chDB's code and static data (~250 MiB
+ * resident once loaded, before any query) and the pipeline's heap and row buffers. The engine gets
+ * the rest of --memory-limit, and never less than half of it.
+ */
+export const PROCESS_RESERVE_BYTES = 300 * 2 ** 20
+
+/** The engine's share of a --memory-limit of `limitBytes`. */
+export function engineBudget(limitBytes: number): number {
+  return Math.max(Math.floor(limitBytes / 2), limitBytes - PROCESS_RESERVE_BYTES)
+}
+
+/**
+ * Command-line settings for the engine (`clickhouse local` form, given at connect: caches and the
+ * server's memory cap are server configuration, which no SET reaches). With a limit, the caches
+ * take at most a sixteenth of the engine's budget each, and max_server_memory_usage makes the
+ * engine refuse a query (MEMORY_LIMIT_EXCEEDED) rather than outgrow the cap.
+ */
+export function engineArguments(memoryLimitBytes?: number): string[] {
+  const caches: Record<string, number> = { ...DEFAULT_ENGINE_CACHES }
+  const settings: Record<string, number> = {}
+  if (memoryLimitBytes !== undefined) {
+    const budget = engineBudget(memoryLimitBytes)
+    for (const [name, bytes] of Object.entries(caches))
+      caches[name] = Math.min(bytes, Math.floor(budget / 16))
+    settings.max_server_memory_usage = budget
+    // One query may take most of the budget; the rest stays for the merges and inserts beside it.
+    settings.max_memory_usage = Math.floor(budget * 0.8)
+  }
+  return Object.entries({ ...caches, ...settings }).map(([name, value]) => `--${name}=${value}`)
+}

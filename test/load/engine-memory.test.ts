@@ -1,0 +1,57 @@
+// The embedded engine sized by --memory-limit: its caches and its memory cap are set when the
+// directory is opened, and a query that needs more than the cap is refused, not allowed to grow.
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseSize } from '../../core/config.ts'
+import { DEFAULT_ENGINE_CACHES, engineBudget } from '../../load/engine-memory.ts'
+import { openWarehouse, type Warehouse } from '../../load/warehouse.ts'
+import { tempDir } from '../helpers/warehouse.ts'
+
+const LIMIT = parseSize('600M') as number
+
+describe('embedded engine under --memory-limit 600M', () => {
+  let warehouse: Warehouse
+  beforeAll(async () => {
+    warehouse = await openWarehouse({
+      kind: 'embedded',
+      dataDir: path.join(tempDir(), 'warehouse'),
+      memoryLimitBytes: LIMIT,
+    })
+  })
+  afterAll(async () => {
+    await warehouse.close()
+  })
+
+  it('caps the engine at its share of the limit and shrinks its caches to fit', async () => {
+    const rows = await warehouse.query<{ name: string; value: string }>(
+      `SELECT name, value FROM system.server_settings
+       WHERE name IN ('max_server_memory_usage', 'mark_cache_size', 'primary_index_cache_size')`,
+    )
+    const setting = Object.fromEntries(rows.map((row) => [row.name, Number(row.value)]))
+    expect(setting.max_server_memory_usage).toBe(engineBudget(LIMIT))
+    expect(setting.max_server_memory_usage).toBeLessThan(LIMIT)
+    expect(setting.mark_cache_size).toBeLessThanOrEqual(engineBudget(LIMIT) / 16)
+    expect(setting.mark_cache_size).toBeLessThan(DEFAULT_ENGINE_CACHES.mark_cache_size)
+    expect(setting.primary_index_cache_size).toBeLessThanOrEqual(engineBudget(LIMIT) / 16)
+  })
+
+  it('refuses a query that needs more memory than the limit, and keeps working', async () => {
+    // 100 million UInt64 in one array: 800 MB, over the whole limit.
+    await expect(
+      warehouse.query('SELECT length(groupArray(number)) FROM numbers(100000000)'),
+    ).rejects.toThrow(/MEMORY_LIMIT_EXCEEDED|memory limit/i)
+    const [row] = await warehouse.query<{ n: string }>('SELECT toString(count()) AS n FROM numbers(1000)')
+    expect(row?.n).toBe('1000')
+  })
+})
+
+describe('parseSize', () => {
+  it('reads sizes the way users write them', () => {
+    expect(parseSize('600M')).toBe(600 * 2 ** 20)
+    expect(parseSize('2G')).toBe(2 * 2 ** 30)
+    expect(parseSize('1.5GiB')).toBe(1.5 * 2 ** 30)
+    expect(parseSize('805306368')).toBe(805306368)
+    expect(parseSize('lots')).toBeUndefined()
+    expect(parseSize('-1G')).toBeUndefined()
+  })
+})
