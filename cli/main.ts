@@ -21,7 +21,7 @@ export async function buildProgram(args?: readonly string[]): Promise<Command> {
     .option('--cluster <name>', 'render DDL with ON CLUSTER and Replicated engines')
     .option(
       '--memory-limit <size>',
-      'cap the embedded engine so the process stays near <size> (like 600M or 2G; env POLYHOUSE_MEMORY_LIMIT)',
+      "cap the embedded engine's memory at <size> less 300M for the pipeline (like 1G or 2G; env POLYHOUSE_MEMORY_LIMIT)",
     )
     .option('--sql-dir <dir>', 'migrations folder (default: the sql/ shipped with polyhouse)')
     .option('--views-dir <dir>', 'views folder (default: the views/ shipped with polyhouse)')

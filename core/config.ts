@@ -16,7 +16,7 @@ export interface WarehouseOptions {
   clickhousePassword?: string
   clickhouseDatabase?: string
   cluster?: string
-  /** --memory-limit: a size like 600M or 2G that caps the embedded engine's process. */
+  /** --memory-limit: a size like 1G or 2G; the embedded engine gets it less the process's reserve. */
   memoryLimit?: string
 }
 
