@@ -126,8 +126,12 @@ describe('the owners step against the simulator, provider limits and faults on, 
         }),
       )
       try {
+        // As an operator would: a step that left units failed (a request can meet the faults on
+        // all six of its attempts) is run again, and resumes with only those units.
         for (const step of steps) {
-          const stepOutcome = await step.run(h.context())
+          let stepOutcome = await step.run(h.context())
+          for (let rerun = 0; rerun < 2 && stepOutcome.failures.length > 0; rerun++)
+            stepOutcome = await step.run(h.context())
           expect(stepOutcome.failures, step.name).toEqual([])
         }
       } finally {
