@@ -13,7 +13,7 @@ import {
 import { dataDirError, type WarehouseConfig } from '../core/config.ts'
 import { WarehouseError, WarehouseLockedError } from '../core/errors.ts'
 import { redactUrl } from '../core/redact.ts'
-import { engineArguments } from './engine-memory.ts'
+import { engineArguments, limitHeapGrowth } from './engine-memory.ts'
 import { recordClosed, recordOpened } from './owner/record.ts'
 
 /**
@@ -239,6 +239,7 @@ async function openEmbedded(
     // The first session of a directory starts its engine, with the settings it is given (cache
     // sizes, the memory cap: load/engine-memory.ts); the client's connection joins that engine.
     session = new Session(dataDir, { connectionArgs: engineArguments(config.memoryLimitBytes) })
+    if (config.memoryLimitBytes !== undefined) limitHeapGrowth()
     connection = createChdbConnection({ path: dataDir })
   } catch (error) {
     const racedHolder = lockHolder(dataDir)

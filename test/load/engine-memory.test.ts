@@ -1,11 +1,15 @@
 // The embedded engine sized by --memory-limit: its caches and its memory cap are set when the
 // directory is opened, and a query that needs more than the cap is refused, not allowed to grow.
+import { execFile } from 'node:child_process'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseSize } from '../../core/config.ts'
 import { DEFAULT_ENGINE_CACHES, engineBudget } from '../../load/engine-memory.ts'
 import { openWarehouse, type Warehouse } from '../../load/warehouse.ts'
 import { tempDir } from '../helpers/warehouse.ts'
+
+const ROOT = path.resolve(import.meta.dirname, '../..')
 
 const LIMIT = parseSize('600M') as number
 
@@ -43,6 +47,23 @@ describe('embedded engine under --memory-limit 600M', () => {
     const [row] = await warehouse.query<{ n: string }>('SELECT toString(count()) AS n FROM numbers(1000)')
     expect(row?.n).toBe('1000')
   })
+})
+
+describe('the JavaScript heap under --memory-limit', () => {
+  /** The most heap V8 committed while test/helpers/heap-churn.ts churned, in its own process. */
+  async function peakHeap(limit?: number): Promise<number> {
+    const args = ['--import', 'tsx', path.join(ROOT, 'test/helpers/heap-churn.ts')]
+    args.push(path.join(tempDir(), 'warehouse'), ...(limit === undefined ? [] : [String(limit)]))
+    const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: ROOT })
+    return (JSON.parse(stdout) as { peakHeapBytes: number }).peakHeapBytes
+  }
+
+  it('stays closer to what it holds than V8 alone keeps it', async () => {
+    const free = await peakHeap()
+    const limited = await peakHeap(LIMIT)
+    // The same ~100 MB live set and the same garbage: V8 alone commits several times the live set.
+    expect(limited).toBeLessThan(free * 0.7)
+  }, 120_000)
 })
 
 describe('parseSize', () => {
