@@ -13,13 +13,10 @@
 // Shape: 5 fills a block, a block every 2 s (Polygon); every other fill is a taker leg (taker = the
 // exchange). Wallets and tokens are skewed (floor(N·u²) and floor(N·u³), u uniform): a few whales and
 // a few busy markets, long tails of both. Prices 0.001–0.999 USDC per share, 1–101 shares a fill.
-import fs from 'node:fs'
 import os from 'node:os'
-import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { migrate } from '../load/migrate.ts'
-import { openWarehouse } from '../load/warehouse.ts'
 import { refreshWalletPnl } from '../steps/pnl/snapshot.ts'
+import { openBenchWarehouse } from './shared/warehouse.ts'
 
 const { values } = parseArgs({
   options: {
@@ -37,10 +34,7 @@ const queries = Number(values.queries)
 /** Rows per INSERT … SELECT, as the chain step's commits are of the order of COMMIT_ROWS. */
 const INSERT_ROWS = 1_000_000
 
-const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'polyhouse-analytics-bench-')), 'warehouse')
-const warehouse = await openWarehouse({ kind: 'embedded', dataDir })
-const migrated = await migrate(warehouse)
-if (migrated.error) throw migrated.error
+const { warehouse, remove } = await openBenchWarehouse('polyhouse-analytics-bench-')
 
 const EXCHANGE = '0x4bfb41d5b3570defd03c39a9a4d8de6bd8b8982e'
 const wallet = (expr: string) => `concat('0x', leftPad(lower(hex(${expr})), 40, '0'))`
@@ -188,4 +182,4 @@ await measure(
   Array.from({ length: Math.min(queries, 10) }, () => once[0] as { value: string }),
 )
 await warehouse.close()
-if (!values.keep) fs.rmSync(path.dirname(dataDir), { recursive: true, force: true })
+if (!values.keep) remove()

@@ -5,12 +5,9 @@
 // Prints p50/p95 over random wallets; never fails on time.
 //
 //   npx tsx bench/chain-wallet-query.ts [--fills 10000000] [--wallets 50000] [--markets 150000] [--queries 200]
-import fs from 'node:fs'
 import os from 'node:os'
-import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { migrate } from '../load/migrate.ts'
-import { openWarehouse } from '../load/warehouse.ts'
+import { openBenchWarehouse } from './shared/warehouse.ts'
 
 const { values } = parseArgs({
   options: {
@@ -27,10 +24,7 @@ const markets = Number(values.markets)
 const queries = Number(values.queries)
 const INSERT_ROWS = 1_000_000
 
-const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'polyhouse-wallet-bench-')), 'warehouse')
-const warehouse = await openWarehouse({ kind: 'embedded', dataDir })
-const migrated = await migrate(warehouse)
-if (migrated.error) throw migrated.error
+const { warehouse, remove } = await openBenchWarehouse('polyhouse-wallet-bench-')
 
 const wallet = (expr: string) => `concat('0x', leftPad(lower(hex(${expr})), 40, '0'))`
 const token = (expr: string) =>
@@ -158,4 +152,4 @@ const [plan] = await warehouse.query<{ explain: string }>(
 )
 if (process.env.EXPLAIN) console.log(plan?.explain)
 await warehouse.close()
-if (!values.keep) fs.rmSync(path.dirname(dataDir), { recursive: true, force: true })
+if (!values.keep) remove()

@@ -4,22 +4,16 @@
 // materialized view included). How sql/090's layout was chosen. Prints rows/s; never fails.
 //
 //   npx tsx bench/transfers-layouts.ts [--transfers 1000000]
-import fs from 'node:fs'
 import os from 'node:os'
-import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { migrate } from '../load/migrate.ts'
-import { openWarehouse } from '../load/warehouse.ts'
 import { machineLine } from './machine.ts'
+import { openBenchWarehouse } from './shared/warehouse.ts'
 
 const { values } = parseArgs({
   options: { transfers: { type: 'string', default: '1000000' } },
 })
 const transfers = Number(values.transfers)
-const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'polyhouse-layouts-')), 'warehouse')
-const warehouse = await openWarehouse({ kind: 'embedded', dataDir })
-const migrated = await migrate(warehouse)
-if (migrated.error) throw migrated.error
+const { warehouse, remove } = await openBenchWarehouse('polyhouse-layouts-')
 console.log(machineLine())
 console.log(`load average at start ${os.loadavg()[0]?.toFixed(2)}`)
 const wallet = (salt: string) =>
@@ -92,4 +86,4 @@ for (const pass of [1, 2]) {
   }
 }
 await warehouse.close()
-fs.rmSync(path.dirname(dataDir), { recursive: true, force: true })
+remove()

@@ -7,13 +7,10 @@
 // Prints figures; never fails on time.
 //
 //   npx tsx bench/wallet-balances.ts [--transfers 10000000] [--wallets 50000] [--tokens 300000] [--queries 200]
-import fs from 'node:fs'
 import os from 'node:os'
-import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { migrate } from '../load/migrate.ts'
-import { openWarehouse } from '../load/warehouse.ts'
 import { machineLine } from './machine.ts'
+import { openBenchWarehouse } from './shared/warehouse.ts'
 
 const { values } = parseArgs({
   options: {
@@ -32,10 +29,7 @@ const INSERT_ROWS = 1_000_000
 const EXCHANGE = '0x4bfb41d5b3570defd03c39a9a4d8de6bd8b8982e'
 const ZERO = '0x0000000000000000000000000000000000000000'
 
-const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'polyhouse-balances-bench-')), 'warehouse')
-const warehouse = await openWarehouse({ kind: 'embedded', dataDir })
-const migrated = await migrate(warehouse)
-if (migrated.error) throw migrated.error
+const { warehouse, remove } = await openBenchWarehouse('polyhouse-balances-bench-')
 console.log(machineLine())
 console.log(`load average at start ${os.loadavg()[0]?.toFixed(2)}`)
 
@@ -138,4 +132,4 @@ console.log(
   `  the same from chain_transfers (no leg table): p50 ${pct(oneStaging, 0.5).toFixed(1)} ms, p95 ${pct(oneStaging, 0.95).toFixed(1)} ms`,
 )
 await warehouse.close()
-if (!values.keep) fs.rmSync(path.dirname(dataDir), { recursive: true, force: true })
+if (!values.keep) remove()
