@@ -122,6 +122,17 @@ export function verified(verification: Verification): boolean {
 // --- block ranges -------------------------------------------------------------------------------
 
 /**
+ * Matches rows `t` (with `block_number` and a constant `k`) to the counted range holding their block
+ * (`r`, from etl_checkpoints) and groups them by range.
+ */
+const PER_COUNTED_RANGE = `ASOF INNER JOIN (
+    SELECT from_block, to_block, toUInt8(0) AS k FROM etl_checkpoints FINAL
+    WHERE stream = {stream:String} AND kind = 'range' AND counted = 1 AND unit NOT IN {skip:Array(String)}
+) AS r ON t.k = r.k AND t.block_number >= r.from_block
+WHERE t.block_number <= r.to_block
+GROUP BY r.from_block`
+
+/**
  * Rows of `table` per counted range of the stream, in one pass: each row goes to the range with the
  * greatest first block at or below its block (ASOF JOIN), if the range reaches it. Ranges listed in
  * `skip` (overlapping ones) are left out, so they cannot take another range's rows.
@@ -131,12 +142,7 @@ function countPerRangeSql(table: string): string {
 SELECT toString(r.from_block) AS from_block, toString(count()) AS stored
 FROM (SELECT block_number, toUInt8(0) AS k FROM ${table} FINAL
       WHERE block_number BETWEEN {min:UInt64} AND {max:UInt64}) AS t
-ASOF INNER JOIN (
-    SELECT from_block, to_block, toUInt8(0) AS k FROM etl_checkpoints FINAL
-    WHERE stream = {stream:String} AND kind = 'range' AND counted = 1 AND unit NOT IN {skip:Array(String)}
-) AS r ON t.k = r.k AND t.block_number >= r.from_block
-WHERE t.block_number <= r.to_block
-GROUP BY r.from_block`
+${PER_COUNTED_RANGE}`
 }
 
 /**
@@ -148,12 +154,7 @@ function digestPerRangeSql(stream: LogStream): string {
 SELECT toString(r.from_block) AS from_block, toString(${contentDigestSql(stream)}) AS digest
 FROM (SELECT *, toUInt8(0) AS k FROM ${stream.table}
       WHERE block_number BETWEEN {min:UInt64} AND {max:UInt64}) AS t
-ASOF INNER JOIN (
-    SELECT from_block, to_block, toUInt8(0) AS k FROM etl_checkpoints FINAL
-    WHERE stream = {stream:String} AND kind = 'range' AND counted = 1 AND unit NOT IN {skip:Array(String)}
-) AS r ON t.k = r.k AND t.block_number >= r.from_block
-WHERE t.block_number <= r.to_block
-GROUP BY r.from_block`
+${PER_COUNTED_RANGE}`
 }
 
 export async function verifyStream(
