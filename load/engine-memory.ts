@@ -1,6 +1,6 @@
 // How much memory the embedded engine may hold, given to it when the session opens: the engine's
 // caches are sized for a pipeline job rather than for a server, and --memory-limit caps the whole.
-// Under a limit the JavaScript heap is also kept closer to what it holds (limitHeapGrowth).
+// The JavaScript heap is kept close to what it holds (limitHeapGrowth).
 //
 // chDB's defaults are a server's (read from system.server_settings, chDB 3.4 / 26.7): a 5 GiB mark
 // cache, 5 GiB primary-index and skip-index mark caches, a 128 MiB compiled-expression cache, and a
@@ -50,19 +50,20 @@ export function engineArguments(memoryLimitBytes?: number): string[] {
 }
 
 /**
- * How far V8's heap may grow past what survived its last full collection, under --memory-limit, in
- * percent. Left to itself V8 grows it up to about four times when collections are cheap: the markets
- * step at 160,000 markets committed up to 435 MB of heap for a live set of 50–126 MB (node
- * --trace-gc). At 30 % it committed 236 MB and the process peaked at 0.84 GiB instead of 0.99 GiB,
- * for 25–45 % more CPU spent collecting; that step is paced by Gamma's rate limits, and its wall time
- * did not change. So the cap is taken only when a user asks for a memory limit.
+ * How far V8's heap may grow past what survived its last full collection, in percent. Left to
+ * itself V8 grows it up to about four times when collections are cheap: the markets step at 160,000
+ * markets held 300–410 MB of heap for a live set of 87 MB (a heap snapshot at the peak), most of
+ * it Gamma pages and insert payloads already done with. At 30 % the step peaked at 757 MiB instead
+ * of 956 MiB, in the same wall time (89.7 s against 96.5 s: it is paced by Gamma's rate limits).
+ * The chain step keeps a small heap (its rows live in Buffers) and loaded 1M fills at the same rate
+ * with and without it (105,947 and 105,327 rows/s, bench/chain-ingest.ts). So it is always taken.
  */
 export const HEAP_GROWING_PERCENT = 30
 
 /**
  * Keeps V8's heap within HEAP_GROWING_PERCENT of its live set from now on. V8 reads this flag at each
  * full collection, so setting it in a running process takes effect (unlike --max-old-space-size,
- * which is fixed when the heap is created). Process-wide, like the limit it serves.
+ * which is fixed when the heap is created). Process-wide.
  */
 export function limitHeapGrowth(): void {
   v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`)

@@ -239,7 +239,7 @@ async function openEmbedded(
     // The first session of a directory starts its engine, with the settings it is given (cache
     // sizes, the memory cap: load/engine-memory.ts); the client's connection joins that engine.
     session = new Session(dataDir, { connectionArgs: engineArguments(config.memoryLimitBytes) })
-    if (config.memoryLimitBytes !== undefined) limitHeapGrowth()
+    limitHeapGrowth()
     connection = createChdbConnection({ path: dataDir })
   } catch (error) {
     const racedHolder = lockHolder(dataDir)
