@@ -68,3 +68,24 @@ export const HEAP_GROWING_PERCENT = 30
 export function limitHeapGrowth(): void {
   v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`)
 }
+
+/** Bytes of row buffers one chain row takes while it waits for its insert (RowBinary, with slack). */
+const ROW_BUFFER_BYTES_PER_ROW = 1_024
+
+/**
+ * How much a block-range run may hold in row buffers (load/row-buffers.ts, steps/block-ranges):
+ * rows per insert and free buffers kept for reuse. Without a limit, `defaults`; under one, each takes
+ * at most a sixteenth of it, since a run holds two inserts' rows and the free buffers at once
+ * (100,000 rows is ~100 MiB of buffers: at --memory-limit 600M a batch is 38,400 rows).
+ */
+export function rowBufferBudget(
+  memoryLimitBytes: number | undefined,
+  defaults: { commitRows: number; maxFreeBytes: number },
+): { commitRows: number; maxFreeBytes: number } {
+  if (memoryLimitBytes === undefined) return defaults
+  const share = Math.floor(memoryLimitBytes / 16)
+  return {
+    commitRows: Math.min(defaults.commitRows, Math.floor(share / ROW_BUFFER_BYTES_PER_ROW)),
+    maxFreeBytes: Math.min(defaults.maxFreeBytes, share),
+  }
+}

@@ -3,7 +3,7 @@
 // warehouse acknowledged its insert.
 
 /** Free row buffers kept for reuse, in bytes: the rows of a commit and a half (the committer's COMMIT_ROWS). */
-const MAX_FREE_ROW_BYTES = 128 * 2 ** 20
+export const MAX_FREE_ROW_BYTES = 128 * 2 ** 20
 /** Smaller buffers are not pooled: they cost little to allocate (and share Node's slab). */
 const MIN_POOLED_BYTES = 64 * 1024
 /** A free buffer is taken for a request at most this many times smaller, so slack stays bounded. */

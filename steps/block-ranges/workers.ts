@@ -8,9 +8,10 @@ import { attemptsOf, InterruptedError, PolyhouseError } from '../../core/errors.
 import { sleep } from '../../core/sleep.ts'
 import { blockCount } from '../../extract/chain/adaptive-range.ts'
 import { MAX_ATTEMPTS, withRetry } from '../../extract/http/retry.ts'
-import { RowBuffers } from '../../load/row-buffers.ts'
+import { rowBufferBudget } from '../../load/engine-memory.ts'
+import { MAX_FREE_ROW_BYTES, RowBuffers } from '../../load/row-buffers.ts'
 import type { StepContext, UnitFailure } from '../step.ts'
-import { createRangeCommitter } from './commit.ts'
+import { COMMIT_ROWS, createRangeCommitter } from './commit.ts'
 import { BENCH_MS, type ChainEndpoint, HEAD_REFRESH_MS } from './endpoints.ts'
 
 export { TARGET_LOGS_PER_REQUEST } from './endpoints.ts'
@@ -79,15 +80,21 @@ export async function fetchGaps(
   let covered = shared.target.covered() - gaps.covered()
   const rowsBefore = outcome.rows
   const { insertMs: insertBefore, checkpointMs: checkpointBefore, commits: commitsBefore } = outcome.timings
-  // Row buffers go from the fetchers to the committer and, once inserted, back.
-  const rowBuffers = new RowBuffers()
+  // Row buffers go from the fetchers to the committer and, once inserted, back; under
+  // --memory-limit both the batches and the free buffers are smaller.
+  const { config } = context.warehouse
+  const budget = rowBufferBudget(config.kind === 'embedded' ? config.memoryLimitBytes : undefined, {
+    commitRows: COMMIT_ROWS,
+    maxFreeBytes: MAX_FREE_ROW_BYTES,
+  })
+  const rowBuffers = new RowBuffers(budget.maxFreeBytes)
   const committer = createRangeCommitter({
     warehouse: context.warehouse,
     checkpoints: context.checkpoints,
     runLog,
     stream: run.stream,
     salt: await tokenSalt(context.checkpoints, run.stream.stream),
-    commitRows: run.commitRows,
+    commitRows: run.commitRows ?? budget.commitRows,
     rowBuffers,
     onCommitted: (ranges, totals) => {
       covered += ranges.reduce((sum, range) => sum + blockCount(range), 0)

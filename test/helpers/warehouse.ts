@@ -5,6 +5,9 @@ import { openWarehouse, type Warehouse } from '../../load/warehouse.ts'
 
 export { tempDir }
 
-export async function openTempWarehouse(dataDir = path.join(tempDir(), 'warehouse')): Promise<Warehouse> {
-  return openWarehouse({ kind: 'embedded', dataDir })
+export async function openTempWarehouse(
+  dataDir = path.join(tempDir(), 'warehouse'),
+  options: { memoryLimitBytes?: number } = {},
+): Promise<Warehouse> {
+  return openWarehouse({ kind: 'embedded', dataDir, ...options })
 }

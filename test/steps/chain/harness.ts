@@ -19,8 +19,11 @@ export interface StepHarness {
   close(): Promise<void>
 }
 
-export async function openStepHarness(dataDir?: string): Promise<StepHarness> {
-  const warehouse = await openTempWarehouse(dataDir)
+export async function openStepHarness(
+  dataDir?: string,
+  options: { memoryLimitBytes?: number } = {},
+): Promise<StepHarness> {
+  const warehouse = await openTempWarehouse(dataDir, options)
   const migrated = await migrate(warehouse)
   if (migrated.error) throw migrated.error
   if (migrated.viewErrors.length > 0) throw new Error(JSON.stringify(migrated.viewErrors))

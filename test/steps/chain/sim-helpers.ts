@@ -118,12 +118,18 @@ export function truthLines(sim: Simulator): string[] {
   return lines
 }
 
-export async function loadedLines(h: StepHarness, final = 'FINAL'): Promise<string[]> {
+/** The stored fills as truthLines writes them; `blocks` [from, to] reads only those (a bounded answer). */
+export async function loadedLines(
+  h: StepHarness,
+  final = 'FINAL',
+  blocks?: readonly [number, number],
+): Promise<string[]> {
+  const where = blocks ? `WHERE block_number BETWEEN ${blocks[0]} AND ${blocks[1]}` : ''
   const loaded = await h.warehouse.query<{ line: string }>(
     `SELECT concat_ws('|', toString(block_number), toString(log_index), tx_hash, block_hash, toString(toUnixTimestamp(block_time)),
             exchange, toString(exchange_version), order_hash, maker, taker, toString(side), toString(token_id),
             toString(maker_amount_filled), toString(taker_amount_filled), toString(fee)) AS line
-     FROM chain_fills ${final} ORDER BY block_number, log_index`,
+     FROM chain_fills ${final} ${where} ORDER BY block_number, log_index`,
   )
   return loaded.map((row) => row.line)
 }
