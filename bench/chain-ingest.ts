@@ -11,10 +11,14 @@
 //   npx tsx bench/chain-ingest.ts --fills 1000000 --stream transfers
 //   npx tsx bench/chain-ingest.ts --fills 1000000 --stream activity
 //   npx tsx bench/chain-ingest.ts --fills 1000000 --replay-span 1000
+//   npx tsx bench/chain-ingest.ts --fills 1000000 --replay-span 400 --stream transfers
 //
 // `--replay-span N`: the source serves eth_getLogs replies rendered before the clock starts, for
 // ranges of N blocks (the step's range size is fixed to N), instead of rendering them while the
 // pipeline runs on the same two cores (bench/chain-source.ts) — a stand-in for a remote provider.
+// A range must hold at most half of TARGET_LOGS_PER_REQUEST logs, or the step halves it and the
+// halves miss the replay (the simulator renders them, on the same cores): 1,000 blocks for fills,
+// 400 for transfers (1M fills bring 2.8M transfer rows). The source line says how many replayed.
 // `--commit-rows N`: rows per insert instead of the committer's COMMIT_ROWS (to compare sizes).
 // `--memory-limit SIZE`: open the warehouse as `polyhouse --memory-limit SIZE` does (load/engine-memory.ts).
 //
