@@ -156,13 +156,26 @@ const cpuStarted = process.cpuUsage()
 const threadsStarted = threadCpu()
 const sourceCpuStarted = cpuSecondsOf(child.pid)
 const started = performance.now()
-const outcome = await step.run({
-  warehouse,
-  checkpoints,
-  runLog,
-  signal: new AbortController().signal,
-  reporter: { update: () => {}, note: (message) => process.stderr.write(`note: ${message}\n`) },
-})
+let outcome: Awaited<ReturnType<typeof step.run>>
+try {
+  outcome = await step.run({
+    warehouse,
+    checkpoints,
+    runLog,
+    signal: new AbortController().signal,
+    reporter: { update: () => {}, note: (message) => process.stderr.write(`note: ${message}\n`) },
+  })
+} catch (error) {
+  // The step stopped (under a tight --memory-limit the engine may refuse an insert): say so, with
+  // what the run reached, and stop the source, which would otherwise outlive this process.
+  child.kill('SIGTERM')
+  const message = error instanceof Error ? error.message.split('\n')[0] : String(error)
+  process.stdout.write(
+    `load stopped after ${((performance.now() - started) / 1000).toFixed(1)} s: ${message}\npeak RSS of the pipeline process: ${(peakRss / 2 ** 20).toFixed(0)} MiB\n`,
+  )
+  if (!values.keep) fs.rmSync(path.dirname(dataDir), { recursive: true, force: true })
+  process.exit(1)
+}
 const seconds = (performance.now() - started) / 1000
 const cpu = process.cpuUsage(cpuStarted)
 const threads = [...threadCpu()]
