@@ -25,13 +25,10 @@
 // Each scale runs in its own process, so peak RSS (getrusage maxrss) is that scale's alone.
 import fs from 'node:fs'
 import os from 'node:os'
-import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { CheckpointStore } from '../checkpoints/store.ts'
 import { resolveWarehouseConfig } from '../core/config.ts'
-import { migrate } from '../load/migrate.ts'
 import { RunLog } from '../load/run-log.ts'
-import { openWarehouse } from '../load/warehouse.ts'
 import { createActivityStep } from '../steps/activity/index.ts'
 import { createChainStep } from '../steps/chain/index.ts'
 import { FILLS_STREAM } from '../steps/chain/stream.ts'
@@ -39,6 +36,7 @@ import { createTransfersStep } from '../steps/transfers/index.ts'
 import { TRANSFERS_STREAM } from '../steps/transfers/stream.ts'
 import { verifyStream } from '../steps/verify.ts'
 import { startChainSource } from './shared/chain-source-process.ts'
+import { openBenchWarehouse } from './shared/warehouse.ts'
 
 const { values } = parseArgs({
   options: {
@@ -125,16 +123,18 @@ const sampler = setInterval(() => {
   }
 }, 100)
 
+// The limit is read as `polyhouse --memory-limit` reads it (the same checks, the same messages),
+// before the source starts, so a bad one leaves nothing running.
+const limited = resolveWarehouseConfig(values['memory-limit'] ? { memoryLimit: values['memory-limit'] } : {})
 const { source, child } = await startChainSource(sourceArgs())
-const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'polyhouse-chain-bench-')), 'warehouse')
-const warehouse = await openWarehouse(
-  resolveWarehouseConfig({
-    dataDir,
-    ...(values['memory-limit'] ? { memoryLimit: values['memory-limit'] } : {}),
-  }),
+const { warehouse, remove } = await openBenchWarehouse(
+  'polyhouse-chain-bench-',
+  limited.kind === 'embedded' && limited.memoryLimitBytes !== undefined
+    ? { memoryLimitBytes: limited.memoryLimitBytes }
+    : {},
 )
-const migrated = await migrate(warehouse)
-if (migrated.error) throw migrated.error
+/** The first line of what went wrong. */
+const firstLine = (error: unknown) => (error instanceof Error ? error.message.split('\n')[0] : String(error))
 const runLog = new RunLog(warehouse, 'bench', [])
 const checkpoints = new CheckpointStore(warehouse, runLog.runId)
 const step = createStep(
@@ -169,11 +169,10 @@ try {
   // The step stopped (under a tight --memory-limit the engine may refuse an insert): say so, with
   // what the run reached, and stop the source, which would otherwise outlive this process.
   child.kill('SIGTERM')
-  const message = error instanceof Error ? error.message.split('\n')[0] : String(error)
   process.stdout.write(
-    `load stopped after ${((performance.now() - started) / 1000).toFixed(1)} s: ${message}\npeak RSS of the pipeline process: ${(peakRss / 2 ** 20).toFixed(0)} MiB\n`,
+    `load stopped after ${((performance.now() - started) / 1000).toFixed(1)} s: ${firstLine(error)}\npeak RSS of the pipeline process: ${(peakRss / 2 ** 20).toFixed(0)} MiB\n`,
   )
-  if (!values.keep) fs.rmSync(path.dirname(dataDir), { recursive: true, force: true })
+  if (!values.keep) remove()
   process.exit(1)
 }
 const seconds = (performance.now() - started) / 1000
@@ -214,13 +213,13 @@ let selectRefused: string | undefined
 try {
   await warehouse.command(`INSERT INTO ${TABLE} SELECT * FROM ${TABLE}`)
 } catch (error) {
-  selectRefused = error instanceof Error ? error.message.split('\n')[0] : String(error)
+  selectRefused = firstLine(error)
 }
 const selectSeconds = (performance.now() - selectStarted) / 1000
 const [count] = await warehouse.query<{ n: string }>(`SELECT toString(count()) AS n FROM ${TABLE} FINAL`)
 await warehouse.close()
 clearInterval(sampler)
-if (!values.keep) fs.rmSync(path.dirname(dataDir), { recursive: true, force: true })
+if (!values.keep) remove()
 
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`
 const rate = (n: number, s: number) => `${Math.round(n / s).toLocaleString('en-US')}/s`

@@ -4,6 +4,7 @@
 // sixteenth of it (load/engine-memory.ts rowBufferBudget), so the whole chain loads.
 import { describe, expect, it } from 'vitest'
 import { rowBufferBudget } from '../../../load/engine-memory.ts'
+import { MAX_FREE_ROW_BYTES } from '../../../load/row-buffers.ts'
 import { COMMIT_ROWS } from '../../../steps/block-ranges/commit.ts'
 import { createChainStep } from '../../../steps/chain/index.ts'
 import { openStepHarness } from './harness.ts'
@@ -13,7 +14,7 @@ const LIMIT = 600 * 2 ** 20
 
 describe('the chain step under --memory-limit 600M', () => {
   it('inserts smaller batches and loads every fill', async () => {
-    const budget = rowBufferBudget(LIMIT, { commitRows: COMMIT_ROWS, maxFreeBytes: 128 * 2 ** 20 })
+    const budget = rowBufferBudget(LIMIT, { commitRows: COMMIT_ROWS, maxFreeBytes: MAX_FREE_ROW_BYTES })
     expect(budget.commitRows).toBeLessThan(COMMIT_ROWS / 2)
     // Five fills a block, as on Polygon today; no provider caps, so ranges stay large and a batch
     // of COMMIT_ROWS fills up well within the committer's interval. Enough of them that merges run
