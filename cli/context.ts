@@ -61,6 +61,10 @@ export async function withWarehouse<T>(
 ): Promise<T> {
   const { config, dirs } = 'config' in target ? target : warehouseTarget(target)
   const warehouse = await openWarehouse(config)
+  warehouse.onInsertRefused = (table, attempt) =>
+    process.stderr.write(
+      `polyhouse: warning: the engine refused an insert into ${table} for lack of memory (attempt ${attempt}); it is tried again once the merges beside it end\n`,
+    )
   try {
     if (options.migrate !== false) {
       const result = await migrate(warehouse, dirs)

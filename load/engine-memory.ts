@@ -89,3 +89,45 @@ export function rowBufferBudget(
     maxFreeBytes: Math.min(defaults.maxFreeBytes, share),
   }
 }
+
+/** The engine's error code for a query refused by its memory cap (MEMORY_LIMIT_EXCEEDED). */
+export const MEMORY_LIMIT_EXCEEDED = '241'
+/**
+ * Waits before each new attempt of an insert the engine refused for memory. Under a cap an insert
+ * may meet the peak of the merges beside it (at 10M fills under --memory-limit 600M the engine
+ * counted ~100 MiB between inserts and refused one at 300 MiB); the merges end within seconds, and
+ * none start while the writer waits. About a minute and a half in all before the refusal stands.
+ */
+export const MEMORY_RETRY_WAITS_MS = [1_000, 2_000, 5_000, 10_000, 20_000, 40_000] as const
+
+export interface MemoryRetry {
+  /** The refused query's error code, or undefined (load/warehouse.ts clickhouseErrorCode). */
+  codeOf(error: unknown): string | undefined
+  /** Resolves when the engine's merges have ended, or after `ms`, whichever comes first. */
+  settle(ms: number): Promise<void>
+  /** Told of each refusal before its wait (the attempt that failed, counting from 1). */
+  onRefused?(attempt: number, error: unknown): void
+}
+
+/**
+ * Runs `insert`, and again after the merges settle whenever the engine refuses it for memory, up to
+ * MEMORY_RETRY_WAITS_MS. Safe for the pipeline's inserts: each carries a deduplication token, so
+ * blocks a refused attempt already wrote (to the table or to any of its materialized views, which
+ * chDB 26.7 deduplicates each on its own) are dropped on the next, and only the rest go in.
+ */
+export async function retryRefusedForMemory<T>(
+  insert: () => Promise<T>,
+  retry: MemoryRetry,
+  waits: readonly number[] = MEMORY_RETRY_WAITS_MS,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await insert()
+    } catch (error) {
+      const wait = waits[attempt - 1]
+      if (wait === undefined || retry.codeOf(error) !== MEMORY_LIMIT_EXCEEDED) throw error
+      retry.onRefused?.(attempt, error)
+      await retry.settle(wait)
+    }
+  }
+}

@@ -13,7 +13,8 @@ import {
 import { dataDirError, type WarehouseConfig } from '../core/config.ts'
 import { WarehouseError, WarehouseLockedError } from '../core/errors.ts'
 import { redactUrl } from '../core/redact.ts'
-import { engineArguments, limitHeapGrowth } from './engine-memory.ts'
+import { sleep } from '../core/sleep.ts'
+import { engineArguments, limitHeapGrowth, retryRefusedForMemory } from './engine-memory.ts'
 import { recordClosed, recordOpened } from './owner/record.ts'
 
 /**
@@ -82,6 +83,11 @@ export interface InsertTextOptions extends InsertOptions {
 
 export class Warehouse {
   private staged = 0
+  /**
+   * Told when the engine refuses an insert for memory, before the insert is tried again (the CLI
+   * prints a warning, so a night's log says why the load slowed).
+   */
+  onInsertRefused: ((table: string, attempt: number) => void) | undefined
 
   constructor(
     readonly client: ClickHouseClient,
@@ -167,18 +173,20 @@ export class Warehouse {
       // read the whole body (and report a failure after it), and the caller reuses the payload's
       // memory once this returns (load/row-buffers.ts). So no progress headers,
       // the answer held until the end of the query, and read to its end.
-      const result = await this.client.exec({
-        query: `${target} FORMAT ${format}`,
-        values: Readable.from(pieces),
-        clickhouse_settings: this.settings({
-          ...settings,
-          send_progress_in_http_headers: 0,
-          wait_end_of_query: 1,
-        }),
+      await this.retryRefusedForMemory(table, async () => {
+        const result = await this.client.exec({
+          query: `${target} FORMAT ${format}`,
+          values: Readable.from(pieces),
+          clickhouse_settings: this.settings({
+            ...settings,
+            send_progress_in_http_headers: 0,
+            wait_end_of_query: 1,
+          }),
+        })
+        for await (const _ of result.stream) {
+          // An INSERT answers with no rows; reading to the end is what waits for it.
+        }
       })
-      for await (const _ of result.stream) {
-        // An INSERT answers with no rows; reading to the end is what waits for it.
-      }
       return
     }
     // Text formats are parsed in parallel by default: a chunk per thread held at once. In this
@@ -190,13 +198,33 @@ export class Warehouse {
     const file = path.join(this.stagingDir, `${process.pid}-${++this.staged}.${format}`)
     try {
       await writePieces(file, pieces)
-      await this.command(
-        `${target} FROM INFILE ${sqlString(file)}${settingsClause && ` SETTINGS ${settingsClause}`} FORMAT ${format}`,
+      await this.retryRefusedForMemory(table, () =>
+        this.command(
+          `${target} FROM INFILE ${sqlString(file)}${settingsClause && ` SETTINGS ${settingsClause}`} FORMAT ${format}`,
+        ),
       )
     } finally {
       // Synchronous: an unlink takes a millisecond, a turn of the busy event loop far longer.
       fs.rmSync(file, { force: true })
     }
+  }
+
+  /** An insert into `table`, tried again once the merges settle while the engine refuses it for memory (engine-memory.ts). */
+  private retryRefusedForMemory(table: string, insert: () => Promise<void>): Promise<void> {
+    return retryRefusedForMemory(insert, {
+      codeOf: clickhouseErrorCode,
+      onRefused: (attempt) => this.onInsertRefused?.(table, attempt),
+      settle: async (ms) => {
+        // A second at least: what held the memory may be a query beside the insert, not a merge.
+        const until = Date.now() + ms
+        await sleep(Math.min(ms, MIN_SETTLE_MS))
+        while (Date.now() < until) {
+          const [merging] = await this.query<{ n: number }>('SELECT count() AS n FROM system.merges')
+          if (Number(merging?.n ?? 0) === 0) return
+          await sleep(Math.min(MERGE_POLL_MS, until - Date.now()))
+        }
+      },
+    })
   }
 
   async close(): Promise<void> {
@@ -381,6 +409,11 @@ function firstLine(text: string): string {
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
+
+/** How long a refused insert waits at least before it is tried again. */
+const MIN_SETTLE_MS = 1_000
+/** How often a refused insert then looks whether the engine's merges have ended. */
+const MERGE_POLL_MS = 250
 
 /** Buffers per vectored write: POSIX guarantees at least 16 (IOV_MAX), Linux takes 1,024. */
 const MAX_IOVECS = 1_024
