@@ -91,6 +91,29 @@ describe('scanLogsReply', () => {
     expectSameAsParsed(scanLogsReply(body) as ScannedLogs, logs)
   })
 
+  it('tells lower-case hex from every other byte, wherever it falls in a hex field', () => {
+    // The scan tests a field's digits eight at a time, then the rest one by one: each byte value is
+    // put at a different offset of a 33-digit field, landing in the blocks of eight and in the tail.
+    const digits = 'abcdef0123456789'.repeat(2)
+    for (let value = 0x20; value < 0x100; value++) {
+      if (value === 0x22 || value === 0x5c) continue // a quote or a backslash ends or escapes the string
+      const at = (value * 7) % (digits.length + 1)
+      const bytes = Buffer.from(
+        `{"result":[{"data":"0x${digits.slice(0, at)}_${digits.slice(at)}"}]}`,
+        'latin1',
+      )
+      bytes[bytes.indexOf('_')] = value
+      const scanned = scanLogsReply(bytes)
+      if (value >= 0x80) {
+        // Not UTF-8 on its own: the scan may decline the body or read it; it never calls it hex.
+        if (scanned !== undefined) expect(scanned.isLowerHex(0, LogField.data)).toBe(false)
+        continue
+      }
+      const lower = (value >= 0x30 && value <= 0x39) || (value >= 0x61 && value <= 0x66)
+      expect(scanned?.isLowerHex(0, LogField.data), `byte 0x${value.toString(16)} at ${at}`).toBe(lower)
+    }
+  })
+
   it('reads an empty result, null fields as absent, and skips keys it does not know', () => {
     expect(scanLogsReply(reply([]))?.length).toBe(0)
     const log = {
