@@ -14,7 +14,7 @@ import { dataDirError, type WarehouseConfig } from '../core/config.ts'
 import { WarehouseError, WarehouseLockedError } from '../core/errors.ts'
 import { redactUrl } from '../core/redact.ts'
 import { sleep } from '../core/sleep.ts'
-import { engineArguments, limitHeapGrowth, retryRefusedForMemory } from './engine-memory.ts'
+import { engineArguments, limitHeapGrowth } from './engine-memory.ts'
 import { recordClosed, recordOpened } from './owner/record.ts'
 
 /**
@@ -173,7 +173,7 @@ export class Warehouse {
       // read the whole body (and report a failure after it), and the caller reuses the payload's
       // memory once this returns (load/row-buffers.ts). So no progress headers,
       // the answer held until the end of the query, and read to its end.
-      await this.retryRefusedForMemory(table, async () => {
+      await this.whenMemoryAllows(table, async () => {
         const result = await this.client.exec({
           query: `${target} FORMAT ${format}`,
           values: Readable.from(pieces),
@@ -198,7 +198,7 @@ export class Warehouse {
     const file = path.join(this.stagingDir, `${process.pid}-${++this.staged}.${format}`)
     try {
       await writePieces(file, pieces)
-      await this.retryRefusedForMemory(table, () =>
+      await this.whenMemoryAllows(table, () =>
         this.command(
           `${target} FROM INFILE ${sqlString(file)}${settingsClause && ` SETTINGS ${settingsClause}`} FORMAT ${format}`,
         ),
@@ -209,22 +209,23 @@ export class Warehouse {
     }
   }
 
-  /** An insert into `table`, tried again once the merges settle while the engine refuses it for memory (engine-memory.ts). */
-  private retryRefusedForMemory(table: string, insert: () => Promise<void>): Promise<void> {
+  /** An insert into `table`, tried again while the engine refuses it for memory (retryRefusedForMemory). */
+  private whenMemoryAllows(table: string, insert: () => Promise<void>): Promise<void> {
     return retryRefusedForMemory(insert, {
-      codeOf: clickhouseErrorCode,
       onRefused: (attempt) => this.onInsertRefused?.(table, attempt),
-      settle: async (ms) => {
-        // A second at least: what held the memory may be a query beside the insert, not a merge.
-        const until = Date.now() + ms
-        await sleep(Math.min(ms, MIN_SETTLE_MS))
-        while (Date.now() < until) {
-          const [merging] = await this.query<{ n: number }>('SELECT count() AS n FROM system.merges')
-          if (Number(merging?.n ?? 0) === 0) return
-          await sleep(Math.min(MERGE_POLL_MS, until - Date.now()))
-        }
-      },
+      settle: (ms) => this.mergesSettled(ms),
     })
+  }
+
+  /** Resolves once the engine runs no merge, or after `ms`; a second at least, since what held the memory may be a query, not a merge. */
+  private async mergesSettled(ms: number): Promise<void> {
+    const until = Date.now() + ms
+    await sleep(Math.min(ms, MIN_SETTLE_MS))
+    while (Date.now() < until) {
+      const [merging] = await this.query<{ n: number }>('SELECT count() AS n FROM system.merges')
+      if (Number(merging?.n ?? 0) === 0) return
+      await sleep(Math.min(MERGE_POLL_MS, until - Date.now()))
+    }
   }
 
   async close(): Promise<void> {
@@ -408,6 +409,44 @@ function firstLine(text: string): string {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
+}
+
+/** The engine's error code for a query refused by its memory cap (MEMORY_LIMIT_EXCEEDED). */
+export const MEMORY_LIMIT_EXCEEDED = '241'
+/**
+ * Waits before each new attempt of an insert the engine refused for memory. Under a cap an insert
+ * may meet the peak of the merges beside it (at 10M fills under --memory-limit 600M the engine
+ * counted ~100 MiB between inserts and refused one at 300 MiB); the merges end within seconds, and
+ * none start while the writer waits. About a minute and a half in all before the refusal stands.
+ */
+export const MEMORY_RETRY_WAITS_MS = [1_000, 2_000, 5_000, 10_000, 20_000, 40_000] as const
+
+/**
+ * Runs `insert`, and again after `settle` whenever the engine refuses it for memory, up to `waits`.
+ * Safe for the pipeline's inserts: each carries a deduplication token, so blocks a refused attempt
+ * already wrote (to the table or to any of its materialized views, which chDB 26.7 deduplicates
+ * each on its own) are dropped on the next, and only the rest go in.
+ */
+export async function retryRefusedForMemory<T>(
+  insert: () => Promise<T>,
+  hooks: {
+    /** Waits up to `ms` for the memory to be free (Warehouse: until no merge runs). */
+    settle(ms: number): Promise<void>
+    /** Told of each refusal before its wait (the attempt that failed, counting from 1). */
+    onRefused?(attempt: number): void
+  },
+  waits: readonly number[] = MEMORY_RETRY_WAITS_MS,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await insert()
+    } catch (error) {
+      const wait = waits[attempt - 1]
+      if (wait === undefined || clickhouseErrorCode(error) !== MEMORY_LIMIT_EXCEEDED) throw error
+      hooks.onRefused?.(attempt)
+      await hooks.settle(wait)
+    }
+  }
 }
 
 /** How long a refused insert waits at least before it is tried again. */

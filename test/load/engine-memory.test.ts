@@ -6,8 +6,8 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseSize } from '../../core/config.ts'
 import { DEFAULT_ENGINE_CACHES, engineBudget } from '../../load/engine-memory.ts'
-import { openWarehouse, type Warehouse } from '../../load/warehouse.ts'
-import { tempDir } from '../helpers/warehouse.ts'
+import type { Warehouse } from '../../load/warehouse.ts'
+import { openTempWarehouse, tempDir } from '../helpers/warehouse.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 
@@ -16,11 +16,7 @@ const LIMIT = parseSize('600M') as number
 describe('embedded engine under --memory-limit 600M', () => {
   let warehouse: Warehouse
   beforeAll(async () => {
-    warehouse = await openWarehouse({
-      kind: 'embedded',
-      dataDir: path.join(tempDir(), 'warehouse'),
-      memoryLimitBytes: LIMIT,
-    })
+    warehouse = await openTempWarehouse(undefined, { memoryLimitBytes: LIMIT })
   })
   afterAll(async () => {
     await warehouse.close()

@@ -4,12 +4,15 @@
 // a view that builds an array of 4 Mi copies of each row's value (32 MiB a row, 3.2 GiB for an
 // insert of 100 rows) until a moment passes, against the 160 MiB a query may take under
 // --memory-limit 400M.
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseSize } from '../../core/config.ts'
-import { MEMORY_LIMIT_EXCEEDED, retryRefusedForMemory } from '../../load/engine-memory.ts'
-import { clickhouseErrorCode, openWarehouse, type Warehouse } from '../../load/warehouse.ts'
-import { tempDir } from '../helpers/warehouse.ts'
+import {
+  clickhouseErrorCode,
+  MEMORY_LIMIT_EXCEEDED,
+  retryRefusedForMemory,
+  type Warehouse,
+} from '../../load/warehouse.ts'
+import { openTempWarehouse } from '../helpers/warehouse.ts'
 
 const payload = Array.from({ length: 100 }, (_, a) => `{"a":${a}}\n`).join('')
 
@@ -37,11 +40,7 @@ async function counts(warehouse: Warehouse, name: string): Promise<{ rows: numbe
 describe('an insert refused for memory', () => {
   let warehouse: Warehouse
   beforeAll(async () => {
-    warehouse = await openWarehouse({
-      kind: 'embedded',
-      dataDir: path.join(tempDir(), 'warehouse'),
-      memoryLimitBytes: parseSize('400M') as number,
-    })
+    warehouse = await openTempWarehouse(undefined, { memoryLimitBytes: parseSize('400M') as number })
   })
   afterAll(async () => {
     await warehouse.close()
@@ -71,7 +70,7 @@ describe('an insert refused for memory', () => {
       )
     const error = await retryRefusedForMemory(
       insert,
-      { codeOf: clickhouseErrorCode, settle: async () => {}, onRefused: (attempt) => refusals.push(attempt) },
+      { settle: async () => {}, onRefused: (attempt) => refusals.push(attempt) },
       [10, 10],
     ).catch((caught: unknown) => caught)
     expect(clickhouseErrorCode(error)).toBe(MEMORY_LIMIT_EXCEEDED)
@@ -84,7 +83,7 @@ describe('an insert refused for memory', () => {
     const refusals: number[] = []
     const error = await retryRefusedForMemory(
       () => warehouse.command('INSERT INTO no_such_table VALUES (1)'),
-      { codeOf: clickhouseErrorCode, settle: async () => {}, onRefused: (attempt) => refusals.push(attempt) },
+      { settle: async () => {}, onRefused: (attempt) => refusals.push(attempt) },
       [10, 10],
     ).catch((caught: unknown) => caught)
     expect(clickhouseErrorCode(error)).toBe('60')
