@@ -22,6 +22,9 @@
 // `--commit-rows N`: rows per insert instead of the committer's COMMIT_ROWS (to compare sizes).
 // `--memory-limit SIZE`: open the warehouse as `polyhouse --memory-limit SIZE` does (load/engine-memory.ts).
 //
+// `TRACE=1`: memory every 5 s; `TRACE_CPU=1`: the cores the process and its main thread use, every
+// 250 ms (how the load's start and end leave a core idle shows there), on stderr.
+//
 // Each scale runs in its own process, so peak RSS (getrusage maxrss) is that scale's alone.
 import fs from 'node:fs'
 import os from 'node:os'
@@ -88,10 +91,12 @@ function cpuSecondsOf(pid: number | undefined): number | undefined {
 
 /**
  * CPU of this process's threads by name (the engine names its pools: MergeMutate, QueryPipelineEx,
- * …; node's main thread is `node`), so the figures say who spent it. Threads that ended are missing.
+ * …; node's main thread shows as `node (main)`; V8's helper threads, which mostly collect garbage,
+ * as `node`), so the figures say who spent it. Read every 250 ms, so a thread that ends before the
+ * load does is counted up to its last reading.
  */
-function threadCpu(): Map<string, { user: number; system: number }> {
-  const byName = new Map<string, { user: number; system: number }>()
+const threadsSeen = new Map<string, { name: string; user: number; system: number }>()
+function readThreads(): void {
   for (const tid of fs.readdirSync('/proc/self/task')) {
     const seconds = statSeconds(`/proc/self/task/${tid}/stat`)
     if (seconds === undefined) continue
@@ -101,9 +106,17 @@ function threadCpu(): Map<string, { user: number; system: number }> {
     } catch {
       continue
     }
+    if (tid === String(process.pid)) name = `${name} (main)`
+    threadsSeen.set(tid, { name, ...seconds })
+  }
+}
+function threadCpu(): Map<string, { user: number; system: number }> {
+  readThreads()
+  const byName = new Map<string, { user: number; system: number }>()
+  for (const { name, user, system } of threadsSeen.values()) {
     const total = byName.get(name) ?? { user: 0, system: 0 }
-    total.user += seconds.user
-    total.system += seconds.system
+    total.user += user
+    total.system += system
     byName.set(name, total)
   }
   return byName
@@ -111,7 +124,28 @@ function threadCpu(): Map<string, { user: number; system: number }> {
 
 let peakRss = 0
 let lastTrace = 0
+let threadsReadAt = 0
+let coresRead: { at: number; process: number; main: number } | undefined
+/** TRACE_CPU=1: the cores in use since the last reading, the process's and the main thread's (stderr). */
+function traceCores(): void {
+  const all = statSeconds('/proc/self/stat')
+  const main = threadsSeen.get(String(process.pid))
+  if (!all || !main) return
+  const now = { at: performance.now() / 1000, process: all.user + all.system, main: main.user + main.system }
+  if (coresRead) {
+    const seconds = now.at - coresRead.at
+    process.stderr.write(
+      `${now.at.toFixed(2)} s: cores in use ${((now.process - coresRead.process) / seconds).toFixed(2)}, main thread ${((now.main - coresRead.main) / seconds).toFixed(2)}\n`,
+    )
+  }
+  coresRead = now
+}
 const sampler = setInterval(() => {
+  if (Date.now() - threadsReadAt >= 250) {
+    threadsReadAt = Date.now()
+    readThreads()
+    if (process.env.TRACE_CPU) traceCores()
+  }
   const memory = process.memoryUsage()
   peakRss = Math.max(peakRss, memory.rss)
   if (process.env.TRACE && Date.now() - lastTrace > 5_000) {
