@@ -204,8 +204,9 @@ export class Warehouse {
         ),
       )
     } finally {
-      // Synchronous: an unlink takes a millisecond, a turn of the busy event loop far longer.
-      fs.rmSync(file, { force: true })
+      // On the thread pool: unlinking a batch's file frees its pages in the page cache, ~20 ms for
+      // 100,000 fills, which the main thread (the chain step's scarcest resource) need not wait out.
+      await fs.promises.rm(file, { force: true })
     }
   }
 
