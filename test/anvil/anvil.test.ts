@@ -49,6 +49,26 @@ describe('Anvil log emitter', () => {
     expect((await anvil.emitLog(logs[0] as (typeof logs)[0])).blockNumber).toBe(block + 1)
   })
 
+  it('mines each log in a block of its own unless asked for one block, each at log index 0', async () => {
+    // Sent back to back, two transactions could share an automined block on a busy machine (2 in
+    // 200 did, before each send waited for the one before).
+    const logs = Array.from({ length: 40 }, (_, i) => ({
+      address: EMITTER,
+      topics: [`0x${'b'.repeat(62)}${(i + 16).toString(16)}`],
+      data: '0x',
+    }))
+    const emitted = await anvil.emitLogs(logs)
+    const blocks = emitted.map((e) => e.blockNumber)
+    expect(new Set(blocks).size).toBe(logs.length)
+    const first = blocks[0] as number
+    const fetched = await anvil.rpc.getLogs({
+      address: EMITTER,
+      fromBlock: first,
+      toBlock: first + logs.length,
+    })
+    expect(fetched.map((l) => l.logIndex)).toEqual(logs.map(() => '0x0'))
+  })
+
   it('refuses calldata the emitter cannot honour', () => {
     expect(() => emitterCalldata(Array(5).fill(`0x${'0'.repeat(64)}`), '0x')).toThrow(/at most 4/)
     expect(() => emitterCalldata(['0x12'], '0x')).toThrow(/32 bytes/)

@@ -262,6 +262,9 @@ export class Anvil {
           { from, to: log.address, data: emitterCalldata(log.topics, log.data), gas: '0x1e8480' },
         ])) as string
         hashes.push(txHash)
+        // Automine answers before it mines: the next transaction, sent at once, may join the same
+        // block (and take log index 1) on a busy machine. Each waits for the one before.
+        if (!options.sameBlock) await this.receipt(txHash)
       }
       if (options.sameBlock) await this.mine(1)
     } finally {
