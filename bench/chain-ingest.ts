@@ -107,18 +107,30 @@ function readThreads(): void {
       continue
     }
     if (tid === String(process.pid)) name = `${name} (main)`
+    // A thread id the kernel gave to a new thread: the ended one's last reading is kept apart.
+    const last = threadsSeen.get(tid)
+    if (last && (last.name !== name || seconds.user < last.user || seconds.system < last.system)) {
+      addTo(threadsEnded, last.name, last)
+    }
     threadsSeen.set(tid, { name, ...seconds })
   }
+}
+const threadsEnded = new Map<string, { user: number; system: number }>()
+function addTo(
+  byName: Map<string, { user: number; system: number }>,
+  name: string,
+  seconds: { user: number; system: number },
+): void {
+  const total = byName.get(name) ?? { user: 0, system: 0 }
+  total.user += seconds.user
+  total.system += seconds.system
+  byName.set(name, total)
 }
 function threadCpu(): Map<string, { user: number; system: number }> {
   readThreads()
   const byName = new Map<string, { user: number; system: number }>()
-  for (const { name, user, system } of threadsSeen.values()) {
-    const total = byName.get(name) ?? { user: 0, system: 0 }
-    total.user += user
-    total.system += system
-    byName.set(name, total)
-  }
+  for (const [name, seconds] of threadsEnded) addTo(byName, name, seconds)
+  for (const { name, ...seconds } of threadsSeen.values()) addTo(byName, name, seconds)
   return byName
 }
 
