@@ -71,13 +71,21 @@ function sourceArgs(): string[] {
   return args
 }
 
-/** User and system CPU seconds of a /proc stat file (Linux), or undefined when it cannot be read. */
-function statSeconds(file: string): { user: number; system: number } | undefined {
+/**
+ * The command name and the user and system CPU seconds of a /proc stat file (Linux), or undefined
+ * when it cannot be read.
+ */
+function procStat(file: string): { name: string; user: number; system: number } | undefined {
   try {
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    // The name is in parentheses (and may hold spaces); after it, utime and stime are the 12th and 13th fields.
     const stat = fs.readFileSync(file, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 }
+    const close = stat.lastIndexOf(')')
+    const fields = stat.slice(close + 2).split(' ')
+    return {
+      name: stat.slice(stat.indexOf('(') + 1, close),
+      user: Number(fields[11]) / 100,
+      system: Number(fields[12]) / 100,
+    }
   } catch {
     return undefined
   }
@@ -85,7 +93,7 @@ function statSeconds(file: string): { user: number; system: number } | undefined
 
 /** CPU seconds (user + system) a process has used so far; undefined where /proc cannot tell. */
 function cpuSecondsOf(pid: number | undefined): number | undefined {
-  const seconds = statSeconds(`/proc/${pid}/stat`)
+  const seconds = procStat(`/proc/${pid}/stat`)
   return seconds && seconds.user + seconds.system
 }
 
@@ -98,15 +106,11 @@ function cpuSecondsOf(pid: number | undefined): number | undefined {
 const threadsSeen = new Map<string, { name: string; user: number; system: number }>()
 function readThreads(): void {
   for (const tid of fs.readdirSync('/proc/self/task')) {
-    const seconds = statSeconds(`/proc/self/task/${tid}/stat`)
-    if (seconds === undefined) continue
-    let name: string
-    try {
-      name = fs.readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() || '?'
-    } catch {
-      continue
-    }
-    if (tid === String(process.pid)) name = `${name} (main)`
+    // One read per thread (its stat names it too): this runs every 250 ms in the process it measures.
+    const stat = procStat(`/proc/self/task/${tid}/stat`)
+    if (stat === undefined) continue
+    const { name: comm, ...seconds } = stat
+    const name = tid === String(process.pid) ? `${comm || '?'} (main)` : comm || '?'
     // A thread id the kernel gave to a new thread: the ended one's last reading is kept apart.
     const last = threadsSeen.get(tid)
     if (last && (last.name !== name || seconds.user < last.user || seconds.system < last.system)) {
@@ -140,7 +144,7 @@ let threadsReadAt = 0
 let coresRead: { at: number; process: number; main: number } | undefined
 /** TRACE_CPU=1: the cores in use since the last reading, the process's and the main thread's (stderr). */
 function traceCores(): void {
-  const all = statSeconds('/proc/self/stat')
+  const all = procStat('/proc/self/stat')
   const main = threadsSeen.get(String(process.pid))
   if (!all || !main) return
   const now = { at: performance.now() / 1000, process: all.user + all.system, main: main.user + main.system }

@@ -256,6 +256,7 @@ export class Anvil {
     const from = await this.sender()
     if (options.sameBlock) await this.rpc.request('evm_setAutomine', [false])
     const hashes: string[] = []
+    const receipts: Awaited<ReturnType<Anvil['receipt']>>[] = []
     try {
       for (const log of logs) {
         const txHash = (await this.rpc.request('eth_sendTransaction', [
@@ -264,7 +265,7 @@ export class Anvil {
         hashes.push(txHash)
         // Automine answers before it mines: the next transaction, sent at once, may join the same
         // block (and take log index 1) on a busy machine. Each waits for the one before.
-        if (!options.sameBlock) await this.receipt(txHash)
+        if (!options.sameBlock) receipts.push(await this.receipt(txHash))
       }
       if (options.sameBlock) await this.mine(1)
     } finally {
@@ -272,7 +273,7 @@ export class Anvil {
     }
     const emitted: EmittedLog[] = []
     for (const [i, txHash] of hashes.entries()) {
-      const receipt = await this.receipt(txHash)
+      const receipt = receipts[i] ?? (await this.receipt(txHash))
       if (receipt?.status !== '0x1' || receipt.logs.length !== 1) {
         throw new Error(`emitting log ${i} failed: ${JSON.stringify(receipt)} ${this.stderr()}`)
       }
